@@ -1,0 +1,71 @@
+// The one DuckDB instance per database file, and the few helpers every module uses to talk to it.
+// Values always travel as bound parameters; identifiers go through `ident`.
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type Params = Record<string, DuckDBValue> | DuckDBValue[];
+export type Row = Record<string, unknown>;
+
+/** Quote an SQL identifier (table or column name). The only way names enter SQL text. */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Quote an SQL string literal, for the few places DuckDB takes no parameter (table function file paths). */
+export function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+export interface Db {
+  path: string;
+  instance: DuckDBInstance;
+  connect(): Promise<DuckDBConnection>;
+  close(): void;
+}
+
+const open = new Map<string, Db>();
+
+/**
+ * Open (or reuse) the instance for a file. DuckDB must not have two instances on one file in one
+ * process, so instances are cached by resolved path.
+ */
+export async function openDb(file: string): Promise<Db> {
+  const resolved = file === ':memory:' ? file : path.resolve(file);
+  const cached = open.get(resolved);
+  if (cached) return cached;
+  if (resolved !== ':memory:') fs.mkdirSync(path.dirname(resolved), { recursive: true });
+  const instance = await DuckDBInstance.create(resolved);
+  const db: Db = {
+    path: resolved,
+    instance,
+    connect: () => instance.connect(),
+    close() {
+      open.delete(resolved);
+      instance.closeSync();
+    },
+  };
+  open.set(resolved, db);
+  return db;
+}
+
+/** Run a query and return its rows as plain JS objects (BIGINT → bigint; cast in SQL where JSON needs numbers). */
+export async function all<T extends Row = Row>(conn: DuckDBConnection, sql: string, params?: Params): Promise<T[]> {
+  const reader = await conn.runAndReadAll(sql, params as never);
+  return reader.getRowObjectsJS() as T[];
+}
+
+export async function one<T extends Row = Row>(conn: DuckDBConnection, sql: string, params?: Params): Promise<T | undefined> {
+  return (await all<T>(conn, sql, params))[0];
+}
+
+export async function exec(conn: DuckDBConnection, sql: string, params?: Params): Promise<void> {
+  await conn.run(sql, params as never);
+}
+
+export async function tableExists(conn: DuckDBConnection, table: string, schema = 'main'): Promise<boolean> {
+  const row = await one(conn,
+    'select count(*)::int as n from information_schema.tables where table_schema = $schema and table_name = $table',
+    { schema, table });
+  return Number(row?.n ?? 0) > 0;
+}
