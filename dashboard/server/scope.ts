@@ -1,0 +1,37 @@
+// Manager scope, applied in SQL in one place: a manager sees only their own subtree of the org
+// (org_closure, built by sql/marts/org_closure.sql). Admins and leaders see everything.
+import { ident } from '../../pipeline/src/db.ts';
+import type { AuthUser } from './auth/user.ts';
+
+export interface Scope {
+  /** A boolean SQL expression to AND into a where clause, or '' when the user sees everything. */
+  clause: string;
+  /** Bound parameters the clause uses. */
+  params: Record<string, string>;
+}
+
+/** Quote a possibly table-qualified column (`r.employee_id`) part by part. */
+function qualified(column: string): string {
+  return column.split('.').map(ident).join('.');
+}
+
+/**
+ * The row filter for a user on an employee-id column. Managers get
+ * `<column> in (select employee_id from org_closure where ancestor_id = $scope_root)`;
+ * anyone else who is not admin or leader (a manager without an employee id, no user) gets `false`.
+ */
+export function scopeSql(user: AuthUser | null | undefined, column = 'employee_id'): Scope {
+  if (user && (user.role === 'admin' || user.role === 'leader')) return { clause: '', params: {} };
+  if (user?.role === 'manager' && user.employeeId) {
+    return {
+      clause: `${qualified(column)} in (select employee_id from org_closure where ancestor_id = $scope_root)`,
+      params: { scope_root: user.employeeId },
+    };
+  }
+  return { clause: 'false', params: {} };
+}
+
+/** Whether the user may see everything (no scope clause needed). */
+export function isUnscoped(user: AuthUser | null | undefined): boolean {
+  return scopeSql(user).clause === '';
+}
