@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, effectiveAsOf, isIsoDate, loadConfig } from './config.ts';
+
+const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-config-'));
+
+describe('loadConfig', () => {
+  it('uses the defaults with no env and no file', () => {
+    const c = loadConfig({ env: {}, cwd });
+    expect(c).toMatchObject({
+      db: path.join(cwd, 'data/trellis.duckdb'), inbox: path.join(cwd, 'data/inbox'), schedule: '0 2 * * *',
+      port: 3000, asOf: null, adminPassword: null, configFile: null,
+    });
+  });
+
+  it('reads env vars and resolves paths against cwd', () => {
+    const c = loadConfig({ env: { TRELLIS_DB: 'x/y.duckdb', TRELLIS_PORT: '8080', TRELLIS_AS_OF: '2026-03-31', TRELLIS_MAX_REJECTS: '5' }, cwd });
+    expect(c.db).toBe(path.join(cwd, 'x/y.duckdb'));
+    expect(c.port).toBe(8080);
+    expect(c.asOf).toBe('2026-03-31');
+    expect(c.maxRejectsPerFile).toBe(5);
+  });
+
+  it.each([
+    ['TRELLIS_PORT', '70000', /TRELLIS_PORT.*port number/],
+    ['TRELLIS_PORT', 'abc', /TRELLIS_PORT/],
+    ['TRELLIS_AS_OF', '2026-02-30', /TRELLIS_AS_OF.*YYYY-MM-DD/],
+    ['TRELLIS_SCHEDULE', 'every day', /TRELLIS_SCHEDULE.*cron/],
+    ['TRELLIS_MAX_REJECTS', '-1', /TRELLIS_MAX_REJECTS/],
+    ['TRELLIS_UPLOAD_LIMIT_MB', '0', /TRELLIS_UPLOAD_LIMIT_MB.*> 0/],
+  ])('rejects %s=%s', (name, value, message) => {
+    expect(() => loadConfig({ env: { [name]: value }, cwd })).toThrow(message);
+    expect(() => loadConfig({ env: { [name]: value }, cwd })).toThrow(ConfigError);
+  });
+
+  it('reads trellis.config.json, env overriding it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-config-'));
+    fs.writeFileSync(path.join(dir, 'trellis.config.json'), JSON.stringify({ port: 4000, schedule: '*/5 * * * *' }));
+    const c = loadConfig({ env: { TRELLIS_PORT: '4001' }, cwd: dir });
+    expect(c.port).toBe(4001);
+    expect(c.schedule).toBe('*/5 * * * *');
+    expect(c.configFile).toBe(path.join(dir, 'trellis.config.json'));
+  });
+
+  it('names unknown keys and bad values of the config file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-config-'));
+    const file = path.join(dir, 'trellis.config.json');
+    fs.writeFileSync(file, JSON.stringify({ prot: 1 }));
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(/unknown setting "prot"/);
+    fs.writeFileSync(file, JSON.stringify({ asOf: 'yesterday' }));
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(/"asOf": "yesterday" is not an existing date/);
+    fs.writeFileSync(file, '{ nope');
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(/not valid JSON/);
+  });
+});
+
+describe('dates', () => {
+  it.each([['2026-02-28', true], ['2024-02-29', true], ['2026-02-29', false], ['2026-1-01', false]])('isIsoDate(%s) = %s', (v, ok) => {
+    expect(isIsoDate(v)).toBe(ok);
+  });
+  it('effectiveAsOf prefers the pinned date, else the given clock', () => {
+    expect(effectiveAsOf({ asOf: '2025-01-01' }, new Date('2026-05-05T10:00:00Z'))).toBe('2025-01-01');
+    expect(effectiveAsOf({ asOf: null }, new Date('2026-05-05T10:00:00Z'))).toBe('2026-05-05');
+  });
+});

@@ -1,0 +1,140 @@
+// The one configuration of a Trellis process, parsed once at start from an optional
+// `trellis.config.json` and the TRELLIS_* environment variables (env wins). Every value is checked
+// here, so the rest of the code can trust it; a bad value stops the start with a message that names
+// where it came from and what is expected.
+import fs from 'node:fs';
+import path from 'node:path';
+import { validate as validateCron } from 'node-cron';
+
+export interface Config {
+  /** DuckDB file. */
+  db: string;
+  /** Folder the pipeline reads new CSV/Parquet drops from. */
+  inbox: string;
+  /** Cron expression of the scheduled run (node-cron syntax, 5 or 6 fields). */
+  schedule: string;
+  port: number;
+  host: string;
+  /** Pinned as-of date (YYYY-MM-DD); null = the day the run starts. */
+  asOf: string | null;
+  /** Rejected rows a file may have before it is refused whole. */
+  maxRejectsPerFile: number;
+  uploadLimitMb: number;
+  /** Password of the first admin user, created on start when no user exists; null = none. */
+  adminPassword: string | null;
+  /** The config file that was read, if any. */
+  configFile: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Kind = 'path' | 'cron' | 'port' | 'text' | 'date' | 'count' | 'positive';
+
+/** Each setting: its config-file key, its env var, its kind and its default. */
+const FIELDS: { key: Exclude<keyof Config, 'configFile'>; env: string; kind: Kind; default: string | number | null }[] = [
+  { key: 'db', env: 'TRELLIS_DB', kind: 'path', default: 'data/trellis.duckdb' },
+  { key: 'inbox', env: 'TRELLIS_INBOX', kind: 'path', default: 'data/inbox' },
+  { key: 'schedule', env: 'TRELLIS_SCHEDULE', kind: 'cron', default: '0 2 * * *' },
+  { key: 'port', env: 'TRELLIS_PORT', kind: 'port', default: 3000 },
+  { key: 'host', env: 'TRELLIS_HOST', kind: 'text', default: '127.0.0.1' },
+  { key: 'asOf', env: 'TRELLIS_AS_OF', kind: 'date', default: null },
+  { key: 'maxRejectsPerFile', env: 'TRELLIS_MAX_REJECTS', kind: 'count', default: 10_000 },
+  { key: 'uploadLimitMb', env: 'TRELLIS_UPLOAD_LIMIT_MB', kind: 'positive', default: 50 },
+  { key: 'adminPassword', env: 'TRELLIS_ADMIN_PASSWORD', kind: 'text', default: null },
+];
+
+export const CONFIG_FILE = 'trellis.config.json';
+
+/** True for an existing calendar date written YYYY-MM-DD. */
+export function isIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+function check(kind: Kind, raw: unknown, where: string): string | number {
+  const fail = (expected: string): never => {
+    throw new ConfigError(`${where}: ${JSON.stringify(raw)} is not ${expected}`);
+  };
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : fail('a string or number');
+  switch (kind) {
+    case 'path':
+    case 'text':
+      return text === '' ? fail('a non-empty value') : text;
+    case 'cron':
+      return validateCron(text) ? text : fail('a valid cron expression (e.g. "0 2 * * *" = every day at 02:00)');
+    case 'date':
+      return isIsoDate(text) ? text : fail('an existing date written YYYY-MM-DD');
+    case 'port': {
+      const n = /^\d+$/.test(text) ? Number(text) : NaN;
+      return n >= 1 && n <= 65535 ? n : fail('a port number between 1 and 65535');
+    }
+    case 'count': {
+      const n = /^\d+$/.test(text) ? Number(text) : NaN;
+      return Number.isSafeInteger(n) ? n : fail('a whole number ≥ 0');
+    }
+    case 'positive': {
+      const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+      return n > 0 ? n : fail('a number > 0');
+    }
+  }
+}
+
+export interface LoadConfigOptions {
+  env?: Record<string, string | undefined>;
+  /** Folder that relative paths and the config file are resolved against. */
+  cwd?: string;
+  /** Explicit config file (else `TRELLIS_CONFIG`, else `trellis.config.json` in cwd when present). */
+  file?: string;
+}
+
+/** Parse the configuration. Pure: reads only the given env, cwd and config file. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const explicit = options.file ?? env.TRELLIS_CONFIG;
+  const file = explicit ? path.resolve(cwd, explicit) : path.join(cwd, CONFIG_FILE);
+  let fromFile: Record<string, unknown> = {};
+  let configFile: string | null = null;
+  if (fs.existsSync(file)) {
+    configFile = file;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`${file}: not valid JSON (${(err as Error).message})`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new ConfigError(`${file}: expected a JSON object of settings`);
+    }
+    fromFile = parsed as Record<string, unknown>;
+    const known = new Set(FIELDS.map((f) => f.key as string));
+    const unknown = Object.keys(fromFile).filter((k) => !known.has(k));
+    if (unknown.length) {
+      throw new ConfigError(`${file}: unknown setting ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${[...known].join(', ')}`);
+    }
+  } else if (explicit) {
+    throw new ConfigError(`config file ${file} does not exist`);
+  }
+
+  const out: Record<string, unknown> = { configFile };
+  for (const f of FIELDS) {
+    const envValue = env[f.env];
+    let value: string | number | null = f.default;
+    if (envValue !== undefined && envValue.trim() !== '') value = check(f.kind, envValue, `environment variable ${f.env}`);
+    else if (fromFile[f.key] !== undefined && fromFile[f.key] !== null) value = check(f.kind, fromFile[f.key], `${file}: "${f.key}"`);
+    if (f.kind === 'path' && typeof value === 'string') value = path.resolve(cwd, value);
+    out[f.key] = value;
+  }
+  return out as unknown as Config;
+}
+
+/** The as-of date of a run started now: the pinned one, else today's date (UTC) from the given clock. */
+export function effectiveAsOf(config: Pick<Config, 'asOf'>, now: Date = new Date()): string {
+  return config.asOf ?? now.toISOString().slice(0, 10);
+}

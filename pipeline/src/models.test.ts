@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DATASETS, duckType } from './datasets.ts';
+import { all, exec, ident, openDb, type Db } from './db.ts';
+import {
+  ModelBuildError, ModelCycleError, ModelDefinitionError, ModelTestError, SQL_DIR,
+  discoverModels, orderModels, parseSpec, runModels, tableRefs,
+} from './models.ts';
+
+function sqlDir(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-sql-'));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+describe('tableRefs', () => {
+  it.each([
+    ['select * from stg_employees', ['stg_employees']],
+    ['select * from main.stg_roles r join "stg_skills" s on r.x = s.x', ['stg_roles', 'stg_skills']],
+    ['select * from a, b as bb, c where 1=1', ['a', 'b', 'c']],
+    ['with x as (select * from src_roles), y as materialized (select * from x) select * from y left join int_z using (k)', ['int_z', 'src_roles']],
+    ["select 'from fake_table' as s, extract(year from d) from t -- from commented\n/* join nope */", ['d', 't']],
+    ['select * from range(10) r cross join unnest([1]) u', []],
+    ['select * from (select * from inner_t) q anti join other_t o on q.k = o.k', ['inner_t', 'other_t']],
+    ['select * from t1 positional join t2', ['t1', 't2']],
+  ])('%s', (sql, refs) => {
+    expect(tableRefs(sql)).toEqual(refs);
+  });
+});
+
+describe('discover and order', () => {
+  it('orders by the tables each model reads, not by folder or name', () => {
+    const dir = sqlDir({
+      'marts/a_mart.sql': 'select * from int_z join stg_b using (k)',
+      'intermediate/int_z.sql': 'select * from int_y',
+      'intermediate/int_y.sql': 'with stg_b as (select 1 as k) select * from stg_a, stg_b',
+      'staging/stg_a.sql': 'select * from src_a',
+      'staging/stg_b.sql': 'select * from src_b;\n',
+    });
+    const models = discoverModels(dir);
+    const y = models.find((m) => m.name === 'int_y')!;
+    expect(y.deps).toEqual(['stg_a']); // stg_b is a CTE there
+    const order = orderModels(models).map((m) => m.name);
+    expect(order.indexOf('int_y')).toBeLessThan(order.indexOf('int_z'));
+    expect(order.indexOf('int_z')).toBeLessThan(order.indexOf('a_mart'));
+    expect(order.indexOf('stg_b')).toBeLessThan(order.indexOf('a_mart'));
+    expect(models.find((m) => m.name === 'stg_b')!.sql).toBe('select * from src_b');
+    expect(models.find((m) => m.name === 'stg_a')!.sources).toEqual(['src_a']);
+  });
+
+  it('names a cycle', () => {
+    const dir = sqlDir({
+      'intermediate/int_a.sql': 'select * from int_b',
+      'intermediate/int_b.sql': 'select * from int_c',
+      'intermediate/int_c.sql': 'select * from int_a',
+    });
+    const models = discoverModels(dir);
+    expect(() => orderModels(models)).toThrow(ModelCycleError);
+    expect(() => orderModels(models)).toThrow('int_a → int_b → int_c → int_a');
+  });
+
+  it('refuses duplicate stems and bad names', () => {
+    expect(() => discoverModels(sqlDir({ 'staging/x.sql': 'select 1', 'marts/x.sql': 'select 2' }))).toThrow(/two models build the table x/);
+    expect(() => discoverModels(sqlDir({ 'marts/Bad-Name.sql': 'select 1' }))).toThrow(/lower_snake_case/);
+  });
+
+  it('the repo sql/ folder has no cycle, one staging model per dataset, and a .yml for every mart', () => {
+    const models = discoverModels(SQL_DIR);
+    expect(() => orderModels(models)).not.toThrow();
+    for (const d of DATASETS) expect(models.map((m) => m.name)).toContain(`stg_${d.name}`);
+    const missing = models.filter((m) => m.layer === 'marts' && !m.spec).map((m) => m.file);
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('parseSpec', () => {
+  it('reads the architecture example', () => {
+    const spec = parseSpec(`
+grain: one row per employee
+unique: [employee_id, target_role_id]
+columns:
+  - name: employee_id
+    tests: [not_null, {relationships: {to: career_path_state, field: employee_id}}]
+  - name: target_kind
+    tests: [not_null, {accepted_values: {values: [path, default_next, current]}}]
+tests:
+  - {expression: "coverage between 0 and 1", where: "coverage is not null"}
+`, 'x.yml');
+    expect(spec.unique).toEqual(['employee_id', 'target_role_id']);
+    expect(spec.columns[0].tests[1]).toEqual({ kind: 'relationships', to: 'career_path_state', field: 'employee_id', where: undefined });
+    expect(spec.expressions).toEqual([{ expression: 'coverage between 0 and 1', where: 'coverage is not null' }]);
+  });
+  it.each([
+    ['columns: [{name: a, tests: [maybe_null]}]', /column a: unknown test/],
+    ['columns: [{name: a, tests: [{relationships: {to: b}}]}]', /relationships needs/],
+    ['unique: a', /"unique" must be a list/],
+    ['tests: [{where: "x"}]', /tests\[0\] must be/],
+  ])('refuses %s', (text, message) => {
+    expect(() => parseSpec(text, 'm.yml')).toThrow(ModelDefinitionError);
+    expect(() => parseSpec(text, 'm.yml')).toThrow(message);
+  });
+});
+
+describe('runModels on DuckDB', () => {
+  let db: Db;
+  let conn: DuckDBConnection;
+  beforeAll(async () => {
+    db = await openDb(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-models-')), 't.duckdb'));
+    conn = await db.connect();
+    // src_ tables as ingest defines them (typed canonical columns + lineage)
+    for (const d of DATASETS) {
+      const cols = d.columns.map((c) => `${ident(c.name)} ${duckType(c)}`).join(', ');
+      await exec(conn, `create table ${ident(`src_${d.name}`)} (${cols}, _run_id integer, _file varchar, _line integer)`);
+    }
+    await exec(conn, `insert into src_employees (employee_id, full_name, department, role_id, hire_date, termination_date) values
+      ('e1', 'A', 'Eng', 'r1', date '2020-01-01', null),
+      ('e2', 'B', 'Eng', 'r1', date '2020-01-01', date '2026-03-31'),
+      ('e3', 'C', 'Ops', 'r1', date '2026-04-01', null),
+      ('e4', 'D', 'Ops', 'r1', date '2021-01-01', date '2026-04-01')`);
+  });
+  afterAll(() => db.close());
+
+  it('builds staging + headcount from the repo and passes its tests', async () => {
+    const models = discoverModels(SQL_DIR).filter((m) => m.layer === 'staging' || m.name === 'headcount');
+    const result = await runModels(conn, { asOf: '2026-03-31', models });
+    expect(result.models.map((m) => m.model)).toContain('headcount');
+    expect(result.tests).toBeGreaterThan(3);
+    // e2 leaves on as_of (gone), e3 not hired yet, e4 leaves the day after (still active)
+    expect(await all(conn, 'select department, n_active from headcount order by department')).toEqual([
+      { department: 'Eng', n_active: 1 }, { department: 'Ops', n_active: 1 },
+    ]);
+    const cols = await all<{ column_name: string }>(conn,
+      "select column_name from information_schema.columns where table_name = 'stg_goals' order by ordinal_position");
+    expect(cols.map((c) => c.column_name)).toEqual(DATASETS.find((d) => d.name === 'goals')!.columns.map((c) => c.name));
+  });
+
+  it('binds $as_of: another date, another answer', async () => {
+    const models = discoverModels(SQL_DIR).filter((m) => m.layer === 'staging' || m.name === 'headcount');
+    await runModels(conn, { asOf: '2026-04-01', models });
+    expect(await all(conn, 'select department, n_active from headcount order by department')).toEqual([
+      { department: 'Eng', n_active: 1 }, { department: 'Ops', n_active: 1 },
+    ]);
+    await runModels(conn, { asOf: '2019-12-31', models });
+    expect(await all(conn, 'select count(*)::int as n from headcount')).toEqual([{ n: 0 }]);
+  });
+
+  it('reports each failing test with model, column, test and count', async () => {
+    const dir = sqlDir({
+      'marts/m.sql': "select * from (values (1, 'a', 'x'), (1, null, 'y'), (2, 'b', 'zzz')) t(k, v, kind)",
+      'marts/m.yml': `
+unique: [k]
+columns:
+  - name: v
+    tests: [not_null, unique]
+  - name: kind
+    tests: [{accepted_values: {values: [x, y]}}, {relationships: {to: ref_t, field: kind}}]
+tests:
+  - {expression: "k < 2"}
+  - {expression: "k < 2", where: "kind = 'x'"}
+`,
+      'marts/ref_t.sql': "select 'x' as kind",
+      'marts/ref_t.yml': 'columns: [{name: kind, tests: [not_null]}]',
+    });
+    const err = await runModels(conn, { asOf: '2026-01-01', sqlDir: dir }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelTestError);
+    const byTest = Object.fromEntries((err as ModelTestError).failures.map((f) => [`${f.column}|${f.test}`, f.failing]));
+    expect(byTest).toEqual({
+      'k|unique': 2,
+      'v|not_null': 1,
+      'kind|accepted_values [x, y]': 1,
+      'kind|relationships to ref_t.kind': 2,
+      'null|expression "k < 2"': 1,
+    });
+    expect(err.message).toContain('m.v not_null (1 failing row)');
+  });
+
+  it('names the model whose SQL fails', async () => {
+    const dir = sqlDir({ 'marts/broken.sql': 'select * from no_such_table' });
+    const err = await runModels(conn, { asOf: '2026-01-01', sqlDir: dir }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelBuildError);
+    expect(err.message).toMatch(/model broken \(marts\/broken\.sql\) failed: .*no_such_table/);
+  });
+
+  it('emits progress for each model', async () => {
+    const dir = sqlDir({ 'marts/p1.sql': 'select 1 as a', 'marts/p2.sql': 'select * from p1' });
+    const events: string[] = [];
+    await runModels(conn, { asOf: '2026-01-01', sqlDir: dir, onProgress: (p) => events.push(`${p.phase}:${p.model}:${p.done}/${p.total}`) });
+    expect(events).toEqual(['models:p1:0/2', 'models:p2:1/2', 'models::2/2']);
+  });
+});
+

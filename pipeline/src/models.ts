@@ -1,0 +1,434 @@
+// The model runner: discovers sql/**/*.sql, infers the order from the tables each model reads
+// (never a hand-kept list), builds each as `create or replace table <stem> as <sql>` with `$as_of`
+// bound, then runs the tests every mart declares in its sibling .yml as counting queries.
+// It runs on the caller's connection, inside the caller's transaction.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { exec, ident, one } from './db.ts';
+
+/** The repo's sql/ folder. */
+export const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql');
+
+export type Layer = 'staging' | 'intermediate' | 'marts' | 'other';
+
+export interface Model {
+  /** File stem = the table it builds. */
+  name: string;
+  file: string;
+  layer: Layer;
+  sql: string;
+  /** Other models this one reads. */
+  deps: string[];
+  /** `src_*` tables this one reads. */
+  sources: string[];
+  /** Tests from the sibling .yml, when there is one. */
+  spec: ModelSpec | null;
+}
+
+export type ColumnTest =
+  | { kind: 'not_null'; where?: string }
+  | { kind: 'unique'; where?: string }
+  | { kind: 'relationships'; to: string; field: string; where?: string }
+  | { kind: 'accepted_values'; values: (string | number | boolean)[]; where?: string };
+
+export interface ModelSpec {
+  file: string;
+  grain: string | null;
+  unique: string[] | null;
+  columns: { name: string; tests: ColumnTest[] }[];
+  expressions: { expression: string; where?: string }[];
+}
+
+/** Something wrong with the sql/ folder itself: a bad name, a bad .yml, a cycle. */
+export class ModelDefinitionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelDefinitionError';
+  }
+}
+
+export class ModelCycleError extends ModelDefinitionError {
+  constructor(readonly cycle: string[]) {
+    super(`models read each other in a cycle: ${cycle.join(' → ')}; break it by moving the shared part into its own model`);
+    this.name = 'ModelCycleError';
+  }
+}
+
+/** A model's SQL failed in DuckDB. */
+export class ModelBuildError extends Error {
+  constructor(readonly model: string, readonly file: string, readonly cause: unknown) {
+    super(`model ${model} (${file}) failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'ModelBuildError';
+  }
+}
+
+export interface TestFailure {
+  model: string;
+  column: string | null;
+  test: string;
+  failing: number;
+}
+
+/** One or more model tests found failing rows. */
+export class ModelTestError extends Error {
+  constructor(readonly failures: TestFailure[]) {
+    super(`model tests failed: ${failures
+      .map((f) => `${f.model}${f.column ? `.${f.column}` : ''} ${f.test} (${f.failing} failing row${f.failing === 1 ? '' : 's'})`)
+      .join('; ')}`);
+    this.name = 'ModelTestError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the table names a model refers to
+
+type Token = { t: 'word' | 'quoted' | 'punct'; v: string };
+
+/** Split SQL into words, quoted identifiers and punctuation; comments and string literals dropped. */
+export function tokenize(sql: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i];
+    if (c === '-' && sql[i + 1] === '-') { const e = sql.indexOf('\n', i); i = e < 0 ? sql.length : e + 1; continue; }
+    if (c === '/' && sql[i + 1] === '*') { const e = sql.indexOf('*/', i + 2); i = e < 0 ? sql.length : e + 2; continue; }
+    if (c === "'") {
+      i++;
+      while (i < sql.length) { if (sql[i] === "'") { if (sql[i + 1] === "'") i += 2; else break; } else i++; }
+      i++;
+      out.push({ t: 'punct', v: "''" });
+      continue;
+    }
+    if (c === '"') {
+      let v = '';
+      i++;
+      while (i < sql.length) { if (sql[i] === '"') { if (sql[i + 1] === '"') { v += '"'; i += 2; } else break; } else v += sql[i++]; }
+      i++;
+      out.push({ t: 'quoted', v });
+      continue;
+    }
+    const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(sql.slice(i, i + 256));
+    if (word) { out.push({ t: 'word', v: word[0] }); i += word[0].length; continue; }
+    if (!/\s/.test(c)) out.push({ t: 'punct', v: c });
+    i++;
+  }
+  return out;
+}
+
+const CLAUSE_WORDS = new Set([
+  'where', 'group', 'order', 'having', 'limit', 'offset', 'union', 'except', 'intersect', 'on', 'using',
+  'join', 'left', 'right', 'inner', 'outer', 'full', 'cross', 'natural', 'positional', 'asof', 'anti', 'semi',
+  'lateral', 'window', 'qualify', 'select', 'from', 'pivot', 'unpivot', 'sample', 'tablesample', 'as', 'with',
+]);
+
+/**
+ * The table names a query reads: identifiers after FROM / JOIN (and comma-separated FROM lists),
+ * last part of a qualified name, lower-cased; CTE names defined in the query are left out.
+ */
+export function tableRefs(sql: string): string[] {
+  const tokens = tokenize(sql);
+  const name = (k: number) => (tokens[k] && (tokens[k].t === 'word' || tokens[k].t === 'quoted') ? tokens[k].v : null);
+  const lower = (k: number) => (tokens[k]?.t === 'word' ? tokens[k].v.toLowerCase() : null);
+  const ctes = new Set<string>();
+  for (let k = 0; k + 2 < tokens.length; k++) {
+    const prev = lower(k - 1) ?? tokens[k - 1]?.v;
+    if ((prev === 'with' || prev === 'recursive' || prev === ',') && name(k) && lower(k + 1) === 'as'
+      && (tokens[k + 2].v === '(' || (lower(k + 2) === 'materialized' || lower(k + 2) === 'not'))) {
+      ctes.add(tokens[k].v.toLowerCase());
+    }
+  }
+  const refs = new Set<string>();
+  for (let k = 0; k < tokens.length; k++) {
+    const kw = lower(k);
+    if (kw !== 'from' && kw !== 'join') continue;
+    let j = k + 1;
+    for (;;) {
+      if (!name(j) || (tokens[j].t === 'word' && CLAUSE_WORDS.has(tokens[j].v.toLowerCase()))) break;
+      let last = tokens[j].v;
+      j++;
+      while (tokens[j]?.v === '.' && name(j + 1)) { last = tokens[j + 1].v; j += 2; }
+      if (tokens[j]?.v === '(') break; // a table function such as range(...) or unnest(...)
+      if (!ctes.has(last.toLowerCase())) refs.add(last.toLowerCase());
+      if (lower(j) === 'as') j++;
+      if (name(j) && !(tokens[j].t === 'word' && CLAUSE_WORDS.has(tokens[j].v.toLowerCase()))) j++; // alias
+      if (tokens[j]?.v === '(') { // alias column list: t(a, b)
+        let depth = 0;
+        do { if (tokens[j].v === '(') depth++; else if (tokens[j].v === ')') depth--; j++; } while (j < tokens.length && depth > 0);
+      }
+      if (kw === 'from' && tokens[j]?.v === ',') { j++; continue; }
+      break;
+    }
+  }
+  return [...refs].sort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discovery and order
+
+function layerOf(rel: string): Layer {
+  const top = rel.split(/[\\/]/)[0];
+  return top === 'staging' || top === 'intermediate' || top === 'marts' ? top : 'other';
+}
+
+function listSqlFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listSqlFiles(full));
+    else if (entry.isFile() && entry.name.endsWith('.sql')) out.push(full);
+  }
+  return out;
+}
+
+/** Read every model under `sqlDir` with its dependencies and .yml tests. */
+export function discoverModels(sqlDir: string = SQL_DIR): Model[] {
+  const files = listSqlFiles(sqlDir);
+  const byName = new Map<string, string>();
+  const raw = files.map((file) => {
+    const name = path.basename(file, '.sql');
+    const rel = path.relative(sqlDir, file);
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) {
+      throw new ModelDefinitionError(`${rel}: a model file name must be lower_snake_case (it becomes the table name)`);
+    }
+    if (name.startsWith('src_')) throw new ModelDefinitionError(`${rel}: src_ tables belong to ingest; name the model stg_…`);
+    const other = byName.get(name);
+    if (other) throw new ModelDefinitionError(`two models build the table ${name}: ${other} and ${rel}`);
+    byName.set(name, rel);
+    const sql = fs.readFileSync(file, 'utf8').replace(/[\s;]+$/, '');
+    if (!sql.trim()) throw new ModelDefinitionError(`${rel}: empty model`);
+    const ymlFile = file.replace(/\.sql$/, '.yml');
+    const spec = fs.existsSync(ymlFile) ? parseSpec(fs.readFileSync(ymlFile, 'utf8'), path.relative(sqlDir, ymlFile)) : null;
+    return { name, file: rel, layer: layerOf(rel), sql, spec };
+  });
+  const names = new Set(raw.map((m) => m.name));
+  return raw.map((m) => {
+    const refs = tableRefs(m.sql);
+    return {
+      ...m,
+      deps: refs.filter((r) => names.has(r) && r !== m.name),
+      sources: refs.filter((r) => r.startsWith('src_')),
+    };
+  });
+}
+
+const LAYER_RANK: Record<Layer, number> = { staging: 0, intermediate: 1, marts: 2, other: 3 };
+
+/**
+ * Models in an order where each comes after everything it reads. Ties break by layer, then name,
+ * so the order is stable. A cycle throws ModelCycleError naming it.
+ */
+export function orderModels(models: Model[]): Model[] {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const cmp = (a: Model, b: Model) => LAYER_RANK[a.layer] - LAYER_RANK[b.layer] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const state = new Map<string, 'visiting' | 'done'>();
+  const out: Model[] = [];
+  const visit = (m: Model, stack: string[]) => {
+    const s = state.get(m.name);
+    if (s === 'done') return;
+    if (s === 'visiting') throw new ModelCycleError([...stack.slice(stack.indexOf(m.name)), m.name]);
+    state.set(m.name, 'visiting');
+    const deps = m.deps.map((d) => byName.get(d)).filter((d): d is Model => Boolean(d)).sort(cmp);
+    for (const d of deps) visit(d, [...stack, m.name]);
+    state.set(m.name, 'done');
+    out.push(m);
+  };
+  for (const m of [...models].sort(cmp)) visit(m, []);
+  return out;
+}
+
+/** A fingerprint of all model SQL and tests: a run may skip the rebuild only when it is unchanged. */
+export function modelsFingerprint(models: Model[]): string {
+  const h = createHash('sha256');
+  for (const m of [...models].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    h.update(`${m.file}\0${m.sql}\0${JSON.stringify(m.spec)}\0`);
+  }
+  return h.digest('hex');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The .yml tests
+
+function asWhere(v: unknown, where: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || !v.trim()) throw new ModelDefinitionError(`${where}: "where" must be an SQL condition string`);
+  return v;
+}
+
+function parseColumnTest(t: unknown, where: string): ColumnTest {
+  if (t === 'not_null' || t === 'unique') return { kind: t };
+  if (t && typeof t === 'object' && !Array.isArray(t) && Object.keys(t).length === 1) {
+    const [kind, arg] = Object.entries(t as Record<string, unknown>)[0];
+    const a = (arg ?? {}) as Record<string, unknown>;
+    const w = asWhere(a.where, where);
+    if (kind === 'not_null' || kind === 'unique') return { kind, where: w };
+    if (kind === 'relationships') {
+      if (typeof a.to !== 'string' || typeof a.field !== 'string') {
+        throw new ModelDefinitionError(`${where}: relationships needs {to: <model>, field: <column>}`);
+      }
+      return { kind, to: a.to, field: a.field, where: w };
+    }
+    if (kind === 'accepted_values') {
+      if (!Array.isArray(a.values) || a.values.length === 0
+        || !a.values.every((v) => ['string', 'number', 'boolean'].includes(typeof v))) {
+        throw new ModelDefinitionError(`${where}: accepted_values needs {values: [a, b, …]}`);
+      }
+      return { kind, values: a.values as (string | number | boolean)[], where: w };
+    }
+  }
+  throw new ModelDefinitionError(
+    `${where}: unknown test ${JSON.stringify(t)}; use not_null, unique, {relationships: {to, field}} or {accepted_values: {values}}`);
+}
+
+/** Parse and check a mart's .yml (format in docs/architecture.md). */
+export function parseSpec(text: string, file: string): ModelSpec {
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch (err) {
+    throw new ModelDefinitionError(`${file}: not valid YAML (${(err as Error).message})`);
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new ModelDefinitionError(`${file}: expected a mapping with grain, unique, columns, tests`);
+  const d = doc as Record<string, unknown>;
+  const unique = d.unique === undefined || d.unique === null ? null : d.unique;
+  if (unique !== null && !(Array.isArray(unique) && unique.length > 0 && unique.every((c) => typeof c === 'string'))) {
+    throw new ModelDefinitionError(`${file}: "unique" must be a list of column names (the grain)`);
+  }
+  const columns = (d.columns ?? []) as unknown;
+  if (!Array.isArray(columns)) throw new ModelDefinitionError(`${file}: "columns" must be a list`);
+  const cols = columns.map((c, i) => {
+    if (!c || typeof c !== 'object' || typeof (c as { name?: unknown }).name !== 'string') {
+      throw new ModelDefinitionError(`${file}: columns[${i}] needs a name`);
+    }
+    const { name, tests = [] } = c as { name: string; tests?: unknown };
+    if (!Array.isArray(tests)) throw new ModelDefinitionError(`${file}: column ${name}: "tests" must be a list`);
+    return { name, tests: tests.map((t) => parseColumnTest(t, `${file}: column ${name}`)) };
+  });
+  const tests = (d.tests ?? []) as unknown;
+  if (!Array.isArray(tests)) throw new ModelDefinitionError(`${file}: "tests" must be a list`);
+  const expressions = tests.map((t, i) => {
+    const e = t as { expression?: unknown; where?: unknown };
+    if (!e || typeof e.expression !== 'string' || !e.expression.trim()) {
+      throw new ModelDefinitionError(`${file}: tests[${i}] must be {expression: "<SQL that holds on every row>", where?: "<SQL>"}`);
+    }
+    return { expression: e.expression, where: asWhere(e.where, `${file}: tests[${i}]`) };
+  });
+  return { file, grain: typeof d.grain === 'string' ? d.grain : null, unique: unique as string[] | null, columns: cols, expressions };
+}
+
+interface TestQuery { model: string; column: string | null; test: string; sql: string; params?: Record<string, string> }
+
+/** Each test of a model as one query returning `n`, the number of failing rows. */
+export function testQueries(model: string, spec: ModelSpec): TestQuery[] {
+  const t = ident(model);
+  const filter = (where?: string) => (where ? ` and (${where})` : '');
+  const out: TestQuery[] = [];
+  const uniqueQuery = (cols: string[], where?: string) =>
+    `select coalesce(sum(n), 0)::int as n from (select count(*) as n from ${t} where true${filter(where)} group by ${cols.map(ident).join(', ')} having count(*) > 1)`;
+  if (spec.unique) out.push({ model, column: spec.unique.join(', '), test: 'unique', sql: uniqueQuery(spec.unique) });
+  for (const col of spec.columns) {
+    const c = ident(col.name);
+    for (const test of col.tests) {
+      switch (test.kind) {
+        case 'not_null':
+          out.push({ model, column: col.name, test: 'not_null', sql: `select count(*)::int as n from ${t} where ${c} is null${filter(test.where)}` });
+          break;
+        case 'unique':
+          out.push({ model, column: col.name, test: 'unique', sql: uniqueQuery([col.name], test.where ? `${c} is not null and (${test.where})` : `${c} is not null`) });
+          break;
+        case 'relationships':
+          out.push({
+            model, column: col.name, test: `relationships to ${test.to}.${test.field}`,
+            sql: `select count(*)::int as n from ${t} as m where m.${c} is not null${filter(test.where)} `
+              + `and not exists (select 1 from ${ident(test.to)} as r where r.${ident(test.field)} = m.${c})`,
+          });
+          break;
+        case 'accepted_values': {
+          const params: Record<string, string> = {};
+          test.values.forEach((v, i) => { params[`v${i}`] = String(v); });
+          out.push({
+            model, column: col.name, test: `accepted_values [${test.values.join(', ')}]`,
+            sql: `select count(*)::int as n from ${t} where ${c} is not null${filter(test.where)} `
+              + `and ${c}::varchar not in (${test.values.map((_, i) => `$v${i}`).join(', ')})`,
+            params,
+          });
+          break;
+        }
+      }
+    }
+  }
+  for (const e of spec.expressions) {
+    out.push({
+      model, column: null, test: `expression "${e.expression}"${e.where ? ` where "${e.where}"` : ''}`,
+      sql: `select count(*)::int as n from ${t} where not coalesce((${e.expression}), false)${filter(e.where)}`,
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running
+
+export interface ModelProgress {
+  phase: 'models' | 'tests';
+  model: string;
+  done: number;
+  total: number;
+  message: string;
+}
+
+export interface ModelRunOptions {
+  asOf: string;
+  onProgress?: (p: ModelProgress) => void;
+}
+
+export interface ModelTiming { model: string; ms: number }
+
+/** Build every model in dependency order on `conn` (inside the caller's transaction). */
+export async function buildModels(conn: DuckDBConnection, models: Model[], opts: ModelRunOptions): Promise<ModelTiming[]> {
+  const ordered = orderModels(models);
+  const timings: ModelTiming[] = [];
+  for (const [i, m] of ordered.entries()) {
+    opts.onProgress?.({ phase: 'models', model: m.name, done: i, total: ordered.length, message: `building ${m.name}` });
+    const started = performance.now();
+    const sql = `create or replace table ${ident(m.name)} as ${m.sql}\n`;
+    try {
+      await exec(conn, sql, /\$as_of\b/i.test(m.sql) ? { as_of: opts.asOf } : undefined);
+    } catch (err) {
+      throw new ModelBuildError(m.name, m.file, err);
+    }
+    timings.push({ model: m.name, ms: Math.round(performance.now() - started) });
+  }
+  opts.onProgress?.({ phase: 'models', model: '', done: ordered.length, total: ordered.length, message: `built ${ordered.length} models` });
+  return timings;
+}
+
+/** Run every .yml test; throws ModelTestError listing all failures. Returns the number of tests run. */
+export async function testModels(conn: DuckDBConnection, models: Model[], opts: Pick<ModelRunOptions, 'onProgress'> = {}): Promise<number> {
+  const queries = orderModels(models).flatMap((m) => (m.spec ? testQueries(m.name, m.spec) : []));
+  const failures: TestFailure[] = [];
+  for (const [i, q] of queries.entries()) {
+    opts.onProgress?.({ phase: 'tests', model: q.model, done: i, total: queries.length, message: `testing ${q.model} ${q.column ?? ''} ${q.test}` });
+    let n: number;
+    try {
+      n = Number((await one<{ n: number }>(conn, q.sql, q.params))?.n ?? 0);
+    } catch (err) {
+      throw new ModelDefinitionError(`test ${q.test} on ${q.model}${q.column ? `.${q.column}` : ''} could not run: ${(err as Error).message}`);
+    }
+    if (n > 0) failures.push({ model: q.model, column: q.column, test: q.test, failing: n });
+  }
+  if (failures.length) throw new ModelTestError(failures);
+  return queries.length;
+}
+
+/** Discover, build and test: what a run does after ingest. */
+export async function runModels(conn: DuckDBConnection, opts: ModelRunOptions & { sqlDir?: string; models?: Model[] }) {
+  const models = opts.models ?? discoverModels(opts.sqlDir);
+  const timings = await buildModels(conn, models, opts);
+  const tests = await testModels(conn, models, opts);
+  return { models: timings, tests };
+}
