@@ -1,0 +1,136 @@
+// Typed fetch helpers for the Trellis API (same origin, /api). A 401 sends the browser to the sign-in
+// page with `next` set to where the user was; any other failure becomes an ApiError whose message says
+// what failed and what the server said, so pages can show it as is.
+
+export interface List<T> {
+  rows: T[];
+  total: number;
+  limit: number;
+  offset: number;
+  asOf: string | null;
+  runId: number | null;
+}
+
+export interface RunInfo {
+  runId?: number;
+  run_id?: number;
+  status: string;
+  asOf?: string;
+  as_of?: string;
+  startedAt?: string;
+  started_at?: string;
+  finishedAt?: string | null;
+  finished_at?: string | null;
+  trigger?: string;
+  error?: string | null;
+}
+
+export interface Meta {
+  asOf: string | null;
+  lastRun: RunInfo | null;
+  lastGoodRun: RunInfo | null;
+  user: { username: string; role: string; employeeId?: string | null } | null;
+}
+
+export type Query = Record<string, string | number | boolean | null | undefined>;
+type Fetch = typeof globalThis.fetch;
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly path: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** `path?a=1&b=2`, leaving out empty values. */
+export function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `${path}${path.includes('?') ? '&' : '?'}${qs}` : path;
+}
+
+/** Where a 401 sends the browser: the sign-in page, coming back to the current page afterwards. */
+export function loginHref(current: string): string {
+  return `/login?next=${encodeURIComponent(current)}`;
+}
+
+async function errorText(res: Response): Promise<string> {
+  const text = await res.text().catch((e: unknown) => `(could not read the answer: ${String(e)})`);
+  try {
+    const body = JSON.parse(text) as { message?: string; error?: string };
+    return body.message ?? body.error ?? text;
+  } catch {
+    return text || res.statusText;
+  }
+}
+
+function redirectToLogin(): void {
+  if (typeof window === 'undefined') return;
+  const here = window.location.pathname + window.location.search;
+  if (window.location.pathname !== '/login') window.location.assign(loginHref(here));
+}
+
+async function request<T>(method: string, path: string, init: { fetch?: Fetch; body?: BodyInit; json?: unknown } = {}): Promise<T> {
+  const doFetch = init.fetch ?? globalThis.fetch;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let body = init.body;
+  if (init.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(init.json);
+  }
+  let res: Response;
+  try {
+    res = await doFetch(path, { method, headers, body, credentials: 'same-origin' });
+  } catch (e) {
+    throw new ApiError(0, path, `Could not reach the Trellis server for ${path}: ${String(e)}. Is it running?`);
+  }
+  if (res.status === 401) {
+    redirectToLogin();
+    throw new ApiError(401, path, 'Please sign in to see this page.');
+  }
+  if (!res.ok) {
+    throw new ApiError(res.status, path, `${method} ${path} failed (${res.status}): ${await errorText(res)}`);
+  }
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export function getJson<T>(path: string, query?: Query, fetch?: Fetch): Promise<T> {
+  return request<T>('GET', withQuery(path, query), { fetch });
+}
+
+export function getList<T = Record<string, unknown>>(path: string, query?: Query, fetch?: Fetch): Promise<List<T>> {
+  return getJson<List<T>>(path, query, fetch);
+}
+
+export function postJson<T>(path: string, json: unknown = {}, fetch?: Fetch): Promise<T> {
+  return request<T>('POST', path, { fetch, json });
+}
+
+export function postForm<T>(path: string, form: FormData, fetch?: Fetch): Promise<T> {
+  return request<T>('POST', path, { fetch, body: form });
+}
+
+/** The result of a load step: either the data or the error message to show in its place. */
+export type Loaded<T> = { ok: true; data: T } | { ok: false; error: string; status: number };
+
+/** Run one API call for a page; a failure becomes a message shown on the page rather than a crash. */
+export async function settle<T>(promise: Promise<T>): Promise<Loaded<T>> {
+  try {
+    return { ok: true, data: await promise };
+  } catch (e) {
+    if (e instanceof ApiError) return { ok: false, error: e.message, status: e.status };
+    return { ok: false, error: String(e), status: 0 };
+  }
+}
+
+export const getMeta = (fetch?: Fetch) => getJson<Meta>('/api/meta', undefined, fetch);
+
+/** Run id of a run object whichever spelling the server used. */
+export function runIdOf(run: RunInfo | null | undefined): number | null {
+  return run ? (run.runId ?? run.run_id ?? null) : null;
+}

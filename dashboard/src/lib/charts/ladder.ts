@@ -1,0 +1,38 @@
+// A job family's ladder: roles placed by level (columns) and track (rows), arrows for progressions.
+import * as Plot from '@observablehq/plot';
+
+export interface LadderRole { role_id: string; title: string; level: number; track: string }
+export interface LadderMove { from_role_id: string; to_role_id: string; move: string | null }
+
+export function ladder({ roles, moves }: { roles: LadderRole[]; moves: LadderMove[] }, { width }: { width: number }) {
+  // Stack roles of the same level and track vertically so none overlap.
+  const slot = new Map<string, number>();
+  const placed = roles.map((r) => {
+    const key = `${r.track}|${r.level}`;
+    const i = slot.get(key) ?? 0;
+    slot.set(key, i + 1);
+    return { ...r, row: `${r.track}${i ? ` ${i + 1}` : ''}` };
+  });
+  const at = new Map(placed.map((r) => [r.role_id, r]));
+  const arrows = moves.filter((m) => at.has(m.from_role_id) && at.has(m.to_role_id)).map((m) => ({
+    x1: at.get(m.from_role_id)!.level, y1: at.get(m.from_role_id)!.row,
+    x2: at.get(m.to_role_id)!.level, y2: at.get(m.to_role_id)!.row,
+    move: m.move ?? 'promotion',
+  }));
+  const levels = [...new Set(roles.map((r) => r.level))].sort((a, b) => a - b);
+  const rows = [...new Set(placed.map((r) => r.row))].sort();
+  return Plot.plot({
+    width,
+    height: Math.max(140, rows.length * 70 + 60),
+    marginLeft: 90,
+    marginRight: 90,
+    x: { label: 'Level →', domain: levels, type: 'point', padding: 0.6 },
+    y: { label: 'Track', domain: rows, type: 'point', padding: 0.6 },
+    color: { legend: true, label: 'Move', domain: ['promotion', 'lateral'], range: ['#4e79a7', '#f28e2b'] },
+    marks: [
+      Plot.arrow(arrows, { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'move', bend: true, inset: 34, strokeWidth: 1.5 }),
+      Plot.dot(placed, { x: 'level', y: 'row', r: 6, fill: '#1d2433' }),
+      Plot.text(placed, { x: 'level', y: 'row', text: 'title', dy: -14, fontSize: 11, lineWidth: 12 }),
+    ],
+  });
+}

@@ -1,0 +1,20 @@
+// Overview trend over past successful runs: one line per measure (share of active employees).
+import * as Plot from '@observablehq/plot';
+
+export interface TrendPoint { as_of: string; measure: string; value: number }
+
+export function runTrend(data: TrendPoint[], { width }: { width: number }) {
+  const points = data.map((d) => ({ ...d, date: new Date(`${String(d.as_of).slice(0, 10)}T00:00:00Z`) }));
+  return Plot.plot({
+    title: 'Trend over past runs',
+    width,
+    height: 240,
+    x: { label: 'As of', type: 'utc' },
+    y: { label: '↑ Share', percent: true, grid: true },
+    color: { legend: true, label: 'Measure' },
+    marks: [
+      Plot.line(points, { x: 'date', y: 'value', stroke: 'measure', marker: 'circle' }),
+      Plot.tip(points, Plot.pointerX({ x: 'date', y: 'value', stroke: 'measure' })),
+    ],
+  });
+}

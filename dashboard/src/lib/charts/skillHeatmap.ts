@@ -1,0 +1,25 @@
+// Department × skill heatmap of skill gaps (org skill view rows), one cell per pair.
+import * as Plot from '@observablehq/plot';
+
+export interface HeatCell { department: string; skill: string; value: number | null; employees_short?: number | null }
+
+export function skillHeatmap(data: HeatCell[], { width, metric = 'Mean gap (levels)' }: { width: number; metric?: string }) {
+  const departments = new Set(data.map((d) => d.department)).size;
+  return Plot.plot({
+    title: `Skill gaps by department and skill (${metric.toLowerCase()})`,
+    width,
+    height: Math.max(160, 40 + departments * 28 + 110),
+    marginLeft: 140,
+    marginBottom: 110,
+    padding: 0.05,
+    grid: false,
+    x: { label: 'Skill', tickRotate: -40, tickFormat: (s: string) => (s.length > 22 ? `${s.slice(0, 21)}…` : s) },
+    y: { label: 'Department' },
+    color: { label: metric, legend: true, scheme: 'oranges', zero: true },
+    marks: [
+      Plot.cell(data, { x: 'skill', y: 'department', fill: 'value', inset: 0.5 }),
+      Plot.text(data, { x: 'skill', y: 'department', text: (d: HeatCell) => (d.value == null ? '' : d.value.toFixed(1)), fill: 'black', fontSize: 10 }),
+      Plot.tip(data, Plot.pointer({ x: 'skill', y: 'department', title: (d: HeatCell) => `${d.department} · ${d.skill}\n${metric}: ${d.value?.toFixed(2) ?? '—'}${d.employees_short != null ? `\nEmployees short: ${d.employees_short}` : ''}\nClick to list the employees` })),
+    ],
+  });
+}

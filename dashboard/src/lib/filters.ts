@@ -1,0 +1,42 @@
+// Filters live in the URL query so a view can be shared. Pages read them in `load` and change them
+// with `setFilter`, which navigates to the same page with the new query (the load reruns).
+import { goto } from '$app/navigation';
+
+/** The named query parameters of a URL, empty ones left out. */
+export function readFilters<K extends string>(url: URL, keys: readonly K[]): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const k of keys) {
+    const v = url.searchParams.get(k);
+    if (v !== null && v !== '') out[k] = v;
+  }
+  return out;
+}
+
+/** The URL (path + query) with some parameters set or, when empty, removed. */
+export function hrefWith(url: URL, changes: Record<string, string | number | null | undefined>): string {
+  const params = new URLSearchParams(url.searchParams);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null || v === undefined || v === '') params.delete(k);
+    else params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return qs ? `${url.pathname}?${qs}` : url.pathname;
+}
+
+export function setFilter(url: URL, changes: Record<string, string | number | null | undefined>): Promise<void> {
+  return goto(hrefWith(url, changes), { keepFocus: true, noScroll: true });
+}
+
+const remembered = new Map<string, Set<string>>();
+
+/**
+ * Options of a filter drop-down: the values seen so far in this session for that key plus the
+ * current one, sorted. (Seen values stay when a filter narrows the rows, so the user can switch.)
+ */
+export function optionsFor(key: string, values: Iterable<unknown>, current?: string): string[] {
+  let set = remembered.get(key);
+  if (!set) remembered.set(key, (set = new Set()));
+  for (const v of values) if (v !== null && v !== undefined && v !== '') set.add(String(v));
+  if (current) set.add(current);
+  return [...set].sort((a, b) => a.localeCompare(b));
+}
