@@ -6,9 +6,14 @@ import type { FastifyRequest } from 'fastify';
 export const CSRF_HEADER = 'x-trellis-csrf';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** host[:port] lower-cased, without a default port (80/443), so `localhost:80` equals `localhost`. */
+function normalHost(host: string): string {
+  return host.toLowerCase().replace(/:(80|443)$/, '');
+}
+
 function hostOf(url: string): string | null {
   try {
-    return new URL(url).host.toLowerCase();
+    return normalHost(new URL(url).host);
   } catch {
     return null;
   }
@@ -18,7 +23,7 @@ function hostOf(url: string): string | null {
 export function csrfProblem(request: FastifyRequest): string | null {
   if (SAFE.has(request.method)) return null;
   if (request.headers[CSRF_HEADER]) return null;
-  const host = String(request.headers.host ?? '').toLowerCase();
+  const host = normalHost(String(request.headers.host ?? ''));
   const origin = request.headers.origin;
   if (origin && origin !== 'null') {
     return hostOf(origin) === host ? null : 'cross-site request refused: the Origin header does not match this server';
