@@ -1,0 +1,78 @@
+// Register a list route from a ListSpec and a row schema: one helper so every list has the same
+// query parameters, the same answer shape, JSON or Arrow, the manager scope and the whitelisted sort.
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { TObject, TProperties } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { tableExists } from '../../pipeline/src/db.ts';
+import { sendArrow, wantsArrow } from './arrow.ts';
+import { dataVersion, userOf } from './context.ts';
+import { runList, type ListParams, type ListSpec } from './query.ts';
+import { toRows, type ReadResult } from './rows.ts';
+import { errors, listQuerySchema, listResponse } from './schemas.ts';
+
+export interface ListRouteOptions {
+  spec: Omit<ListSpec, 'columns'>;
+  row: TObject;
+  summary: string;
+  tags: string[];
+  /** Tables the base SQL reads: when one is missing (nothing loaded yet) the answer is an empty list. */
+  requires: string[];
+  params?: TObject;
+  /** Values for `$name` placeholders of the base SQL, from path params. */
+  baseParams?: (request: FastifyRequest) => Record<string, DuckDBValue>;
+  /** Runs before the list, e.g. a 404 check for a path id. */
+  check?: (conn: DuckDBConnection, request: FastifyRequest) => Promise<void>;
+  extraQuery?: TProperties;
+  config?: Record<string, unknown>;
+}
+
+export async function missingTables(conn: DuckDBConnection, tables: string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const t of tables) if (!(await tableExists(conn, t))) missing.push(t);
+  return missing;
+}
+
+function emptyResult(columns: string[]): ReadResult {
+  return { columns: columns.map((name) => ({ name, type: { typeId: 0 } as never })), data: columns.map(() => []), rowCount: 0 };
+}
+
+/** Answer rows as Arrow (when asked) or as the JSON list shape. */
+export function sendList(
+  request: FastifyRequest, reply: FastifyReply,
+  answer: { result: ReadResult; total: number; limit: number; offset: number; asOf: string | null; runId: number | null },
+) {
+  if (wantsArrow(request)) {
+    return sendArrow(reply, answer.result, { 'x-total-count': String(answer.total) });
+  }
+  return reply.send({
+    rows: toRows(answer.result), total: answer.total, limit: answer.limit, offset: answer.offset,
+    asOf: answer.asOf, runId: answer.runId,
+  });
+}
+
+export function listRoute(app: FastifyInstance, url: string, opts: ListRouteOptions): void {
+  const columns = Object.keys(opts.row.properties);
+  const spec: ListSpec = { ...opts.spec, columns };
+  app.get(url, {
+    schema: {
+      summary: opts.summary,
+      tags: opts.tags,
+      ...(opts.params ? { params: opts.params } : {}),
+      querystring: listQuerySchema(spec, opts.extraQuery),
+      response: { 200: listResponse(opts.row), ...errors },
+    },
+    config: opts.config ?? {},
+  }, async (request, reply) => {
+    const query = request.query as ListParams;
+    const answer = await app.reads.use(async (conn) => {
+      const version = await dataVersion(conn);
+      if (opts.check) await opts.check(conn, request);
+      if ((await missingTables(conn, opts.requires)).length) {
+        return { result: emptyResult(columns), total: 0, limit: query.limit ?? 100, offset: query.offset ?? 0, ...version };
+      }
+      const list = await runList(conn, spec, query, userOf(request), opts.baseParams?.(request) ?? {});
+      return { ...list, ...version };
+    });
+    return sendList(request, reply, answer);
+  });
+}

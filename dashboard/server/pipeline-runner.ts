@@ -1,0 +1,83 @@
+// The server's side of pipeline runs: one run at a time, started in-process on its own connection
+// (runPipeline opens it), with the latest progress event kept in memory for /api/pipeline/progress.
+import type { Db } from '../../pipeline/src/db.ts';
+import { ConflictError } from './errors.ts';
+
+export interface ProgressEvent {
+  runId: number | null;
+  phase: string;
+  dataset?: string;
+  model?: string;
+  done?: number;
+  total?: number;
+  message?: string;
+}
+
+export interface RunState {
+  running: boolean;
+  runId: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  status: string | null;
+  error: string | null;
+  progress: ProgressEvent | null;
+}
+
+export interface StartOptions {
+  inbox: string;
+  asOf: string;
+  trigger?: string;
+  maxRejectsPerFile?: number;
+}
+
+type RunFn = (db: Db, opts: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+async function loadRunPipeline(): Promise<RunFn> {
+  const mod = await import('../../pipeline/src/run.ts');
+  return (mod as unknown as { runPipeline: RunFn }).runPipeline;
+}
+
+export class PipelineRunner {
+  state: RunState = { running: false, runId: null, startedAt: null, finishedAt: null, status: null, error: null, progress: null };
+  private current: Promise<unknown> | null = null;
+
+  constructor(private readonly load: () => Promise<RunFn> = loadRunPipeline, private readonly now: () => Date = () => new Date()) {}
+
+  /**
+   * Start a run and resolve with its id as soon as the pipeline reports one (its first progress
+   * event) or finishes. Refused with a ConflictError while one is running.
+   */
+  async start(db: Db, opts: StartOptions): Promise<{ runId: number | null }> {
+    if (this.state.running) {
+      throw new ConflictError(`A pipeline run is already in progress (run ${this.state.runId ?? 'starting'}); wait for it to finish`);
+    }
+    const runPipeline = await this.load();
+    this.state = { running: true, runId: null, startedAt: this.now().toISOString(), finishedAt: null, status: 'running', error: null, progress: null };
+    let announce!: (id: number | null) => void;
+    const announced = new Promise<number | null>((resolve) => { announce = resolve; });
+    const onProgress = (e: ProgressEvent) => {
+      this.state.progress = e;
+      if (e.runId != null && this.state.runId == null) {
+        this.state.runId = e.runId;
+        announce(e.runId);
+      }
+    };
+    this.current = runPipeline(db, { inbox: opts.inbox, asOf: opts.asOf, trigger: opts.trigger ?? 'api', maxRejectsPerFile: opts.maxRejectsPerFile, onProgress })
+      .then((summary) => {
+        const runId = (summary?.runId ?? summary?.run_id ?? this.state.runId) as number | null;
+        this.state = { ...this.state, running: false, runId, finishedAt: this.now().toISOString(), status: String(summary?.status ?? 'succeeded') };
+        announce(runId);
+      })
+      .catch((err: Error & { runId?: number }) => {
+        this.state = { ...this.state, running: false, runId: err.runId ?? this.state.runId, finishedAt: this.now().toISOString(), status: 'failed', error: err.message };
+        announce(this.state.runId);
+      })
+      .finally(() => { this.current = null; });
+    return { runId: await announced };
+  }
+
+  /** Wait for the current run, if any (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.current;
+  }
+}

@@ -1,0 +1,89 @@
+// GET /api/retention: retention_risk joined to career_path_state; /distribution: score histogram by path state.
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { sendArrow, wantsArrow } from '../../../arrow.ts';
+import { dataVersion, userOf } from '../../../context.ts';
+import { PEOPLE_FILTERS } from '../../../filters.ts';
+import { listRoute, missingTables } from '../../../list-route.ts';
+import { buildWhere } from '../../../query.ts';
+import { readColumns, toRows } from '../../../rows.ts';
+import { Bool, Int, Row, Str, errors } from '../../../schemas.ts';
+
+export const RISK_FACTORS = ['no_path', 'plan_only', 'stalled', 'low_pulse', 'pulse_drop', 'checkins_lapsed',
+  'no_career_talk', 'high_performer_off_path'] as const;
+
+export const RetentionRow = Row({
+  employee_id: Type.String(),
+  full_name: Str(),
+  department: Str(),
+  role_id: Str(),
+  job_family: Str(),
+  manager_id: Str(),
+  manager_name: Str(),
+  path_state: Str(),
+  ...Object.fromEntries(RISK_FACTORS.map((f) => [f, Bool()])),
+  score: Int(),
+  band: Str({ enum: ['high', 'medium', 'low', null] }),
+  reasons: Str(),
+});
+
+export const RETENTION_SQL = `
+  select c.employee_id, c.full_name, c.department, c.role_id, ro.job_family, c.manager_id,
+         m.full_name as manager_name, c.path_state,
+         ${RISK_FACTORS.map((f) => `r.${f}`).join(', ')},
+         r.score::int as score, r.band, r.reasons
+  from retention_risk r
+  join career_path_state c on c.employee_id = r.employee_id
+  left join stg_roles ro on ro.role_id = c.role_id
+  left join stg_employees m on m.employee_id = c.manager_id`;
+
+const RETENTION_FILTERS = { ...PEOPLE_FILTERS, band: { column: 'band', description: 'high | medium | low' } };
+
+const BinRow = Row({ path_state: Str(), bin_start: Type.Integer(), bin_end: Type.Integer(), n: Type.Integer() });
+
+export default async function retention(app: FastifyInstance) {
+  const requires = ['retention_risk', 'career_path_state', 'stg_roles', 'stg_employees'];
+  listRoute(app, '/', {
+    summary: 'Retention risk per active employee with its factors and reasons',
+    tags: ['retention'],
+    requires,
+    row: RetentionRow,
+    spec: {
+      base: RETENTION_SQL,
+      filters: RETENTION_FILTERS,
+      sorts: ['score', 'full_name', 'employee_id', 'department', 'band', 'path_state', 'job_family'],
+      defaultSort: 'score',
+      defaultOrder: 'desc',
+      tieBreak: ['employee_id'],
+      scopeColumn: 'employee_id',
+    },
+  });
+
+  app.get('/distribution', {
+    schema: {
+      summary: 'Histogram of retention scores (bins of 10) by path state',
+      tags: ['retention'],
+      querystring: Type.Object({
+        department: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        job_family: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        manager: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ rows: Type.Array(BinRow), asOf: Str(), runId: Int() }), ...errors },
+    },
+  }, async (request, reply) => {
+    const result = await app.reads.use(async (conn) => {
+      const version = await dataVersion(conn);
+      if ((await missingTables(conn, requires)).length) return { version, read: null };
+      const { department, job_family, manager } = RETENTION_FILTERS;
+      const { where, params } = buildWhere({ filters: { department, job_family, manager }, scopeColumn: 'employee_id' },
+        request.query as Record<string, unknown>, userOf(request));
+      const read = await readColumns(conn, `
+        select path_state, bin_start::int as bin_start, (bin_start + 10)::int as bin_end, count(*)::int as n
+        from (select path_state, least(floor(score / 10) * 10, 90) as bin_start from (${RETENTION_SQL}) as t ${where})
+        group by all order by path_state, bin_start`, params);
+      return { version, read };
+    });
+    if (result.read && wantsArrow(request)) return sendArrow(reply, result.read);
+    return { rows: result.read ? toRows(result.read) : [], ...result.version };
+  });
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableFromIPC } from 'apache-arrow';
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../../../../pipeline/src/db.ts';
+import { loginAs } from '../../../auth/test-helpers.ts';
+import { ADMIN, testServer } from '../../../test-org.ts';
+
+let app: FastifyInstance;
+let db: Db;
+beforeAll(async () => ({ app, db } = await testServer()));
+afterAll(async () => { await app.close(); db.close(); });
+
+const get = (url: string, headers: Record<string, string> = ADMIN) => app.inject({ method: 'GET', url, headers });
+
+describe('GET /api/retention', () => {
+  it('lists rows sorted by score desc by default with the list shape', async () => {
+    const res = await get('/api/retention');
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.total).toBe(6);
+    expect(body.asOf).toBe('2026-03-31');
+    expect(body.runId).toBe(1);
+    expect(body.rows.map((r: { employee_id: string }) => r.employee_id)).toEqual(['E1', 'E4', 'E5', 'E2', 'E6', 'E3']);
+    expect(body.rows[0]).toMatchObject({ full_name: 'Ada Chief', band: 'high', no_path: true, score: 75, job_family: 'Executive' });
+  });
+
+  it.each([
+    ['band=high', ['E1', 'E4']],
+    ['department=Sales', ['E5', 'E6']],
+    ['manager=E2', ['E4', 'E2', 'E3']],
+    ['path_state=on_path&sort=full_name&order=asc', ['E3', 'E6']],
+    ['q=lead', ['E4']],
+    ['sort=employee_id&order=asc&limit=2&offset=1', ['E2', 'E3']],
+  ])('filters %s', async (qs, ids) => {
+    const res = await get(`/api/retention?${qs}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().rows.map((r: { employee_id: string }) => r.employee_id)).toEqual(ids);
+  });
+
+  it.each([
+    ['sort=salary', /sort/],
+    ['order=up', /order/],
+    ['limit=0', /limit/],
+    ['limit=100001', /limit/],
+    ['offset=-1', /offset/],
+    ['departmnt=Sales', /unknown parameter departmnt/],
+  ])('refuses %s with 400', async (qs, message) => {
+    const res = await get(`/api/retention?${qs}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(message);
+  });
+
+  it('answers Arrow with the same rows when asked', async () => {
+    const json = (await get('/api/retention?sort=employee_id')).json();
+    const res = await get('/api/retention?sort=employee_id', { ...ADMIN, accept: 'application/vnd.apache.arrow.stream' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/vnd.apache.arrow.stream');
+    const table = tableFromIPC(res.rawPayload);
+    expect(table.numRows).toBe(json.rows.length);
+    const rows = table.toArray().map((r) => r.toJSON());
+    expect(rows).toEqual(json.rows);
+  });
+
+  it('scopes a manager to their subtree', async () => {
+    const { headers } = await loginAs(app, 'manager', { employeeId: 'E5' });
+    const res = await get('/api/retention', headers);
+    expect(res.json().rows.map((r: { employee_id: string }) => r.employee_id).sort()).toEqual(['E5', 'E6']);
+    const other = await get('/api/retention?manager=E2', headers);
+    expect(other.json().total).toBe(0);
+  });
+
+  it('needs a session', async () => {
+    expect((await get('/api/retention', {})).statusCode).toBe(401);
+  });
+});
+
+describe('GET /api/retention/distribution', () => {
+  it('bins scores by path state', async () => {
+    const res = await get('/api/retention/distribution');
+    expect(res.statusCode).toBe(200);
+    const rows = res.json().rows;
+    expect(rows).toContainEqual({ path_state: 'no_path', bin_start: 70, bin_end: 80, n: 1 });
+    expect(rows).toContainEqual({ path_state: 'on_path', bin_start: 0, bin_end: 10, n: 1 });
+    const n = rows.reduce((s: number, r: { n: number }) => s + r.n, 0);
+    expect(n).toBe(6);
+  });
+});
