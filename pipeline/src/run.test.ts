@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { dataset, type DatasetName } from './datasets.ts';
+import { all, openDb, type Db } from './db.ts';
+import { SQL_DIR } from './models.ts';
+import { RunInProgressError, runPipeline, type RunOptions } from './run.ts';
+
+const AS_OF = '2026-03-31';
+
+/** A CSV of a dataset with every canonical column (missing values empty). */
+function csv(name: DatasetName, rows: Record<string, string>[]): string {
+  const cols = dataset(name).columns.map((c) => c.name);
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => r[c] ?? '').join(','))].join('\n') + '\n';
+}
+
+const roles = csv('roles', [
+  { role_id: 'r1', title: 'Engineer', job_family: 'Engineering', level: '2' },
+  { role_id: 'r2', title: 'Analyst', job_family: 'Operations', level: '2' },
+]);
+const emp = (id: string, dept: string, hire = '2020-01-01', term = '') =>
+  ({ employee_id: id, full_name: `Person ${id}`, department: dept, role_id: dept === 'Eng' ? 'r1' : 'r2', hire_date: hire, termination_date: term });
+
+/** A models folder: the repo's staging + headcount, plus extra marts. */
+function sqlDir(extra: Record<string, string> = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-run-sql-'));
+  fs.cpSync(path.join(SQL_DIR, 'staging'), path.join(dir, 'staging'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'marts'));
+  for (const f of ['headcount.sql', 'headcount.yml']) fs.copyFileSync(path.join(SQL_DIR, 'marts', f), path.join(dir, 'marts', f));
+  for (const [rel, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, rel), text);
+  return dir;
+}
+
+describe('runPipeline', () => {
+  let tmp: string;
+  let db: Db;
+  let conn: DuckDBConnection;
+  let inbox: string;
+  let opts: RunOptions;
+  const drop = (name: string, text: string) => fs.writeFileSync(path.join(inbox, name), text);
+  const headcount = () => all(conn, 'select department, n_active from headcount order by department');
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-run-'));
+    inbox = path.join(tmp, 'inbox');
+    fs.mkdirSync(inbox);
+    db = await openDb(path.join(tmp, 'trellis.duckdb'));
+    conn = await db.connect();
+    opts = {
+      inbox, asOf: AS_OF, trigger: 'cli', clock: () => new Date('2026-04-01T02:00:00Z'),
+      // a mart whose test fails as soon as anyone works in 'Sales'
+      sqlDir: sqlDir({
+        'marts/no_sales.sql': 'select employee_id, department from stg_employees',
+        'marts/no_sales.yml': 'unique: [employee_id]\ntests:\n  - {expression: "department <> \'Sales\'"}\n',
+      }),
+    };
+  });
+  afterAll(() => db.close());
+
+  it('loads a drop, builds the models, archives the files', async () => {
+    drop('roles.csv', roles);
+    drop('employees.csv', csv('employees', [emp('e1', 'Eng'), emp('e2', 'Eng', '2020-01-01', '2026-03-31'), emp('e3', 'Ops')]));
+    const events: string[] = [];
+    const s = await runPipeline(db, { ...opts, onProgress: (e) => events.push(e.phase) });
+    expect(s.error).toBeNull();
+    expect(s.status).toBe('succeeded');
+    expect(s.runId).toBe(1);
+    expect(s.files.map((f) => [f.file, f.status])).toEqual([['employees.csv', 'loaded'], ['roles.csv', 'loaded']]);
+    expect(s.counts).toMatchObject({ loaded: 2, rowsLoaded: 5 });
+    expect(await headcount()).toEqual([{ department: 'Eng', n_active: 1 }, { department: 'Ops', n_active: 1 }]);
+    expect(fs.readdirSync(path.join(inbox, 'archive', '1')).sort()).toEqual(['employees.csv', 'roles.csv']);
+    expect(fs.readdirSync(inbox).filter((f) => f.endsWith('.csv'))).toEqual([]);
+    expect(events).toContain('models');
+    expect(events).toContain('commit');
+    expect(await all(conn, 'select run_id, status, trigger, strftime(as_of, \'%Y-%m-%d\') as as_of from runs')).toEqual([
+      { run_id: 1, status: 'succeeded', trigger: 'cli', as_of: AS_OF },
+    ]);
+    expect(await all(conn, 'select file, dataset from loaded_files order by file')).toEqual([
+      { file: 'employees.csv', dataset: 'employees' }, { file: 'roles.csv', dataset: 'roles' },
+    ]);
+  });
+
+  it('skips an identical file dropped again, and says so; with nothing new it rebuilds nothing', async () => {
+    fs.copyFileSync(path.join(inbox, 'archive', '1', 'employees.csv'), path.join(inbox, 'employees.csv'));
+    const s = await runPipeline(db, opts);
+    expect(s.status).toBe('no_change');
+    expect(s.files).toMatchObject([{ file: 'employees.csv', status: 'skipped' }]);
+    expect(s.notes.join(' ')).toMatch(/1 file already loaded, skipped: employees.csv/);
+    expect(s.timings.total).toBeLessThan(2000);
+    expect(await all(conn, 'select status from run_files where run_id = $id', { id: s.runId })).toEqual([{ status: 'skipped' }]);
+    // a new as-of date rebuilds although no file is new
+    const s2 = await runPipeline(db, { ...opts, asOf: '2026-03-30' });
+    expect(s2.status).toBe('succeeded');
+    expect(await headcount()).toEqual([{ department: 'Eng', n_active: 2 }, { department: 'Ops', n_active: 1 }]);
+  });
+
+  it('refuses a file it cannot place and keeps the data loaded before', async () => {
+    drop('mystery.csv', 'a,b\n1,2\n');
+    const s = await runPipeline(db, opts);
+    expect(s.status).toBe('succeeded');
+    expect(s.files).toMatchObject([{ file: 'mystery.csv', status: 'refused' }]);
+    expect(fs.existsSync(path.join(inbox, 'refused', 'mystery.csv'))).toBe(true);
+    expect(fs.readFileSync(path.join(inbox, 'refused', 'mystery.csv.reason.txt'), 'utf8')).toMatch(new RegExp(`run ${s.runId}: .+`));
+    expect(await all(conn, 'select count(*)::int as n from src_employees')).toEqual([{ n: 3 }]);
+    expect(await headcount()).toEqual([{ department: 'Eng', n_active: 1 }, { department: 'Ops', n_active: 1 }]);
+  });
+
+  it('rolls the whole run back when a model test fails; the previous results keep serving', async () => {
+    const before = await headcount();
+    drop('employees.csv', csv('employees', [emp('e1', 'Eng'), emp('e9', 'Sales')]));
+    const s = await runPipeline(db, opts);
+    expect(s.status).toBe('failed');
+    expect(s.error).toMatch(/no_sales .*expression "department <> 'Sales'" \(1 failing row\)/);
+    expect(await all(conn, 'select status, error from runs where run_id = $id', { id: s.runId })).toEqual([{ status: 'failed', error: s.error }]);
+    expect(await headcount()).toEqual(before);
+    expect(await all(conn, 'select employee_id from src_employees order by 1')).toEqual([
+      { employee_id: 'e1' }, { employee_id: 'e2' }, { employee_id: 'e3' },
+    ]);
+    // the file stays in the inbox for the next try; nothing of the run is marked loaded
+    expect(fs.existsSync(path.join(inbox, 'employees.csv'))).toBe(true);
+    expect(await all(conn, 'select count(*)::int as n from loaded_files where run_id = $id', { id: s.runId })).toEqual([{ n: 0 }]);
+    expect(await all(conn, 'select file, status from run_files where run_id = $id', { id: s.runId })).toEqual([{ file: 'employees.csv', status: 'loaded' }]);
+    fs.unlinkSync(path.join(inbox, 'employees.csv'));
+  });
+
+  it('refuses a second run while one is going', async () => {
+    drop('employees.csv', csv('employees', [emp('e1', 'Eng'), emp('e2', 'Ops')]));
+    const first = runPipeline(db, opts);
+    await expect(runPipeline(db, opts)).rejects.toThrow(RunInProgressError);
+    const s = await first;
+    expect(s.status).toBe('succeeded');
+    expect(await all(conn, "select count(*)::int as n from runs where status = 'running'")).toEqual([{ n: 0 }]);
+  });
+});

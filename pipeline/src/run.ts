@@ -1,0 +1,337 @@
+// One pipeline run: inbox files → hash → skip known → BEGIN → ingest → models → model tests →
+// run_files/loaded_files → COMMIT → archive/refuse the files → CHECKPOINT. All or nothing: any
+// failure rolls back, the `runs` row says why, and the previous good results keep serving.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline as streamPipeline } from 'node:stream/promises';
+import { datasetForFile, type DatasetName } from './datasets.ts';
+import { all, exec, one, tableExists, type Db } from './db.ts';
+import { discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
+import { ensureMetaTables } from './meta.ts';
+import { loadIngest, type FileResult, type Ingest, type InboxFile } from './ingest-link.ts';
+
+export type Trigger = 'cli' | 'schedule' | 'api' | 'demo';
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'no_change';
+export type Phase = 'read' | 'validate' | 'models' | 'tests' | 'commit';
+
+export interface ProgressEvent {
+  runId: number;
+  phase: Phase;
+  dataset?: string;
+  model?: string;
+  done: number;
+  total: number;
+  message: string;
+}
+
+export interface RunOptions {
+  inbox: string;
+  /** YYYY-MM-DD; the models' `$as_of`. */
+  asOf: string;
+  trigger: Trigger;
+  maxRejectsPerFile?: number;
+  onProgress?: (e: ProgressEvent) => void;
+  /** Folder of the models (default: the repo's sql/). */
+  sqlDir?: string;
+  /** Wall clock for the runs table's timestamps (never seen by models). */
+  clock?: () => Date;
+  /** The ingest module (default: pipeline/src/ingest). */
+  ingest?: Ingest;
+}
+
+export interface RunCounts {
+  files: number;
+  loaded: number;
+  skipped: number;
+  refused: number;
+  superseded: number;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  rowsWarned: number;
+}
+
+export interface RunSummary {
+  runId: number;
+  status: Exclude<RunStatus, 'running'>;
+  asOf: string;
+  trigger: Trigger;
+  files: FileResult[];
+  counts: RunCounts;
+  models: number;
+  tests: number;
+  /** Milliseconds per phase. */
+  timings: Record<'hash' | 'ingest' | 'models' | 'commit' | 'archive' | 'total', number>;
+  error: string | null;
+  /** Human-readable notes, e.g. "2 files already loaded, skipped". */
+  notes: string[];
+}
+
+/** A run was asked for while another one is going in this process. */
+export class RunInProgressError extends Error {
+  constructor(readonly runningRunId: number | null) {
+    super(`a pipeline run${runningRunId ? ` (run ${runningRunId})` : ''} is already in progress; wait for it to finish`);
+    this.name = 'RunInProgressError';
+  }
+}
+
+let current: { runId: number | null } | null = null;
+
+/** The run going on in this process, if any. */
+export function runningRun(): { runId: number | null } | null {
+  return current ? { ...current } : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const DATA_FILE = /\.(csv|parquet)$/i;
+
+/** The CSV/Parquet files directly in the inbox (not subfolders, not dotfiles), in byte order of name. */
+export function listInbox(inbox: string): string[] {
+  if (!fs.existsSync(inbox)) return [];
+  return fs.readdirSync(inbox, { withFileTypes: true })
+    .filter((e) => e.isFile() && !e.name.startsWith('.') && DATA_FILE.test(e.name))
+    .map((e) => e.name)
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await streamPipeline(fs.createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+const ts = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+
+function emptyCounts(): RunCounts {
+  return { files: 0, loaded: 0, skipped: 0, refused: 0, superseded: 0, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, rowsWarned: 0 };
+}
+
+function countResults(files: FileResult[]): RunCounts {
+  const c = emptyCounts();
+  for (const f of files) {
+    c.files++;
+    c[f.status]++;
+    c.rowsRead += f.rowsRead;
+    c.rowsLoaded += f.rowsLoaded;
+    c.rowsRejected += f.rowsRejected;
+    c.rowsWarned += f.rowsWarned;
+  }
+  return c;
+}
+
+function skippedResult(f: InboxFile): FileResult {
+  return {
+    file: f.name, dataset: f.dataset, sha256: f.sha256, status: 'skipped',
+    rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, rowsWarned: 0, reason: 'identical content already loaded',
+  };
+}
+
+async function insertRunFiles(conn: DuckDBConnection, runId: number, files: FileResult[]): Promise<void> {
+  for (const f of files) {
+    await exec(conn, `insert into run_files (run_id, file, dataset, sha256, status, rows_read, rows_loaded, rows_rejected, rows_warned, reason)
+      values ($run_id, $file, $dataset, $sha256, $status, $rows_read, $rows_loaded, $rows_rejected, $rows_warned, $reason)`, {
+      run_id: runId, file: f.file, dataset: f.dataset, sha256: f.sha256, status: f.status, rows_read: f.rowsRead,
+      rows_loaded: f.rowsLoaded, rows_rejected: f.rowsRejected, rows_warned: f.rowsWarned, reason: f.reason,
+    });
+  }
+}
+
+function moveFile(from: string, toDir: string, name: string): void {
+  fs.mkdirSync(toDir, { recursive: true });
+  const to = path.join(toDir, name);
+  try {
+    fs.renameSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    fs.copyFileSync(from, to);
+    fs.unlinkSync(from);
+  }
+}
+
+/** Move the files of a committed run: accepted ones to archive/<run_id>/, refused ones to refused/ with a reason. */
+function settleFiles(inbox: string, runId: number, files: FileResult[]): string[] {
+  const problems: string[] = [];
+  for (const f of files) {
+    const from = path.join(inbox, f.file);
+    if (!fs.existsSync(from)) continue;
+    try {
+      if (f.status === 'refused') {
+        const dir = path.join(inbox, 'refused');
+        moveFile(from, dir, f.file);
+        fs.writeFileSync(path.join(dir, `${f.file}.reason.txt`), `run ${runId}: ${f.reason ?? 'refused'}\n`);
+      } else {
+        moveFile(from, path.join(inbox, 'archive', String(runId)), f.file);
+      }
+    } catch (err) {
+      problems.push(`could not move ${f.file}: ${(err as Error).message}`);
+    }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Run the pipeline once. Refuses (RunInProgressError) while another run is going in this process.
+ * Never throws for a failed run: the summary says `failed` with the error, and so does `runs`.
+ */
+export async function runPipeline(db: Db, opts: RunOptions): Promise<RunSummary> {
+  if (current) throw new RunInProgressError(current.runId);
+  const me = { runId: null as number | null };
+  current = me;
+  try {
+    return await runLocked(db, opts, me);
+  } finally {
+    current = null;
+  }
+}
+
+async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null }): Promise<RunSummary> {
+  const clock = opts.clock ?? (() => new Date());
+  const t0 = performance.now();
+  const timings = { hash: 0, ingest: 0, models: 0, commit: 0, archive: 0, total: 0 };
+  const lap = (key: keyof typeof timings, since: number) => { timings[key] = Math.round(performance.now() - since); return performance.now(); };
+  const conn = await db.connect();
+  const ingest = opts.ingest ?? await loadIngest();
+  await ensureMetaTables(conn);
+  await ingest.ensureSourceTables(conn);
+  // A run that was going when its process died is not going any more.
+  await exec(conn, "update runs set status = 'failed', error = 'interrupted (the process stopped during the run)', finished_at = $now::timestamp where status = 'running'",
+    { now: ts(clock()) });
+  const runId = Number((await one<{ id: number }>(conn, 'select coalesce(max(run_id), 0)::int + 1 as id from runs'))!.id);
+  me.runId = runId;
+  await exec(conn, `insert into runs (run_id, started_at, as_of, trigger, status) values ($run_id, $started::timestamp, $as_of::date, $trigger, 'running')`,
+    { run_id: runId, started: ts(clock()), as_of: opts.asOf, trigger: opts.trigger });
+  const progress = (e: Omit<ProgressEvent, 'runId'>) => opts.onProgress?.({ runId, ...e });
+  const notes: string[] = [];
+  let results: FileResult[] = [];
+  let modelCount = 0;
+  let testCount = 0;
+  let inTransaction = false;
+
+  const finish = async (status: RunSummary['status'], error: string | null, extra: { models?: string } = {}) => {
+    await exec(conn, `update runs set status = $status, error = $error, finished_at = $now::timestamp,
+      models_sha256 = coalesce($models, models_sha256) where run_id = $run_id`,
+    { status, error, now: ts(clock()), models: extra.models ?? null, run_id: runId });
+    timings.total = Math.round(performance.now() - t0);
+    return { runId, status, asOf: opts.asOf, trigger: opts.trigger, files: results, counts: countResults(results), models: modelCount, tests: testCount, timings, error, notes } satisfies RunSummary;
+  };
+
+  try {
+    // read: list and hash
+    let t = performance.now();
+    const names = listInbox(opts.inbox);
+    const files: InboxFile[] = [];
+    for (const [i, name] of names.entries()) {
+      progress({ phase: 'read', done: i, total: names.length, message: `hashing ${name}` });
+      const full = path.join(opts.inbox, name);
+      files.push({ path: full, name, sha256: await sha256File(full), bytes: fs.statSync(full).size, dataset: datasetForFile(name) as DatasetName | null });
+    }
+    const known = new Set((await all<{ sha256: string }>(conn, 'select distinct sha256 from loaded_files')).map((r) => r.sha256));
+    const fresh: InboxFile[] = [];
+    const skipped: FileResult[] = [];
+    const seen = new Set<string>();
+    for (const f of files) {
+      // identical to a file already loaded, or to an earlier file of this same drop
+      if (known.has(f.sha256) || seen.has(f.sha256)) skipped.push(skippedResult(f));
+      else fresh.push(f);
+      seen.add(f.sha256);
+    }
+    if (skipped.length) notes.push(`${skipped.length} file${skipped.length === 1 ? '' : 's'} already loaded, skipped: ${skipped.map((s) => s.file).join(', ')}`);
+    t = lap('hash', t);
+
+    const models = discoverModels(opts.sqlDir);
+    const fingerprint = modelsFingerprint(models);
+    const last = await one<{ as_of: string; models_sha256: string | null }>(conn,
+      "select strftime(as_of, '%Y-%m-%d') as as_of, models_sha256 from runs where status in ('succeeded', 'no_change') order by run_id desc limit 1");
+    if (fresh.length === 0 && last && last.as_of === opts.asOf && last.models_sha256 === fingerprint) {
+      results = skipped;
+      await insertRunFiles(conn, runId, results);
+      notes.push('no new files and the same as-of date: the models are unchanged, nothing rebuilt');
+      t = performance.now();
+      notes.push(...settleFiles(opts.inbox, runId, results));
+      lap('archive', t);
+      return await finish('no_change', null, { models: fingerprint });
+    }
+
+    await exec(conn, 'begin transaction');
+    inTransaction = true;
+    const loaded = fresh.length
+      ? await ingest.loadFiles(conn, fresh, { runId, asOf: opts.asOf, maxRejectsPerFile: opts.maxRejectsPerFile, onProgress: progress })
+      : [];
+    results = [...loaded, ...skipped].sort((a, b) => Buffer.compare(Buffer.from(a.file), Buffer.from(b.file)));
+    t = lap('ingest', t);
+
+    const built = await runModels(conn, {
+      asOf: opts.asOf, models,
+      onProgress: (p) => progress({ phase: p.phase, model: p.model || undefined, done: p.done, total: p.total, message: p.message }),
+    });
+    modelCount = built.models.length;
+    testCount = built.tests;
+    t = lap('models', t);
+
+    progress({ phase: 'commit', done: 0, total: 1, message: 'committing' });
+    await insertRunFiles(conn, runId, results);
+    const byName = new Map(fresh.map((f) => [f.name, f]));
+    for (const r of results.filter((x) => x.status === 'loaded')) {
+      await exec(conn, 'insert into loaded_files (sha256, file, dataset, run_id, loaded_at) values ($sha256, $file, $dataset, $run_id, $at::timestamp)',
+        { sha256: r.sha256 ?? byName.get(r.file)?.sha256 ?? null, file: r.file, dataset: r.dataset, run_id: runId, at: ts(clock()) });
+    }
+    await exec(conn, 'commit');
+    inTransaction = false;
+    progress({ phase: 'commit', done: 1, total: 1, message: 'committed' });
+    t = lap('commit', t);
+
+    notes.push(...settleFiles(opts.inbox, runId, results));
+    try {
+      await exec(conn, 'checkpoint');
+    } catch (err) {
+      // readers (the dashboard) may hold the database open; DuckDB checkpoints later on its own
+      notes.push(`checkpoint postponed: ${(err as Error).message.split('\n')[0]}`);
+    }
+    lap('archive', t);
+    const refused = results.filter((r) => r.status === 'refused');
+    if (refused.length) notes.push(`${refused.length} file${refused.length === 1 ? '' : 's'} refused, moved to ${path.join(opts.inbox, 'refused')}`);
+    return await finish('succeeded', null, { models: fingerprint });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    // keep this run's rejects: they are what explains a failure, and the rollback drops them
+    let rejects: Record<string, unknown>[] = [];
+    if (inTransaction) {
+      try {
+        rejects = await all(conn, 'select * from rejects where run_id = $run_id', { run_id: runId });
+      } catch {
+        rejects = []; // the failed statement aborted the transaction: nothing can be read from it
+      }
+      try {
+        await exec(conn, 'rollback');
+      } catch (rb) {
+        notes.push(`rollback: ${(rb as Error).message}`);
+      }
+    }
+    try {
+      await insertRunFiles(conn, runId, results);
+      if (rejects.length && await tableExists(conn, 'rejects')) {
+        for (const r of rejects) {
+          await exec(conn, 'insert into rejects (run_id, file, line, "column", value, reason, severity) values ($run_id, $file, $line, $column, $value, $reason, $severity)',
+            { run_id: runId, file: r.file as string, line: r.line as number, column: r.column as string, value: r.value as string, reason: r.reason as string, severity: r.severity as string });
+        }
+      }
+    } catch (inner) {
+      notes.push(`could not record the files of the failed run: ${(inner as Error).message}`);
+    }
+    return await finish('failed', message);
+  }
+}
+
+/** The latest runs, newest first (for the CLI and the API). */
+export async function recentRuns(conn: DuckDBConnection, limit = 20) {
+  await ensureMetaTables(conn);
+  return all(conn, `select run_id, strftime(started_at, '%Y-%m-%dT%H:%M:%S') as started_at, strftime(finished_at, '%Y-%m-%dT%H:%M:%S') as finished_at,
+    strftime(as_of, '%Y-%m-%d') as as_of, trigger, status, error from runs order by run_id desc limit $limit`, { limit });
+}
+
+export type { FileResult, InboxFile, Ingest, Model };
