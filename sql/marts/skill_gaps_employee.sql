@@ -1,0 +1,23 @@
+-- Every required skill of each target role of each active employee, gap 0 included (spec: "Skill gaps").
+-- One row per employee per target role per target kind per required skill.
+with
+
+targets as (select * from role_coverage),
+
+gaps as (select * from int_skill_gaps_computed),
+
+rows_out as (
+    select
+        targets.employee_id,
+        targets.role_id as target_role_id,
+        targets.target_kind,
+        gaps.skill_id,
+        gaps.required_level,
+        gaps.current_level,
+        gaps.gap,
+        gaps.importance
+    from targets
+    join gaps using (employee_id, role_id)
+)
+
+select * from rows_out

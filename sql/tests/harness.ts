@@ -1,0 +1,147 @@
+// Test helpers for the SQL models: load a folder of contract CSVs into `src_<dataset>` tables, build every
+// model with the real runner (pipeline/src/models.ts), and compare marts to hand-written expected CSVs.
+// The loader applies the contract's defaults the way ingest does, so fixtures may leave optional cells blank.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DATASETS, duckType, type ColumnDef } from '../../pipeline/src/datasets.ts';
+import { all, exec, ident, literal, openDb, type Db, type Row } from '../../pipeline/src/db.ts';
+import { runModels } from '../../pipeline/src/models.ts';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ORGS_DIR = path.join(REPO_ROOT, 'fixtures/orgs');
+export const DATASETS_DIR = path.resolve(REPO_ROOT, '../shared/datasets');
+
+/** A fresh database file in a temp dir. */
+export async function tempDb(prefix = 'trellis-sql-'): Promise<{ db: Db; conn: DuckDBConnection; dir: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const db = await openDb(path.join(dir, 'trellis.duckdb'));
+  return { db, conn: await db.connect(), dir };
+}
+
+function headerOf(file: string): string[] {
+  const first = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
+  return first.split(',').map((h) => h.trim().toLowerCase());
+}
+
+function castExpr(col: ColumnDef, present: Set<string>): string {
+  const raw = (name: string) => (present.has(name) ? `nullif(trim(${ident(name)}), '')` : 'null::varchar');
+  let value = raw(col.name);
+  if (col.type === 'enum') value = `lower(${value})`;
+  if (col.type === 'bool') value = `case lower(${value}) when 'true' then true when 'yes' then true when 'y' then true when '1' then true when 'false' then false when 'no' then false when 'n' then false when '0' then false end`;
+  else value = `${value}::${duckType(col)}`;
+  if (col.default !== undefined) {
+    const d = col.default;
+    const fallback = typeof d === 'object' ? `${raw(d.column)}::${duckType(col)}` : `${literal(String(d))}::${duckType(col)}`;
+    value = `coalesce(${value}, ${fallback})`;
+  }
+  return `${value} as ${ident(col.name)}`;
+}
+
+/**
+ * Load `<dir>/<dataset>.csv` files into `src_<dataset>` (missing files make empty tables). Blank `move`
+ * of a progression is derived from the role levels, as ingest does.
+ */
+export async function loadCsvFolder(conn: DuckDBConnection, dir: string): Promise<void> {
+  for (const def of DATASETS) {
+    const table = ident(`src_${def.name}`);
+    const cols = def.columns.map((c) => `${ident(c.name)} ${duckType(c)}`).join(', ');
+    await exec(conn, `create or replace table ${table} (${cols}, _run_id INTEGER, _file VARCHAR, _line INTEGER)`);
+    const file = path.join(dir, `${def.name}.csv`);
+    if (!fs.existsSync(file)) continue;
+    const present = new Set(headerOf(file));
+    const select = def.columns.map((c) => castExpr(c, present)).join(', ');
+    await exec(conn, `insert into ${table} select ${select}, 0, ${literal(path.basename(file))}, (row_number() over ())::int + 1
+      from read_csv(${literal(file)}, header = true, all_varchar = true, delim = ',', quote = '"')`);
+  }
+  await exec(conn, `update src_role_progressions p set move = case when t.level > f.level then 'promotion' else 'lateral' end
+    from src_roles f, src_roles t where p.move is null and f.role_id = p.from_role_id and t.role_id = p.to_role_id`);
+}
+
+/** Load a folder and build + test every model as of `asOf`. */
+export async function buildFromCsv(conn: DuckDBConnection, dir: string, asOf: string) {
+  await loadCsvFolder(conn, dir);
+  return runModels(conn, { asOf });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing a mart with an expected CSV
+
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(cell); cell = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell); cell = '';
+      if (row.length > 1 || row[0] !== '') rows.push(row);
+      row = [];
+    } else cell += c;
+  }
+  if (cell !== '' || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
+/** A value as comparable text: null → '', lists joined by '|', booleans true/false, dates ISO. */
+export function asText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.map(asText).join('|');
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  return String(v);
+}
+
+function sameValue(actual: string, expected: string, tolerance: number): boolean {
+  if (actual === expected) return true;
+  const a = Number(actual);
+  const e = Number(expected);
+  if (actual !== '' && expected !== '' && Number.isFinite(a) && Number.isFinite(e)) return Math.abs(a - e) <= tolerance;
+  return false;
+}
+
+export interface MartDiff { mart: string; problems: string[] }
+
+/**
+ * Compare a mart with an expected CSV: only the CSV's columns, rows sorted by all those columns' text,
+ * numbers within `tolerance`. Returns human-readable problems (empty when equal).
+ */
+export async function compareMart(conn: DuckDBConnection, mart: string, expectedFile: string, tolerance = 1e-6): Promise<string[]> {
+  const [header, ...expectedRows] = parseCsv(fs.readFileSync(expectedFile, 'utf8'));
+  const rows = await all(conn, `select ${header.map(ident).join(', ')} from ${ident(mart)}`);
+  const actual = rows.map((r: Row) => header.map((h) => asText(r[h])));
+  const key = (r: string[]) => r.join('\u0001');
+  actual.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const expected = [...expectedRows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const problems: string[] = [];
+  const show = (r: string[]) => header.map((h, i) => `${h}=${r[i]}`).join(', ');
+  // Pair rows by the first column(s) that identify them textually, then report cell differences.
+  const used = new Set<number>();
+  for (const e of expected) {
+    let match = actual.findIndex((a, i) => !used.has(i) && a.every((v, j) => sameValue(v, e[j] ?? '', tolerance)));
+    if (match >= 0) { used.add(match); continue; }
+    problems.push(`missing or different: ${show(e)}`);
+  }
+  actual.forEach((a, i) => { if (!used.has(i)) problems.push(`unexpected: ${show(a)}`); });
+  return problems;
+}
+
+export interface Built {
+  db: Db;
+  conn: DuckDBConnection;
+  result: Awaited<ReturnType<typeof runModels>>;
+}
+
+/** A fresh database with the org folder's CSVs loaded and every model built and tested as of `asOf`. */
+export async function buildOrg(dir: string, asOf: string): Promise<Built> {
+  const { db, conn } = await tempDb();
+  const result = await buildFromCsv(conn, dir, asOf);
+  return { db, conn, result };
+}
