@@ -169,3 +169,270 @@ export async function checkCredentials(conn: DuckDBConnection, username: string,
   if (!ok || !row || row.disabled) return undefined;
   return findUser(conn, username);
 }
+
+// ---- demo accounts ---------------------------------------------------------------------------------
+
+/** The documented demo-only password of the demo leader and manager accounts (docs/access.md). */
+export const DEMO_PASSWORD = 'trellis-demo';
+
+export interface DemoAccounts {
+  /** The admin account; `password` is set only when it was generated now (print it once). */
+  admin: { username: string; password: string | null; created: boolean };
+  accounts: { username: string; role: Role; employeeId: string | null; password: string; created: boolean }[];
+}
+
+/** Managers with the largest teams below the top of the org, from org_closure when it exists. */
+async function pickDemoManagers(conn: DuckDBConnection, n: number): Promise<string[]> {
+  if (!(await tableExists(conn, 'org_closure'))) return [];
+  const rows = await all<{ ancestor_id: string }>(conn,
+    `with sizes as (
+       select ancestor_id, count(*)::int as n_team from org_closure group by ancestor_id having count(*) > 1
+     ), tops as (
+       select employee_id from org_closure group by employee_id having count(*) = 1  -- roots: own ancestor only
+     )
+     select ancestor_id from sizes where ancestor_id not in (select employee_id from tops)
+     order by n_team desc, ancestor_id limit $n`, { n });
+  return rows.map((r) => r.ancestor_id);
+}
+
+/**
+ * Demo accounts for `npm start` on the demo org: an `admin` (password from `adminPassword`, else
+ * TRELLIS_ADMIN_PASSWORD, else random and printed once), a `leader`, and `manager1..n` for the given
+ * employee ids (default: the two largest teams below the top), all with DEMO_PASSWORD. Existing
+ * accounts are left as they are, so a restart prints nothing new.
+ */
+export async function ensureDemoAccounts(conn: DuckDBConnection, opts: {
+  employeeIds?: readonly string[];
+  adminPassword?: string | null;
+  print?: (line: string) => void;
+  now?: Date;
+} = {}): Promise<DemoAccounts> {
+  await ensureAuthTables(conn);
+  const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const now = opts.now ?? new Date();
+  const result: DemoAccounts = { admin: { username: 'admin', password: null, created: false }, accounts: [] };
+
+  if (!(await findUser(conn, 'admin'))) {
+    const given = opts.adminPassword ?? process.env.TRELLIS_ADMIN_PASSWORD ?? null;
+    const password = given || randomPassword();
+    await addUser(conn, { username: 'admin', role: 'admin', password }, now);
+    result.admin = { username: 'admin', password: given ? null : password, created: true };
+    if (given) print('Admin account: admin (password from TRELLIS_ADMIN_PASSWORD)');
+    else print(`Admin account: admin / ${password}  (shown once; change it with: trellis user passwd --username admin --password-stdin)`);
+  }
+
+  const wanted: { username: string; role: Role; employeeId: string | null }[] = [{ username: 'leader', role: 'leader', employeeId: null }];
+  const ids = opts.employeeIds?.length ? opts.employeeIds : await pickDemoManagers(conn, 2);
+  ids.forEach((employeeId, i) => wanted.push({ username: `manager${i + 1}`, role: 'manager', employeeId }));
+  for (const account of wanted) {
+    const existing = await findUser(conn, account.username);
+    if (!existing) await addUser(conn, { ...account, password: DEMO_PASSWORD }, now);
+    result.accounts.push({ ...account, employeeId: existing?.employee_id ?? account.employeeId, password: DEMO_PASSWORD, created: !existing });
+  }
+  const created = result.accounts.filter((a) => a.created);
+  if (created.length) {
+    print(`Demo accounts (demo only, password "${DEMO_PASSWORD}"): ${created
+      .map((a) => `${a.username} (${a.role}${a.employeeId ? ` of ${a.employeeId}` : ''})`).join(', ')}`);
+  }
+  return result;
+}
+
+// ---- CLI: trellis user add|list|remove|passwd --------------------------------------------------------
+
+export interface UsersCommandContext {
+  /** The DuckDB file (else ctx.config.db, else TRELLIS_DB, else data/trellis.duckdb). */
+  db?: string;
+  config?: { db: string };
+  stdin?: Readable;
+  stdout?: Writable;
+  stderr?: Writable;
+}
+
+const USAGE = `Usage:
+  trellis user add --username U --role admin|leader|manager [--employee-id E] --password-stdin
+  trellis user list
+  trellis user remove --username U
+  trellis user passwd --username U --password-stdin
+The password is read from standard input (one line), e.g.  printf '%s' "$PW" | trellis user add ...`;
+
+function parseFlags(args: string[]): Record<string, string | true> {
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('--')) throw new UserError(`unexpected argument "${arg}"\n${USAGE}`);
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    if (name === 'password-stdin') { flags[name] = true; continue; }
+    if (name === 'password') throw new UserError('passwords are not taken on the command line (they end up in shell history): use --password-stdin');
+    if (!['username', 'role', 'employee-id'].includes(name)) throw new UserError(`unknown option --${name}\n${USAGE}`);
+    const value = inline ?? args[++i];
+    if (value === undefined || value.startsWith('--')) throw new UserError(`--${name} needs a value`);
+    flags[name] = value;
+  }
+  return flags;
+}
+
+async function readPassword(stdin: Readable | undefined): Promise<string> {
+  if (!stdin) throw new UserError('no standard input to read the password from');
+  if ((stdin as Readable & { isTTY?: boolean }).isTTY) {
+    throw new UserError("--password-stdin reads a piped password: printf '%s' \"$PW\" | trellis user ...");
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  const text = Buffer.concat(chunks).toString('utf8');
+  const password = text.replace(/\r?\n$/, '');
+  if (password.includes('\n')) throw new UserError('the password on standard input must be a single line');
+  return password;
+}
+
+interface ServerFile { pid: number; port: number; token: string }
+
+/** The running server that owns the database, if any (architecture: CLI goes through its API then). */
+async function runningServer(dbFile: string): Promise<ServerFile | null> {
+  let info: ServerFile;
+  try {
+    info = JSON.parse(fs.readFileSync(`${dbFile}.server.json`, 'utf8')) as ServerFile;
+  } catch {
+    return null;
+  }
+  try {
+    process.kill(info.pid, 0);
+  } catch {
+    return null;
+  }
+  try {
+    const res = await fetch(`http://127.0.0.1:${info.port}/api/health`, { signal: AbortSignal.timeout(2000) });
+    return res.ok ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+type Action =
+  | { kind: 'add'; username: string; role: string; employeeId: string | null; password: string }
+  | { kind: 'list' }
+  | { kind: 'remove'; username: string }
+  | { kind: 'passwd'; username: string; password: string };
+
+async function viaServer(server: ServerFile, action: Action): Promise<UserRecord[] | void> {
+  const base = `http://127.0.0.1:${server.port}/api/users`;
+  const headers = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
+  const call = async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json = await res.json().catch(() => ({})) as { message?: string; rows?: unknown[] };
+    if (!res.ok) throw new UserError(json.message ?? `the server answered ${res.status}`);
+    return json;
+  };
+  const name = (u: string) => encodeURIComponent(u);
+  switch (action.kind) {
+    case 'add':
+      await call('POST', base, { username: action.username, role: action.role, employeeId: action.employeeId, password: action.password });
+      return;
+    case 'list': {
+      const json = await call('GET', base) as { rows: { username: string; role: Role; employeeId: string | null; createdAt: string; disabled: boolean }[] };
+      return json.rows.map((r) => ({ username: r.username, role: r.role, employee_id: r.employeeId, created_at: r.createdAt, disabled: r.disabled }));
+    }
+    case 'remove':
+      await call('DELETE', `${base}/${name(action.username)}`);
+      return;
+    case 'passwd':
+      await call('PUT', `${base}/${name(action.username)}/password`, { password: action.password });
+      return;
+  }
+}
+
+async function direct(dbFile: string, action: Action): Promise<UserRecord[] | void> {
+  const db = await openDb(dbFile);
+  const conn = await db.connect();
+  try {
+    await ensureAuthTables(conn);
+    const audit = (act: string, target: string) => exec(conn,
+      `insert into audit_log ("at", username, action, target, detail, ip) values (now()::timestamp, 'cli', $act, $target, null, null)`,
+      { act, target });
+    switch (action.kind) {
+      case 'add':
+        await addUser(conn, action);
+        await audit('user_add', action.username);
+        return;
+      case 'list':
+        return await listUsers(conn);
+      case 'remove':
+        await removeUser(conn, action.username);
+        await audit('user_remove', action.username);
+        return;
+      case 'passwd':
+        await setPassword(conn, action.username, action.password);
+        await audit('user_passwd', action.username);
+        return;
+    }
+  } finally {
+    conn.closeSync();
+  }
+}
+
+/** `trellis user …`: argv is what follows `user` (a leading `user` is skipped). Returns the exit code. */
+export async function usersCommand(argv: readonly string[], ctx: UsersCommandContext = {}): Promise<number> {
+  const out = ctx.stdout ?? process.stdout;
+  const err = ctx.stderr ?? process.stderr;
+  const args = argv[0] === 'user' ? argv.slice(1) : [...argv];
+  const sub = args.shift();
+  try {
+    if (!sub || sub === 'help' || sub === '--help') {
+      (sub ? out : err).write(`${USAGE}\n`);
+      return sub ? 0 : 2;
+    }
+    const flags = parseFlags(args);
+    const username = typeof flags.username === 'string' ? flags.username : undefined;
+    const need = (u: string | undefined): string => {
+      if (!u) throw new UserError(`trellis user ${sub} needs --username`);
+      return u;
+    };
+    let action: Action;
+    switch (sub) {
+      case 'add': {
+        if (typeof flags.role !== 'string') throw new UserError('trellis user add needs --role admin|leader|manager');
+        if (!flags['password-stdin']) throw new UserError('trellis user add needs --password-stdin (the password is read from standard input)');
+        const employeeId = typeof flags['employee-id'] === 'string' ? flags['employee-id'] : null;
+        if (flags.role === 'manager' && !employeeId) throw new UserError('a manager needs --employee-id (the root of the team they may see)');
+        action = { kind: 'add', username: need(username), role: flags.role, employeeId, password: '' };
+        checkUsername(action.username);
+        action.password = await readPassword(ctx.stdin ?? process.stdin);
+        break;
+      }
+      case 'list':
+        action = { kind: 'list' };
+        break;
+      case 'remove':
+        action = { kind: 'remove', username: need(username) };
+        break;
+      case 'passwd':
+        if (!flags['password-stdin']) throw new UserError('trellis user passwd needs --password-stdin (the password is read from standard input)');
+        action = { kind: 'passwd', username: need(username), password: await readPassword(ctx.stdin ?? process.stdin) };
+        break;
+      default:
+        throw new UserError(`unknown command "user ${sub}"\n${USAGE}`);
+    }
+    const dbFile = ctx.db ?? ctx.config?.db ?? process.env.TRELLIS_DB ?? 'data/trellis.duckdb';
+    const server = await runningServer(dbFile);
+    const listed = server ? await viaServer(server, action) : await direct(dbFile, action);
+    switch (action.kind) {
+      case 'add': out.write(`Added ${action.role} "${action.username}"${action.employeeId ? ` (team of ${action.employeeId})` : ''}\n`); break;
+      case 'remove': out.write(`Removed "${action.username}" and ended their sessions\n`); break;
+      case 'passwd': out.write(`Password of "${action.username}" changed; their sessions ended\n`); break;
+      case 'list': {
+        const rows = listed ?? [];
+        if (!rows.length) out.write('No users yet. Add one: trellis user add --username U --role admin --password-stdin\n');
+        for (const u of rows) {
+          out.write(`${u.username.padEnd(24)} ${u.role.padEnd(8)} ${(u.employee_id ?? '-').padEnd(12)} ${u.created_at}${u.disabled ? ' (disabled)' : ''}\n`);
+        }
+      }
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof UserError) {
+      err.write(`trellis user: ${e.message}\n`);
+      return 2;
+    }
+    err.write(`trellis user: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
