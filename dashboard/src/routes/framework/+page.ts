@@ -1,0 +1,7 @@
+import { getJson, settle } from '$lib/api.ts';
+import { readFilters } from '$lib/filters.ts';
+
+export async function load({ fetch, url }) {
+  const filters = readFilters(url, ['job_family'] as const);
+  return { filters, framework: await settle(getJson<Record<string, unknown>>('/api/framework', { job_family: filters.job_family }, fetch)) };
+}
