@@ -89,7 +89,8 @@ function checkNode(node: any, out: CheckedExpression, vars: readonly string[]): 
   if (!ALLOWED_CLASSES.has(cls)) throw new UnsafeExpression(`${cls.toLowerCase()} expressions are not allowed`);
   if (cls === 'FUNCTION') {
     const name = String(node.function_name).toLowerCase();
-    if (node.schema || node.catalog) throw new UnsafeExpression(`qualified function ${node.schema}.${name} is not allowed`);
+    // DuckDB itself writes some keywords as main.<fn> (trim, position); any other schema or catalog is refused
+    if ((node.schema && node.schema !== 'main') || node.catalog) throw new UnsafeExpression(`qualified function ${node.schema}.${name} is not allowed`);
     if (!ALLOWED_FUNCTIONS.has(name)) throw new UnsafeExpression(`function ${name}() is not allowed in a mapping (allowed: string, date, math, regexp_*, coalesce and the like; see docs/mappings.md)`);
     if (node.distinct || node.filter || node.order_bys?.orders?.length) throw new UnsafeExpression(`aggregate syntax on ${name}() is not allowed`);
   }
