@@ -1,0 +1,162 @@
+// Read a CSV file into a raw table: canonical columns as VARCHAR plus `_line`, the 1-based physical line
+// where the record starts (header = line 1). DuckDB's read_csv does the reading with an explicit dialect
+// and every column VARCHAR; the byte scanner (csv-scan.ts) supplies exact physical lines and field counts.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue } from '@duckdb/node-api';
+import type { DatasetDef } from '../datasets.ts';
+import { all, exec, ident, literal, one } from '../db.ts';
+import { matchColumns, RefusedError } from './columns.ts';
+import { recordAt, scanCsv, type CsvScan } from './csv-scan.ts';
+
+export interface ReadResult {
+  /** Records read from the file (blank lines excluded). */
+  rowsRead: number;
+  /** Records rejected while reading (wrong number of fields, broken quoting, bad encoding). */
+  rowsRejected: number;
+}
+
+/** Table of rejects found while reading: `_line, "column", value, reason`. */
+export const READ_REJECTS_DDL = '(_line INTEGER, "column" VARCHAR, value VARCHAR, reason VARCHAR)';
+
+const CSV_TMP = '_ingest_csv';
+const CSV_REJ = '_ingest_csv_rejects';
+const CSV_SCAN = '_ingest_csv_scan';
+const BREAKS = '_ingest_csv_breaks';
+const DROPS = '_ingest_csv_drops';
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function readerReason(type: string, message: string, fields: number, expected: number): string {
+  switch (type) {
+    case 'TOO MANY COLUMNS':
+    case 'MISSING COLUMNS':
+      return `the row has ${plural(fields, 'field')} but the header has ${plural(expected, 'column')}`;
+    case 'UNQUOTED VALUE':
+      return 'a quoted field is not closed properly (inside quotes, write a quote as "")';
+    case 'INVALID ENCODING':
+    case 'INVALID UNICODE':
+      return 'the row is not valid UTF-8 text; save the file as UTF-8';
+    case 'LINE SIZE OVER MAXIMUM':
+      return 'the row is longer than the maximum line size (2 MB)';
+    default:
+      return `the row cannot be read: ${message}`;
+  }
+}
+
+function shorten(text: string): string {
+  const t = text.replace(/^[\r\n]+|[\r\n]+$/g, '');
+  return t.length > 200 ? `${t.slice(0, 200)}…` : t;
+}
+
+/**
+ * Read `file` into `rawTable` (created or replaced as a temp table) and its read-level rejects into
+ * `rejectsTable`. Throws RefusedError when the file cannot be read or lacks a required column.
+ */
+export async function readCsv(
+  conn: DuckDBConnection, file: string, name: string, def: DatasetDef, rawTable: string, rejectsTable: string,
+  maxRejects: number,
+): Promise<ReadResult> {
+  let scan: CsvScan;
+  try {
+    scan = await scanCsv(file);
+  } catch (err) {
+    throw new RefusedError(`${name}: the file cannot be read (${(err as Error).message})`);
+  }
+  if (!scan.header) throw new RefusedError(`${name}: the file is empty; line 1 must be the header row`);
+  if (scan.headerLine !== 1) throw new RefusedError(`${name}: line 1 is empty; line 1 must be the header row`);
+  const header = scan.header;
+  const colIndex = matchColumns(def, name, header);
+  const n = header.length;
+
+  await exec(conn, `drop table if exists ${ident(CSV_REJ)}`);
+  await exec(conn, `drop table if exists ${ident(CSV_SCAN)}`);
+  const columns = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+  try {
+    await exec(conn, `create or replace temp table ${ident(CSV_TMP)} as
+      select * from read_csv(${literal(file)}, delim = ',', quote = '"', escape = '"', header = true,
+        auto_detect = false, columns = {${columns}}, encoding = 'utf-8',
+        store_rejects = true, rejects_table = ${literal(CSV_REJ)}, rejects_scan = ${literal(CSV_SCAN)})`);
+  } catch (err) {
+    throw new RefusedError(`${name}: the file cannot be read as CSV (${(err as Error).message.split('\n')[0]})`);
+  }
+
+  // One entry per rejected record; whitespace-only lines are skipped, not rejected.
+  const duckRejects = await all<{ pos: number; type: string; csv_line: string; message: string }>(conn, `
+    select min(line_byte_position)::DOUBLE as pos, first(error_type::VARCHAR order by byte_position) as type,
+      first(csv_line) as csv_line, first(error_message order by byte_position) as message
+    from ${ident(CSV_REJ)}
+    where trim(coalesce(csv_line, ''), ' ' || chr(9) || chr(10) || chr(13)) <> ''
+    group by line_byte_position order by 1`);
+  if (duckRejects.length > maxRejects) {
+    throw new RefusedError(`${name}: ${duckRejects.length} rows cannot be read (more than ${maxRejects}); ` +
+      `the file does not look like a CSV export of ${def.name}`);
+  }
+  const rejected = new Map<number, { reason: string; value: string }>();
+  for (const r of duckRejects) {
+    const idx = recordAt(scan, Number(r.pos));
+    if (idx < 0 || rejected.has(idx)) continue;
+    rejected.set(idx, { reason: readerReason(r.type, r.message, scan.fields[idx], n), value: shorten(r.csv_line ?? '') });
+  }
+
+  // Records DuckDB accepted, in insertion order: the k-th row of CSV_TMP (rowids are contiguous, but
+  // start high inside a transaction) is the k-th accepted record. Lines come as breakpoints of
+  // `line - (k + 2)` (changes only after blank lines, quoted newlines and rejected records).
+  const breakK: number[] = [];
+  const breakOff: number[] = [];
+  const drops: number[] = [];
+  const fieldRejects: { line: number; reason: string }[] = [];
+  let k = 0;
+  let lastOff = Number.NaN;
+  for (let i = 0; i < scan.count; i++) {
+    if (rejected.has(i)) continue;
+    const off = scan.lines[i] - (k + 2);
+    if (off !== lastOff) { breakK.push(k); breakOff.push(off); lastOff = off; }
+    if (scan.fields[i] !== n) {
+      drops.push(k);
+      fieldRejects.push({ line: scan.lines[i], reason: readerReason('TOO MANY COLUMNS', '', scan.fields[i], n) });
+    }
+    k++;
+  }
+  const loaded = Number((await one(conn, `select count(*)::DOUBLE as n from ${ident(CSV_TMP)}`))?.n ?? 0);
+  if (loaded !== k) {
+    throw new RefusedError(`${name}: the rows could not be told apart reliably (${loaded} read, ${k} expected); ` +
+      'check the quoting: a field with commas, quotes or line breaks must be in double quotes, with inner quotes doubled');
+  }
+
+  await exec(conn, `create or replace temp table ${ident(BREAKS)} (k BIGINT, off INTEGER)`);
+  await exec(conn, `create or replace temp table ${ident(DROPS)} (k BIGINT)`);
+  if (breakK.length > 0) {
+    await exec(conn, `insert into ${ident(BREAKS)} select unnest($k::BIGINT[]), unnest($off::INTEGER[])`,
+      { k: listValue(breakK), off: listValue(breakOff) });
+  }
+  if (drops.length > 0) {
+    await exec(conn, `insert into ${ident(DROPS)} select unnest($k::BIGINT[])`, { k: listValue(drops) });
+  }
+
+  const select = def.columns.map((c) => {
+    const i = colIndex.get(c.name);
+    return i === undefined ? `NULL::VARCHAR as ${ident(c.name)}` : `t.${ident(`c${i}`)} as ${ident(c.name)}`;
+  });
+  await exec(conn, `create or replace temp table ${ident(rawTable)} as
+    select ${select.join(', ')}, (t._k + 2 + b.off)::INTEGER as _line
+    from (select rowid - min(rowid) over () as _k, * from ${ident(CSV_TMP)}) t
+    asof join ${ident(BREAKS)} b on t._k >= b.k
+    where t._k not in (select k from ${ident(DROPS)})
+    order by t._k`);
+
+  await exec(conn, `create or replace temp table ${ident(rejectsTable)} ${READ_REJECTS_DDL}`);
+  const lines: number[] = [];
+  const reasons: string[] = [];
+  const values: string[] = [];
+  for (const [idx, r] of rejected) { lines.push(scan.lines[idx]); reasons.push(r.reason); values.push(r.value); }
+  for (const r of fieldRejects) { lines.push(r.line); reasons.push(r.reason); values.push(''); }
+  if (lines.length > 0) {
+    await exec(conn, `insert into ${ident(rejectsTable)}
+      select unnest($lines::INTEGER[]), NULL, nullif(unnest($values::VARCHAR[]), ''), unnest($reasons::VARCHAR[])`,
+    { lines: listValue(lines), values: listValue(values), reasons: listValue(reasons) });
+  }
+  for (const t of [CSV_TMP, CSV_REJ, CSV_SCAN, BREAKS, DROPS]) await exec(conn, `drop table if exists ${ident(t)}`);
+  return { rowsRead: scan.count, rowsRejected: lines.length };
+}

@@ -1,0 +1,60 @@
+// Read a Parquet file into a raw table of canonical VARCHAR columns plus `_line` (row number + 1, so the
+// first row is line 2 as in a CSV with its header), for the same validation as CSV.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ColumnType, DatasetDef } from '../datasets.ts';
+import { all, exec, ident, literal } from '../db.ts';
+import { matchColumns, RefusedError } from './columns.ts';
+import { READ_REJECTS_DDL, type ReadResult } from './read-csv.ts';
+
+const INTEGER_TYPES = ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT',
+  'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT'];
+const TIMESTAMP_TYPES = ['TIMESTAMP', 'TIMESTAMP_S', 'TIMESTAMP_MS', 'TIMESTAMP_NS'];
+
+/** Whether a Parquet column of DuckDB type `type` can hold values of the canonical type. */
+export function parquetTypeFits(canonical: ColumnType, type: string): boolean {
+  const t = type.toUpperCase();
+  if (t === 'VARCHAR') return true;
+  const isInt = INTEGER_TYPES.includes(t);
+  switch (canonical) {
+    case 'text': return isInt;
+    case 'int': return isInt;
+    case 'number': return isInt || t === 'FLOAT' || t === 'DOUBLE' || t.startsWith('DECIMAL');
+    case 'date': return t === 'DATE' || TIMESTAMP_TYPES.includes(t);
+    case 'bool': return t === 'BOOLEAN' || isInt;
+    case 'enum': return false;
+  }
+}
+
+export async function readParquet(
+  conn: DuckDBConnection, file: string, name: string, def: DatasetDef, rawTable: string, rejectsTable: string,
+): Promise<ReadResult> {
+  let described: { column_name: string; column_type: string }[];
+  try {
+    described = await all(conn, `describe select * from read_parquet(${literal(file)})`);
+  } catch (err) {
+    throw new RefusedError(`${name}: the file cannot be read as Parquet (${(err as Error).message.split('\n')[0]})`);
+  }
+  const colIndex = matchColumns(def, name, described.map((d) => d.column_name));
+  const select: string[] = [];
+  for (const col of def.columns) {
+    const i = colIndex.get(col.name);
+    if (i === undefined) { select.push(`NULL::VARCHAR as ${ident(col.name)}`); continue; }
+    const { column_name: src, column_type: type } = described[i];
+    if (!parquetTypeFits(col.type, type)) {
+      throw new RefusedError(`${name}: column "${src}" has type ${type}, which cannot hold ${col.name} ` +
+        `(${col.type}); export it as ${col.type === 'enum' ? 'text' : `${col.type} or text`}`);
+    }
+    const expr = TIMESTAMP_TYPES.includes(type.toUpperCase()) ? `cast(${ident(src)} as DATE)` : ident(src);
+    select.push(`cast(${expr} as VARCHAR) as ${ident(col.name)}`);
+  }
+  try {
+    await exec(conn, `create or replace temp table ${ident(rawTable)} as
+      select ${select.join(', ')}, (file_row_number + 2)::INTEGER as _line
+      from read_parquet(${literal(file)}, file_row_number = true) order by file_row_number`);
+  } catch (err) {
+    throw new RefusedError(`${name}: the file cannot be read as Parquet (${(err as Error).message.split('\n')[0]})`);
+  }
+  await exec(conn, `create or replace temp table ${ident(rejectsTable)} ${READ_REJECTS_DDL}`);
+  const n = await all<{ n: number }>(conn, `select count(*)::INTEGER as n from ${ident(rawTable)}`);
+  return { rowsRead: Number(n[0]?.n ?? 0), rowsRejected: 0 };
+}

@@ -1,0 +1,20 @@
+// Reading a file of the inbox into a raw table, by its extension. Reading is kept apart from validation
+// so that column mappings can feed their own raw table to `validateAndApply`.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import path from 'node:path';
+import type { DatasetDef } from '../datasets.ts';
+import { RefusedError } from './columns.ts';
+import { readCsv, type ReadResult } from './read-csv.ts';
+import { readParquet } from './read-parquet.ts';
+
+export type { ReadResult };
+
+export async function readFile(
+  conn: DuckDBConnection, file: string, name: string, def: DatasetDef, rawTable: string, rejectsTable: string,
+  maxRejects: number,
+): Promise<ReadResult> {
+  const ext = path.extname(name).toLowerCase();
+  if (ext === '.csv') return readCsv(conn, file, name, def, rawTable, rejectsTable, maxRejects);
+  if (ext === '.parquet') return readParquet(conn, file, name, def, rawTable, rejectsTable);
+  throw new RefusedError(`${name}: only .csv and .parquet files can be loaded`);
+}

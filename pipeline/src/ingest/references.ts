@@ -1,0 +1,77 @@
+// References and cycles, checked set-based on the working table of rows still accepted (`_ingest_t`),
+// recording entries into the messages table (`_ingest_msg`). References point at the rows in effect
+// after the run: this file's rows for a self-reference, else the `src_` table, which ingest has already
+// replaced or upserted when this run brings that dataset (datasets load in reference order).
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DatasetDef } from '../datasets.ts';
+import { exec, ident, literal } from '../db.ts';
+import { srcTable } from './tables.ts';
+
+export const WORK = '_ingest_t';
+export const MSG = '_ingest_msg';
+
+export const STAGE_REFS = 3;
+export const STAGE_CYCLES = 4;
+
+function targetTable(def: DatasetDef, dataset: string): string {
+  return dataset === def.name ? WORK : srcTable(dataset as DatasetDef['name']);
+}
+
+/**
+ * Owner references first (unknown → the row is rejected), then optional links against what remains
+ * (unknown → warning, field nulled): a row rejected here counts as unknown for rows pointing at it.
+ */
+export async function checkReferences(conn: DuckDBConnection, def: DatasetDef): Promise<void> {
+  for (const kind of ['owner', 'optional'] as const) {
+    const cols = def.columns.filter((c) => c.ref?.kind === kind);
+    if (cols.length === 0) continue;
+    for (const col of cols) {
+      const ref = col.ref!;
+      const v = ident(col.name);
+      const reason = kind === 'owner'
+        ? `${literal(`${col.name} "`)} || w.${v} || ${literal(`" is not in ${ref.dataset}`)}`
+        : `${literal(`${col.name} "`)} || w.${v} || ${literal(`" is not in ${ref.dataset}; the field is left empty`)}`;
+      await exec(conn, `insert into ${MSG}
+        select w._rid, w._line, ${literal(col.name)}, w.${v}, ${reason}, ${literal(kind === 'owner' ? 'reject' : 'warning')}, ${STAGE_REFS}
+        from ${WORK} w
+        where w.${v} is not null
+          and not exists (select 1 from ${ident(targetTable(def, ref.dataset))} r where r.${ident(ref.column)} = w.${v})`);
+    }
+    if (kind === 'owner') {
+      await exec(conn, `delete from ${WORK} where _rid in
+        (select _rid from ${MSG} where _stage = ${STAGE_REFS} and severity = 'reject')`);
+    } else {
+      for (const col of cols) {
+        await exec(conn, `update ${WORK} set ${ident(col.name)} = NULL where _rid in
+          (select _rid from ${MSG} where _stage = ${STAGE_REFS} and severity = 'warning' and "column" = ${literal(col.name)})`);
+      }
+    }
+  }
+}
+
+/**
+ * Self-references that must not loop (manager chains, objective parents): every row on a cycle keeps
+ * its row, gets the field nulled and a warning naming the cycle.
+ */
+export async function checkCycles(conn: DuckDBConnection, def: DatasetDef): Promise<void> {
+  for (const col of def.columns.filter((c) => c.acyclic)) {
+    if (!col.ref || col.ref.dataset !== def.name) throw new Error(`datasets.ts: ${def.name}.${col.name} is acyclic but not a self-reference`);
+    const key = ident(col.ref.column);
+    const parent = ident(col.name);
+    await exec(conn, `insert into ${MSG}
+      with recursive walk(start, cur, path) as (
+        select ${key}, ${parent}, [${key}] from ${WORK} where ${parent} is not null
+        union all
+        select w.start, t.${parent}, list_append(w.path, w.cur)
+        from walk w join ${WORK} t on t.${key} = w.cur
+        where t.${parent} is not null and w.cur <> w.start and not list_contains(w.path, w.cur)
+      ),
+      on_cycle as (select distinct start, array_to_string(list_append(path, cur), ' → ') as chain from walk where cur = start)
+      select t._rid, t._line, ${literal(col.name)}, t.${parent},
+        ${literal(`${col.name} "`)} || t.${parent} || '" makes a cycle (' || c.chain || '); the field is left empty',
+        'warning', ${STAGE_CYCLES}
+      from ${WORK} t join on_cycle c on c.start = t.${key}`);
+    await exec(conn, `update ${WORK} set ${parent} = NULL where _rid in
+      (select _rid from ${MSG} where _stage = ${STAGE_CYCLES} and "column" = ${literal(col.name)})`);
+  }
+}

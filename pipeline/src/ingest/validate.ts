@@ -1,0 +1,185 @@
+// Validation of one raw table (canonical VARCHAR columns + `_line`) and applying the survivors to
+// `src_<dataset>`. All set-based SQL: own rules → duplicates → references → cycles → derived defaults.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { dataset as datasetDef, type DatasetDef, type DatasetName } from '../datasets.ts';
+import { all, exec, ident, literal, one } from '../db.ts';
+import { mustBePresent, RefusedError } from './columns.ts';
+import { checkCycles, checkReferences, MSG, WORK } from './references.ts';
+import { ownRules, typedSql } from './rules.ts';
+import { REJECTS_TABLE, srcTable } from './tables.ts';
+import { deriveDefaults } from './derive.ts';
+
+export const DEFAULT_MAX_REJECTS_PER_FILE = 10_000;
+
+export interface ValidateContext {
+  runId: number;
+  /** File name recorded in `rejects` and `src_*._file`. */
+  file: string;
+  maxRejectsPerFile?: number;
+  /** Optional table of rejects found while reading (`_line, "column", value, reason`), one per row. */
+  readRejectsTable?: string;
+}
+
+export interface ValidateResult {
+  status: 'loaded' | 'refused';
+  reason?: string;
+  /** Rows in the raw table plus rows rejected while reading. */
+  rowsRead: number;
+  /** Rows written to `src_<dataset>`. Event rows replaced by a later line of the same file are not counted. */
+  rowsLoaded: number;
+  rowsRejected: number;
+  rowsWarned: number;
+}
+
+const TRIMMED = '_ingest_v';
+const STAGE_OWN = 1;
+const STAGE_DUPES = 2;
+// Trimmed from both ends of every cell: space, tab, LF, CR, no-break space.
+const WS = `' ' || chr(9) || chr(10) || chr(13) || chr(160)`;
+
+async function rawColumns(conn: DuckDBConnection, rawTable: string): Promise<string[]> {
+  const rows = await all<{ column_name: string }>(conn, `describe ${ident(rawTable)}`);
+  return rows.map((r) => r.column_name);
+}
+
+async function count(conn: DuckDBConnection, sql: string): Promise<number> {
+  return Number((await one<{ n: number }>(conn, sql))?.n ?? 0);
+}
+
+/**
+ * Validate `rawTable` against the contract of `name` and, unless the file has too many rejected rows,
+ * write rejects/warnings to `rejects` and the accepted rows to `src_<name>` (snapshot: replace; event:
+ * upsert by key). Runs inside the caller's transaction; leaves `src_` untouched when refused.
+ */
+export async function validateAndApply(
+  conn: DuckDBConnection, rawTable: string, name: DatasetName, ctx: ValidateContext,
+): Promise<ValidateResult> {
+  const def = datasetDef(name);
+  const maxRejects = ctx.maxRejectsPerFile ?? DEFAULT_MAX_REJECTS_PER_FILE;
+  const readRejects = ctx.readRejectsTable
+    ? await count(conn, `select count(*)::INTEGER as n from ${ident(ctx.readRejectsTable)}`) : 0;
+  const refused = (reason: string, rowsRead: number, rowsRejected: number): ValidateResult =>
+    ({ status: 'refused', reason, rowsRead, rowsLoaded: 0, rowsRejected, rowsWarned: 0 });
+
+  // 1. Trim every cell; an empty cell is null. Columns the raw table lacks are null.
+  const present = new Map((await rawColumns(conn, rawTable)).map((c) => [c.toLowerCase(), c]));
+  if (!present.has('_line')) throw new Error(`validateAndApply: raw table ${rawTable} has no _line column`);
+  const missing = def.columns.filter((c) => mustBePresent(def, c) && !present.has(c.name)).map((c) => c.name);
+  if (missing.length > 0) {
+    return refused(`${ctx.file}: missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for dataset ${name}`, readRejects, readRejects);
+  }
+  const trimmed = def.columns.map((c) => {
+    const src = present.get(c.name);
+    return src === undefined ? `NULL::VARCHAR as ${ident(c.name)}`
+      : `nullif(trim(cast(${ident(src)} as VARCHAR), ${WS}), '') as ${ident(c.name)}`;
+  });
+  await exec(conn, `create or replace temp table ${TRIMMED} as
+    select rowid as _rid, ${ident(present.get('_line')!)}::INTEGER as _line, ${trimmed.join(', ')} from ${ident(rawTable)}`);
+  const rawRows = await count(conn, `select count(*)::INTEGER as n from ${TRIMMED}`);
+  const rowsRead = rawRows + readRejects;
+  await exec(conn, `create or replace temp table ${MSG} (_rid BIGINT, _line INTEGER, "column" VARCHAR, value VARCHAR,
+    reason VARCHAR, severity VARCHAR, _stage INTEGER)`);
+
+  // 2. A row's own rules: each broken rule is its own entry.
+  const rules = ownRules(def);
+  if (rules.length > 0) {
+    await exec(conn, `insert into ${MSG} ` + rules.map((r) =>
+      `select _rid, _line, ${literal(r.column)}, ${r.value}, ${r.reason}, 'reject', ${STAGE_OWN} from ${TRIMMED} where ${r.broken}`,
+    ).join('\nunion all\n'));
+  }
+  // Give up early on garbage: later stages only add rejects.
+  const ownRejected = await count(conn, `select count(distinct _rid)::INTEGER as n from ${MSG}`);
+  if (ownRejected + readRejects > maxRejects) {
+    return refused(await garbageReason(conn, ctx.file, ownRejected + readRejects, maxRejects), rowsRead, ownRejected + readRejects);
+  }
+
+  // 3. Typed rows (defaults applied) of the rows that passed their own rules.
+  const typed = def.columns.map((c) => `${typedSql(def, c)} as ${ident(c.name)}`);
+  await exec(conn, `create or replace temp table ${WORK} as
+    select _rid, _line, ${typed.join(', ')} from ${TRIMMED} v
+    where not exists (select 1 from ${MSG} m where m._rid = v._rid)`);
+
+  // 4. Duplicates.
+  await checkDuplicates(conn, def);
+  // 5. References, then 6. cycles.
+  await checkReferences(conn, def);
+  await checkCycles(conn, def);
+  // 7. Defaults that need other datasets (a progression's move from role levels).
+  await deriveDefaults(conn, def, WORK);
+
+  const rowsRejected = readRejects + await count(conn,
+    `select count(distinct _rid)::INTEGER as n from ${MSG} where severity = 'reject'`);
+  if (rowsRejected > maxRejects) {
+    return refused(await garbageReason(conn, ctx.file, rowsRejected, maxRejects), rowsRead, rowsRejected);
+  }
+  const rowsWarned = await count(conn, `select count(distinct _rid)::INTEGER as n from ${MSG} where severity = 'warning'`);
+
+  // 8. Write rejects and warnings, then the accepted rows.
+  if (ctx.readRejectsTable) {
+    await exec(conn, `insert into ${ident(REJECTS_TABLE)} (run_id, file, line, "column", value, reason, severity)
+      select $run, $file, _line, "column", value, reason, 'reject' from ${ident(ctx.readRejectsTable)} order by _line`,
+    { run: ctx.runId, file: ctx.file });
+  }
+  await exec(conn, `insert into ${ident(REJECTS_TABLE)} (run_id, file, line, "column", value, reason, severity)
+    select $run, $file, _line, "column", value, reason, severity from ${MSG} order by _line, _stage, "column"`,
+  { run: ctx.runId, file: ctx.file });
+  const rowsLoaded = await applyRows(conn, def, ctx);
+  for (const t of [TRIMMED, WORK, MSG]) await exec(conn, `drop table if exists ${t}`);
+  return { status: 'loaded', rowsRead, rowsLoaded, rowsRejected, rowsWarned };
+}
+
+async function garbageReason(conn: DuckDBConnection, file: string, n: number, max: number): Promise<string> {
+  const first = await one<{ line: number; reason: string }>(conn,
+    `select _line as line, reason from ${MSG} where severity = 'reject' order by _line limit 1`);
+  const example = first ? ` (the first: line ${first.line}, ${first.reason})` : '';
+  return `${file}: ${n} rows are rejected, more than the limit of ${max}${example}; ` +
+    'the file was refused whole; check that it is the right export';
+}
+
+/** Snapshot: the first row with a key is kept, later ones rejected. Event: the last line wins silently. */
+async function checkDuplicates(conn: DuckDBConnection, def: DatasetDef): Promise<void> {
+  const keys = def.key.map(ident).join(', ');
+  if (def.kind === 'snapshot') {
+    const label = def.key.map((k, i) =>
+      `${literal(`${i === 0 ? '' : ' with '}${k} "`)} || cast(${ident(k)} as VARCHAR) || '"'`).join(' || ');
+    await exec(conn, `insert into ${MSG}
+      select _rid, _line, ${literal(def.key.join(', '))}, concat_ws(', ', ${def.key.map((k) => `cast(${ident(k)} as VARCHAR)`).join(', ')}),
+        'duplicate ' || ${label} || ': the first row (line ' || first_line || ') is kept', 'reject', ${STAGE_DUPES}
+      from (select *, row_number() over w as rn, first_value(_line) over w as first_line
+            from ${WORK} window w as (partition by ${keys} order by _line))
+      where rn > 1`);
+    await exec(conn, `delete from ${WORK} where _rid in (select _rid from ${MSG} where _stage = ${STAGE_DUPES})`);
+  } else {
+    await exec(conn, `delete from ${WORK} where _rid in (
+      select _rid from (select _rid, row_number() over (partition by ${keys} order by _line desc) as rn from ${WORK}) where rn > 1)`);
+  }
+  for (const col of def.columns.filter((c) => c.unique === 'lower')) {
+    const v = ident(col.name);
+    await exec(conn, `insert into ${MSG}
+      select _rid, _line, ${literal(col.name)}, ${v},
+        ${literal(`${col.name} "`)} || ${v} || '" is already used on line ' || first_line || '; it is left empty on this row',
+        'warning', ${STAGE_DUPES}
+      from (select *, row_number() over w as rn, first_value(_line) over w as first_line
+            from ${WORK} where ${v} is not null window w as (partition by lower(${v}) order by _line))
+      where rn > 1`);
+    await exec(conn, `update ${WORK} set ${v} = NULL where _rid in
+      (select _rid from ${MSG} where _stage = ${STAGE_DUPES} and severity = 'warning' and "column" = ${literal(col.name)})`);
+  }
+}
+
+/** Snapshot: replace the contents of `src_`. Event: upsert by key. Returns the rows written. */
+async function applyRows(conn: DuckDBConnection, def: DatasetDef, ctx: ValidateContext): Promise<number> {
+  const src = ident(srcTable(def.name));
+  const cols = def.columns.map((c) => ident(c.name)).join(', ');
+  if (def.kind === 'snapshot') {
+    await exec(conn, `delete from ${src}`);
+  } else {
+    const match = def.key.map((k) => `${src}.${ident(k)} = w.${ident(k)}`).join(' and ');
+    await exec(conn, `delete from ${src} using ${WORK} w where ${match}`);
+  }
+  await exec(conn, `insert into ${src} (${cols}, _run_id, _file, _line)
+    select ${cols}, $run, $file, _line from ${WORK} order by _line`, { run: ctx.runId, file: ctx.file });
+  return count(conn, `select count(*)::INTEGER as n from ${WORK}`);
+}
+
+export { RefusedError };
