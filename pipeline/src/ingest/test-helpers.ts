@@ -103,3 +103,48 @@ export const ORG = {
     ['E3', 'Cy Dev', '', 'Engineering', 'ENG-1', 'E1', '', '2023-05-15', '', '', '2025-06-30', 'Voluntary', 'Y'],
   ],
 } satisfies Record<string, (string | number)[][]>;
+
+/** One valid file for each of the 12 datasets, consistent with ORG. */
+export const FULL: Record<string, (string | number)[][]> = {
+  ...ORG,
+  role_progressions: [
+    ['from_role_id', 'to_role_id', 'typical_months', 'move'],
+    ['ENG-1', 'ENG-2', 18, ''],
+    ['ENG-2', 'MGR-3', '', 'Promotion'],
+    ['MGR-3', 'ENG-2', '', ''],
+  ],
+  role_skills: [
+    ['role_id', 'skill_id', 'required_level', 'importance'],
+    ['ENG-1', 'S1', 2, ''],
+    ['ENG-2', 'S2', 3, 3],
+  ],
+  employee_skills: [
+    ['employee_id', 'skill_id', 'level', 'assessed_on', 'source'],
+    ['E2', 'S1', 3, '2026-01-10', ''],
+    ['E2', 'S1', 4, '2026-01-10', 'Self'],
+    ['E3', 'S2', 0, '2025-03-01', 'peer'],
+  ],
+  goals: [
+    ['goal_id', 'employee_id', 'title', 'objective_id', 'target_role_id', 'skill_id', 'status', 'progress', 'created_on', 'due_on', 'completed_on'],
+    ['G1', 'E2', 'Learn SQL', 'O2', 'MGR-3', 'S2', 'On_Track', '12.5', '2026-01-01', '2026-06-30', ''],
+    ['G2', 'E3', 'Ship it', '', '', '', 'done', '.5', '2025-01-01', '', '2025-03-01'],
+  ],
+  reviews: [
+    ['employee_id', 'cycle', 'reviewer_id', 'performance', 'potential', 'reviewed_on'],
+    ['E2', '2026-H1', 'E1', 4, 2, '2026-07-01'],
+    ['E3', '2025-H1', '', 3, '', '2025-07-01'],
+  ],
+  check_ins: [
+    ['employee_id', 'manager_id', 'week_of', 'pulse', 'career_discussed', 'manager_replied'],
+    ['E2', 'E1', '2026-03-02', 4, 'yes', ''],
+    ['E2', 'E1', '2026-03-09', '', 'N', 'TRUE'],
+  ],
+  career_plans: [
+    ['employee_id', 'target_role_id', 'created_on', 'status'],
+    ['E2', 'MGR-3', '2026-01-01', ''],
+  ],
+  successor_nominations: [
+    ['role_id', 'nominee_id', 'nominated_by', 'readiness', 'nominated_on'],
+    ['MGR-3', 'E2', 'E1', '1_2_Years', '2026-02-01'],
+  ],
+};
