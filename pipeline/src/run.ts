@@ -133,8 +133,8 @@ async function insertRunFiles(conn: DuckDBConnection, runId: number, files: File
   for (const f of files) {
     await exec(conn, `insert into run_files (run_id, file, dataset, sha256, status, rows_read, rows_loaded, rows_rejected, rows_warned, reason)
       values ($run_id, $file, $dataset, $sha256, $status, $rows_read, $rows_loaded, $rows_rejected, $rows_warned, $reason)`, {
-      run_id: runId, file: f.file, dataset: f.dataset, sha256: f.sha256, status: f.status, rows_read: f.rowsRead,
-      rows_loaded: f.rowsLoaded, rows_rejected: f.rowsRejected, rows_warned: f.rowsWarned, reason: f.reason,
+      run_id: runId, file: f.file, dataset: f.dataset ?? null, sha256: f.sha256 ?? null, status: f.status, rows_read: f.rowsRead,
+      rows_loaded: f.rowsLoaded, rows_rejected: f.rowsRejected, rows_warned: f.rowsWarned, reason: f.reason ?? null,
     });
   }
 }
