@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DATASETS, duckType, type ColumnDef } from '../../pipeline/src/datasets.ts';
 import { all, exec, ident, literal, openDb, type Db, type Row } from '../../pipeline/src/db.ts';
 import { runModels } from '../../pipeline/src/models.ts';
+import { runPipeline } from '../../pipeline/src/run.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ORGS_DIR = path.join(REPO_ROOT, 'fixtures/orgs');
@@ -136,12 +137,23 @@ export async function compareMart(conn: DuckDBConnection, mart: string, expected
 export interface Built {
   db: Db;
   conn: DuckDBConnection;
-  result: Awaited<ReturnType<typeof runModels>>;
+  /** Number of .yml tests the run executed. */
+  tests: number;
+  /** Rejected/warned rows of the run (fixtures are meant to load cleanly apart from deliberate cases). */
+  rejects: Row[];
 }
 
-/** A fresh database with the org folder's CSVs loaded and every model built and tested as of `asOf`. */
+/**
+ * A fresh database with the org folder's CSVs dropped into a temp inbox and loaded by the real
+ * `runPipeline` (ingest → models → .yml tests) as of `asOf`. Throws with the run's error when it fails.
+ */
 export async function buildOrg(dir: string, asOf: string): Promise<Built> {
-  const { db, conn } = await tempDb();
-  const result = await buildFromCsv(conn, dir, asOf);
-  return { db, conn, result };
+  const { db, conn, dir: tmp } = await tempDb();
+  const inbox = path.join(tmp, 'inbox');
+  fs.mkdirSync(inbox);
+  for (const f of fs.readdirSync(dir)) if (f.endsWith('.csv')) fs.copyFileSync(path.join(dir, f), path.join(inbox, f));
+  const summary = await runPipeline(db, { inbox, asOf, trigger: 'cli', clock: () => new Date('2026-01-01T00:00:00Z') });
+  if (summary.status !== 'succeeded') throw new Error(`run of ${dir} as of ${asOf} ${summary.status}: ${summary.error}`);
+  const rejects = await all(conn, 'select * from rejects');
+  return { db, conn, tests: summary.tests, rejects };
 }
