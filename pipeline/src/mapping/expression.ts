@@ -28,6 +28,10 @@ export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
   'to_days', 'epoch', 'monthname', 'dayname', 'isfinite',
 ]);
 
+/** Bare names DuckDB binds to the clock or the session when no column has them: never a source column here. */
+const SPECIAL_NAMES = new Set(['current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp',
+  'current_user', 'session_user', 'user', 'current_role', 'current_schema', 'current_catalog', 'current_database']);
+
 const ALLOWED_CLASSES = new Set(['COLUMN_REF', 'CONSTANT', 'FUNCTION', 'OPERATOR', 'COMPARISON', 'CONJUNCTION',
   'CASE', 'CAST', 'BETWEEN', 'PARAMETER']);
 
@@ -97,6 +101,7 @@ function checkNode(node: any, out: CheckedExpression, vars: readonly string[]): 
   if (cls === 'COLUMN_REF') {
     const names = node.column_names as string[];
     if (names.length !== 1) throw new UnsafeExpression(`qualified column reference ${names.join('.')} is not allowed: quote the source column name, e.g. "${names.join('.')}"`);
+    if (SPECIAL_NAMES.has(names[0].toLowerCase())) throw new UnsafeExpression(`${names[0]} is not allowed (mappings never read the clock or the session; use a var such as $export_date)`);
     if (!out.columns.includes(names[0])) out.columns.push(names[0]);
   }
   if (cls === 'PARAMETER') {

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { checkExpression, UnsafeExpression } from './expression.ts';
+import { memoryConn } from './test-helpers.ts';
+
+let conn: DuckDBConnection;
+let close: () => void;
+beforeAll(async () => ({ conn, close } = await memoryConn()));
+afterAll(() => close());
+
+describe('checkExpression refuses what could read files, reach out or see the machine', () => {
+  const refused: [string, RegExp][] = [
+    ["read_csv('/etc/passwd')", /function read_csv\(\) is not allowed/],
+    ["read_text('/etc/passwd')", /function read_text\(\) is not allowed/],
+    ["(select content from read_text('/etc/passwd'))", /subqueries are not allowed/],
+    ['(select 1)', /subqueries are not allowed/],
+    ['a in (select 1)', /subqueries are not allowed/],
+    ['exists (select 1)', /subqueries are not allowed/],
+    ["getenv('HOME')", /function getenv\(\) is not allowed/],
+    ["current_setting('home_directory')", /function current_setting\(\) is not allowed/],
+    ["nextval('s')", /function nextval\(\) is not allowed/],
+    ['now()', /function now\(\) is not allowed/],
+    ['current_date', /not allowed/],
+    ['count(*)', /not allowed/],
+    ['sum(a) over ()', /window function sum is not allowed/],
+    ['list_transform(a, x -> x + 1)', /not allowed/],
+    ['columns(*)', /\* and COLUMNS/],
+    ['x.y', /qualified column reference x\.y/],
+    ['other.main.lower(a)', /qualified function|not allowed|does not parse/],
+    ['$secret', /\$secret is not a var/],
+    ['1; select 2', /one expression only|single expression/],
+    ['1) from t --', /does not parse/],
+    ['a as b', /no alias/],
+    ["1 from read_csv('/etc/passwd')", /single expression/],
+  ];
+  it.each(refused)('refuses %s', async (expr, message) => {
+    await expect(checkExpression(conn, expr, ['export_date'])).rejects.toThrow(message);
+    await expect(checkExpression(conn, expr, ['export_date'])).rejects.toBeInstanceOf(UnsafeExpression);
+  });
+});
+
+describe('checkExpression accepts column refs, constants, operators, casts, CASE and scalar functions', () => {
+  const accepted: [string, string[], string[]][] = [
+    ['"Hire Date"', ['Hire Date'], []],
+    ["lower(regexp_replace(trim(JobRole), '[^a-z]+', '-', 'g')) || '-l' || JobLevel", ['JobRole', 'JobLevel'], []],
+    ["case when a = 'x' then 1 when a is null then null else 2 end", ['a'], []],
+    ['$export_date::date - to_years(try_cast(Years as int))', ['Years'], ['export_date']],
+    ["strftime(strptime(d, '%m/%d/%Y'), '%Y-%m-%d')", ['d'], []],
+    ['coalesce(a, b, \'none\') between \'a\' and \'z\'', ['a', 'b'], []],
+    ["a ilike '%manager%' and not b in ('1', '2')", ['a', 'b'], []],
+    ['a -- a trailing comment is harmless', ['a'], []],
+  ];
+  it.each(accepted)('accepts %s', async (expr, columns, params) => {
+    const checked = await checkExpression(conn, expr, ['export_date']);
+    expect(checked.columns).toEqual(columns);
+    expect(checked.params).toEqual(params);
+    // the SQL that runs is DuckDB's rendering of the checked tree, wrapped as one term
+    expect(checked.sql.startsWith('(')).toBe(true);
+    expect(checked.sql).not.toMatch(/--/);
+  });
+});
