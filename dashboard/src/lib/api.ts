@@ -77,6 +77,8 @@ function redirectToLogin(): void {
 async function request<T>(method: string, path: string, init: { fetch?: Fetch; body?: BodyInit; json?: unknown } = {}): Promise<T> {
   const doFetch = init.fetch ?? globalThis.fetch;
   const headers: Record<string, string> = { accept: 'application/json' };
+  // The server refuses cross-site writes; this header marks the request as the dashboard's own.
+  if (method !== 'GET') headers['x-trellis-csrf'] = '1';
   let body = init.body;
   if (init.json !== undefined) {
     headers['content-type'] = 'application/json';

@@ -1,0 +1,111 @@
+// End-to-end harness: build the SPA when needed, load a hand-made fixture org through the real
+// pipeline into a temp DuckDB file, start the real server on a free loopback port, sign in, and
+// drive Debian's Chromium with playwright-core.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { openDb, all, type Db, type Row } from '../../pipeline/src/db.ts';
+import { runPipeline } from '../../pipeline/src/run.ts';
+import { buildServer } from '../server/index.ts';
+import { createUser, login } from '../server/auth/test-helpers.ts';
+
+export const DASHBOARD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO_ROOT = path.resolve(DASHBOARD_DIR, '..');
+export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results', 'screenshots');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Build dashboard/build when it is missing or older than the sources (src, configs). */
+export function ensureBuilt(): void {
+  const index = path.join(DASHBOARD_DIR, 'build', 'index.html');
+  const sources = Math.max(newestMtime(path.join(DASHBOARD_DIR, 'src')),
+    ...['svelte.config.js', 'vite.config.ts'].map((f) => fs.statSync(path.join(DASHBOARD_DIR, f)).mtimeMs));
+  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= sources) return;
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
+    { cwd: DASHBOARD_DIR, stdio: 'inherit' });
+}
+
+export interface Harness {
+  dir: string;
+  inbox: string;
+  asOf: string;
+  db: Db;
+  app: FastifyInstance;
+  baseUrl: string;
+  browser: Browser;
+  context: BrowserContext;
+  /** SQL against the same database the server reads (the marts the pages must show). */
+  sql<T extends Row = Row>(text: string, params?: Record<string, string | number>): Promise<T[]>;
+  /** A fresh page that records console errors and failed requests. */
+  open(pathname: string): Promise<{ page: Page; errors: string[] }>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(org = 'succession'): Promise<Harness> {
+  ensureBuilt();
+  const orgDir = path.join(REPO_ROOT, 'fixtures', 'orgs', org);
+  const asOf = fs.readFileSync(path.join(orgDir, 'as_of.txt'), 'utf8').trim();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-e2e-'));
+  const inbox = path.join(dir, 'inbox');
+  fs.mkdirSync(inbox);
+  for (const f of fs.readdirSync(orgDir)) if (f.endsWith('.csv')) fs.copyFileSync(path.join(orgDir, f), path.join(inbox, f));
+
+  const db = await openDb(path.join(dir, 'trellis.duckdb'));
+  const summary = await runPipeline(db, { inbox, asOf, trigger: 'cli', clock: () => new Date(`${asOf}T06:00:00Z`) });
+  if (summary.status !== 'succeeded') throw new Error(`fixture org ${org} did not load: ${summary.error ?? summary.status}`);
+
+  const app = await buildServer({
+    config: { inbox, db: db.path, asOf, maxRejectsPerFile: 1000, uploadLimitMb: 5, port: 0, host: '127.0.0.1' },
+    db,
+    logger: false,
+  });
+  const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  const user = await createUser(app, { role: 'admin', username: 'e2e-admin' });
+  const cookie = await login(app, user.username, user.password);
+  const [name, value] = cookie.split('=');
+
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+  await context.addCookies([{ name, value, url: baseUrl }]);
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+
+  const conn = await db.connect();
+  return {
+    dir, inbox, asOf, db, app, baseUrl, browser, context,
+    sql: (text, params) => all(conn, text, params),
+    async open(pathname) {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(baseUrl + pathname);
+      return { page, errors };
+    },
+    async close() {
+      await context.close().catch((e: unknown) => console.warn('closing the browser context:', e));
+      await browser.close();
+      await app.close();
+      conn.closeSync();
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
