@@ -2,7 +2,7 @@
 // multipart, static) → app plugins (db, auth) → the route folders under routes/api/<area>/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
@@ -15,10 +15,9 @@ import { installErrorHandler } from './errors.ts';
 import dbPlugin from './plugins/db.ts';
 import authPlugin from './plugins/auth.ts';
 import { PipelineRunner } from './pipeline-runner.ts';
+import { DEFAULT_STATIC_DIR, REPO_ROOT, SERVER_DIR as here } from './paths.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const REPO_ROOT = path.resolve(here, '../..');
-export const DEFAULT_STATIC_DIR = path.join(REPO_ROOT, 'dashboard', 'build');
+export { REPO_ROOT, DEFAULT_STATIC_DIR };
 
 /** What the server reads from the config (pipeline/src/config.ts `Config` satisfies it). */
 export type ServerConfig = Pick<Config, 'inbox'> & Partial<Config> & {

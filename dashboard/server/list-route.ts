@@ -20,6 +20,8 @@ export interface ListRouteOptions {
   params?: TObject;
   /** Values for `$name` placeholders of the base SQL, from path params. */
   baseParams?: (request: FastifyRequest) => Record<string, DuckDBValue>;
+  /** Per-request base SQL (e.g. org-wide mart vs the caller's subtree), replacing spec.base. */
+  source?: (request: FastifyRequest) => { base: string; params: Record<string, DuckDBValue> };
   /** Runs before the list, e.g. a 404 check for a path id. */
   check?: (conn: DuckDBConnection, request: FastifyRequest) => Promise<void>;
   extraQuery?: TProperties;
@@ -70,7 +72,9 @@ export function listRoute(app: FastifyInstance, url: string, opts: ListRouteOpti
       if ((await missingTables(conn, opts.requires)).length) {
         return { result: emptyResult(columns), total: 0, limit: query.limit ?? 100, offset: query.offset ?? 0, ...version };
       }
-      const list = await runList(conn, spec, query, userOf(request), opts.baseParams?.(request) ?? {});
+      const source = opts.source?.(request);
+      const list = await runList(conn, source ? { ...spec, base: source.base } : spec, query, userOf(request),
+        { ...(opts.baseParams?.(request) ?? {}), ...(source?.params ?? {}) });
       return { ...list, ...version };
     });
     return sendList(request, reply, answer);

@@ -34,7 +34,12 @@ type RunFn = (db: Db, opts: Record<string, unknown>) => Promise<Record<string, u
 
 async function loadRunPipeline(): Promise<RunFn> {
   const mod = await import('../../pipeline/src/run.ts');
-  return (mod as unknown as { runPipeline: RunFn }).runPipeline;
+  return mod.runPipeline as unknown as RunFn;
+}
+
+/** Another run in this process (the scheduler, a CLI command in the same process) counts as busy. */
+function busyError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'RunInProgressError';
 }
 
 export class PipelineRunner {
@@ -54,7 +59,8 @@ export class PipelineRunner {
     const runPipeline = await this.load();
     this.state = { running: true, runId: null, startedAt: this.now().toISOString(), finishedAt: null, status: 'running', error: null, progress: null };
     let announce!: (id: number | null) => void;
-    const announced = new Promise<number | null>((resolve) => { announce = resolve; });
+    let refuse!: (err: Error) => void;
+    const announced = new Promise<number | null>((resolve, reject) => { announce = resolve; refuse = reject; });
     const onProgress = (e: ProgressEvent) => {
       this.state.progress = e;
       if (e.runId != null && this.state.runId == null) {
@@ -69,6 +75,11 @@ export class PipelineRunner {
         announce(runId);
       })
       .catch((err: Error & { runId?: number }) => {
+        if (busyError(err) && this.state.runId == null) {
+          this.state = { ...this.state, running: false, status: null, startedAt: null };
+          refuse(new ConflictError(`A pipeline run is already in progress: ${err.message}`));
+          return;
+        }
         this.state = { ...this.state, running: false, runId: err.runId ?? this.state.runId, finishedAt: this.now().toISOString(), status: 'failed', error: err.message };
         announce(this.state.runId);
       })

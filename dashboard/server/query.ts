@@ -13,6 +13,8 @@ export interface FilterDef {
   /** Column(s) of the base rows the filter applies to (search may name several). */
   column: string | string[];
   kind?: FilterKind;
+  /** Allowed values (anything else is a 400 from the schema). */
+  values?: readonly string[];
   description?: string;
 }
 
@@ -123,7 +125,8 @@ export async function runList(
   const order = (query.order ?? spec.defaultOrder ?? 'asc') === 'desc' ? 'desc' : 'asc';
   const { where, params } = buildWhere(spec, query, user);
   const all = { ...baseParams, ...params };
-  const from = `from (${spec.base}) as t ${where}`;
+  // The base may end in a -- comment: keep the closing parenthesis on its own line.
+  const from = `from (${spec.base}\n) as t ${where}`;
   const tie = (spec.tieBreak ?? []).filter((c) => c !== sort).map((c) => `${ident(c)} asc`);
   const orderBy = [`${ident(sort)} ${order} nulls last`, ...tie].join(', ');
   const cols = spec.columns.map(ident).join(', ');

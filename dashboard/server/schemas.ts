@@ -27,7 +27,9 @@ export function listQuerySchema(spec: Pick<ListSpec, 'sorts' | 'filters'>, extra
   for (const [name, def] of Object.entries(spec.filters ?? {})) {
     props[name] = Type.Optional(def.kind === 'int'
       ? Type.Integer({ description: def.description })
-      : Type.String({ minLength: 1, maxLength: 200, description: def.description }));
+      : def.values
+        ? Type.Union(def.values.map((v) => Type.Literal(v)), { description: def.description })
+        : Type.String({ minLength: 1, maxLength: 200, description: def.description }));
   }
   return Type.Object(props, { additionalProperties: false });
 }

@@ -8,7 +8,6 @@ import { buildServer } from './index.ts';
 import type { FastifyInstance } from 'fastify';
 
 export const AS_OF = '2026-03-31';
-export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
 // E1 CEO ─┬─ E2 Eng manager ─┬─ E3
 //         │                  └─ E4 (=Lead, formula-looking name)
@@ -105,4 +104,25 @@ export async function testServer(dir = tmpDir()): Promise<{ app: FastifyInstance
   });
   await app.ready();
   return { app, db, dir };
+}
+
+/** A hand-made org of fixtures/orgs/<name> loaded through the real runPipeline, and a server on it. */
+export async function orgServer(name = 'paths'): Promise<{ app: FastifyInstance; db: Db; dir: string; asOf: string; inbox: string }> {
+  const { runPipeline } = await import('../../pipeline/src/run.ts');
+  const { REPO_ROOT } = await import('./paths.ts');
+  const src = path.join(REPO_ROOT, 'fixtures', 'orgs', name);
+  const asOf = fs.readFileSync(path.join(src, 'as_of.txt'), 'utf8').trim();
+  const dir = tmpDir();
+  const inbox = path.join(dir, 'inbox');
+  fs.mkdirSync(inbox);
+  for (const f of fs.readdirSync(src)) if (f.endsWith('.csv')) fs.copyFileSync(path.join(src, f), path.join(inbox, f));
+  const db = await openDb(path.join(dir, 'org.duckdb'));
+  const summary = await runPipeline(db, { inbox, asOf, trigger: 'cli', clock: () => new Date('2026-01-01T00:00:00Z') });
+  if (summary.status !== 'succeeded') throw new Error(`pipeline on fixtures/orgs/${name}: ${summary.status} ${summary.error}`);
+  const app = await buildServer({
+    config: { inbox, asOf, uploadLimitMb: 1, staticDir: path.join(dir, 'no-build') },
+    db, localToken: LOCAL_TOKEN,
+  });
+  await app.ready();
+  return { app, db, dir, asOf, inbox };
 }

@@ -27,7 +27,16 @@ export interface AuthOptions {
   now?: () => Date;
 }
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+  config: AuthRouteConfig;
+  schema: Record<string, unknown> | undefined;
+}
+
 export interface AuthContext {
+  /** Every route registered after the plugin (from the onRoute hook): what access tests walk. */
+  routes: RouteEntry[];
   store: AuthStore;
   policy: SessionPolicy;
   now: () => Date;
@@ -84,6 +93,7 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
   const store = createAuthStore(db);
   const now = opts.now ?? (() => new Date());
   const ctx: AuthContext = {
+    routes: [],
     store,
     now,
     policy: { ...DEFAULT_SESSION_POLICY, ...opts.session },
@@ -100,6 +110,15 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
   app.decorateRequest('user', null);
   app.decorateRequest('authVia', null);
   app.addHook('onClose', async () => store.close());
+
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as AuthRouteConfig;
+    const bad = (config.roles ?? []).filter((r) => !ROLES.includes(r));
+    if (bad.length) throw new Error(`route ${route.url}: unknown role ${bad.join(', ')} in config.roles (use ${ROLES.join(', ')})`);
+    for (const method of [route.method].flat()) {
+      ctx.routes.push({ method, url: route.url, config, schema: route.schema as Record<string, unknown> | undefined });
+    }
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     if (!isApiRequest(request)) return;

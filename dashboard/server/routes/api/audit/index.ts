@@ -41,6 +41,9 @@ export default async function auditRoutes(app: FastifyInstance) {
     },
   }, async (request: FastifyRequest<{ Querystring: Query }>) => {
     const q = request.query;
+    for (const key of ['limit', 'offset'] as const) {
+      if (q[key] !== undefined && !Number.isSafeInteger(q[key])) throw new BadRequestError(`Bad request: querystring.${key} must be a whole number`);
+    }
     for (const key of ['from', 'to'] as const) {
       if (q[key] && Number.isNaN(Date.parse(q[key]!.replace(' ', 'T')))) {
         throw new BadRequestError(`Bad request: querystring.${key} is not a real date or time: ${q[key]}`);

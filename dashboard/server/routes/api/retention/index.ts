@@ -37,7 +37,7 @@ export const RETENTION_SQL = `
   left join stg_roles ro on ro.role_id = c.role_id
   left join stg_employees m on m.employee_id = c.manager_id`;
 
-const RETENTION_FILTERS = { ...PEOPLE_FILTERS, band: { column: 'band', description: 'high | medium | low' } };
+const RETENTION_FILTERS = { ...PEOPLE_FILTERS, band: { column: 'band', values: ['high', 'medium', 'low'], description: 'high | medium | low' } };
 
 const BinRow = Row({ path_state: Str(), bin_start: Type.Integer(), bin_end: Type.Integer(), n: Type.Integer() });
 

@@ -1,0 +1,192 @@
+// Pipeline routes (admin only): run history, one run with its files, rejected rows, trigger a run,
+// poll its progress, upload a file into the inbox.
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline as pump } from 'node:stream/promises';
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { tableExists } from '../../../../../pipeline/src/db.ts';
+import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../../../errors.ts';
+import { listRoute } from '../../../list-route.ts';
+import { readOne, readRows } from '../../../rows.ts';
+import { Int, Row, Str, errors } from '../../../schemas.ts';
+import { checkUploadName } from '../../../upload-name.ts';
+
+const ADMIN_ONLY = { roles: ['admin'] as const };
+
+const RunRow = Row({
+  run_id: Type.Integer(), started_at: Str(), finished_at: Str(), as_of: Str(), trigger: Str(), status: Str(), error: Str(),
+});
+const RUNS_SQL = `select run_id::int as run_id, started_at, finished_at, strftime(as_of::date, '%Y-%m-%d') as as_of,
+  trigger, status, error from runs`;
+
+const FileRow = Row({
+  file: Type.String(), dataset: Str(), sha256: Str(), status: Str(), rows_read: Int(), rows_loaded: Int(),
+  rows_rejected: Int(), rows_warned: Int(), reason: Str(),
+});
+
+const RejectRow = Row({
+  run_id: Type.Integer(), file: Str(), line: Int(), column: Str(), value: Str(), reason: Str(), severity: Str(),
+});
+
+const Progress = Type.Object({
+  running: Type.Boolean(),
+  runId: Int(),
+  status: Str(),
+  startedAt: Str(),
+  finishedAt: Str(),
+  error: Str(),
+  progress: Type.Union([Type.Null(), Type.Object({
+    runId: Int(), phase: Type.String(), dataset: Type.Optional(Type.String()), model: Type.Optional(Type.String()),
+    done: Type.Optional(Type.Number()), total: Type.Optional(Type.Number()), message: Type.Optional(Type.String()),
+  })]),
+});
+
+const ISO_DATE = '^\\d{4}-\\d{2}-\\d{2}$';
+
+export default async function pipelineRoutes(app: FastifyInstance) {
+  listRoute(app, '/runs', {
+    summary: 'Pipeline runs, newest first',
+    tags: ['pipeline'],
+    requires: ['runs'],
+    row: RunRow,
+    config: ADMIN_ONLY,
+    spec: {
+      base: RUNS_SQL,
+      filters: { status: { column: 'status' }, trigger: { column: 'trigger' } },
+      sorts: ['run_id', 'started_at', 'status'],
+      defaultSort: 'run_id',
+      defaultOrder: 'desc',
+      tieBreak: ['run_id'],
+      scopeColumn: null,
+    },
+  });
+
+  app.get('/runs/:id', {
+    schema: {
+      summary: 'One run with its per-file results',
+      tags: ['pipeline'],
+      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+      response: { 200: Type.Object({ run: RunRow, files: Type.Array(FileRow) }), ...errors },
+    },
+    config: ADMIN_ONLY,
+  }, async (request) => {
+    const { id } = request.params as { id: number };
+    const answer = await app.reads.use(async (conn) => {
+      if (!(await tableExists(conn, 'runs'))) return null;
+      const run = await readOne(conn, `${RUNS_SQL} where run_id = $id`, { id });
+      if (!run) return null;
+      const files = (await tableExists(conn, 'run_files'))
+        ? await readRows(conn, `select file, dataset, sha256, status, rows_read::int as rows_read, rows_loaded::int as rows_loaded,
+            rows_rejected::int as rows_rejected, rows_warned::int as rows_warned, reason
+            from run_files where run_id = $id order by file`, { id })
+        : [];
+      return { run, files };
+    });
+    if (!answer) throw new NotFoundError(`No pipeline run ${id}`);
+    return answer;
+  });
+
+  listRoute(app, '/rejects', {
+    summary: 'Rejected rows and warnings (filter by run, file, severity)',
+    tags: ['pipeline'],
+    requires: ['rejects'],
+    row: RejectRow,
+    config: ADMIN_ONLY,
+    spec: {
+      base: `select run_id::int as run_id, file, line::int as line, "column", value, reason, severity from rejects`,
+      filters: {
+        run: { column: 'run_id', kind: 'int', description: 'run id' },
+        file: { column: 'file', description: 'file name' },
+        severity: { column: 'severity', description: 'reject | warning' },
+      },
+      sorts: ['run_id', 'file', 'line', 'column', 'severity'],
+      defaultSort: 'run_id',
+      defaultOrder: 'desc',
+      tieBreak: ['file', 'line', 'column'],
+      scopeColumn: null,
+    },
+  });
+
+  app.post('/runs', {
+    schema: {
+      summary: 'Start a pipeline run on the inbox now (202), or 409 while one is running',
+      tags: ['pipeline'],
+      body: Type.Optional(Type.Object({ asOf: Type.Optional(Type.String({ pattern: ISO_DATE })) }, { additionalProperties: false })),
+      response: { 202: Type.Object({ runId: Int(), status: Str() }), 409: errors[400], ...errors },
+    },
+    config: ADMIN_ONLY,
+  }, async (request, reply) => {
+    const body = (request.body ?? {}) as { asOf?: string };
+    const config = app.trellisConfig;
+    const asOf = body.asOf ?? config.asOf ?? new Date().toISOString().slice(0, 10);
+    if (Number.isNaN(Date.parse(`${asOf}T00:00:00Z`)) || new Date(`${asOf}T00:00:00Z`).toISOString().slice(0, 10) !== asOf) {
+      throw new BadRequestError(`asOf "${asOf}" is not an existing date (YYYY-MM-DD)`);
+    }
+    const { runId } = await app.pipelineRunner.start(app.db, {
+      inbox: config.inbox, asOf, trigger: 'api', maxRejectsPerFile: config.maxRejectsPerFile,
+    });
+    return reply.status(202).send({ runId, status: app.pipelineRunner.state.status });
+  });
+
+  app.get('/progress', {
+    schema: { summary: "The current (or last) run's latest progress event", tags: ['pipeline'], response: { 200: Progress, ...errors } },
+    config: ADMIN_ONLY,
+  }, async () => {
+    const s = app.pipelineRunner.state;
+    return { running: s.running, runId: s.runId, status: s.status, startedAt: s.startedAt, finishedAt: s.finishedAt, error: s.error, progress: s.progress };
+  });
+
+  app.post('/uploads', {
+    schema: {
+      summary: 'Upload a CSV/Parquet file into the inbox (multipart field `file`, optional field `mapping`)',
+      tags: ['pipeline'],
+      consumes: ['multipart/form-data'],
+      response: {
+        201: Type.Object({ file: Type.String(), dataset: Str(), mapping: Str(), bytes: Type.Integer() }),
+        413: errors[400], ...errors,
+      },
+    },
+    config: ADMIN_ONLY,
+  }, async (request, reply) => {
+    if (!request.isMultipart()) throw new BadRequestError('Send the file as multipart/form-data with a field named "file"');
+    const config = app.trellisConfig;
+    const inbox = config.inbox;
+    fs.mkdirSync(inbox, { recursive: true });
+    let mapping: string | null = null;
+    let saved: { file: string; dataset: string | null; mapping: string | null; bytes: number } | null = null;
+    for await (const part of request.parts()) {
+      if (part.type === 'field') {
+        if (part.fieldname === 'mapping') mapping = String(part.value || '') || null;
+        continue;
+      }
+      if (part.fieldname !== 'file' || saved) {
+        part.file.resume();
+        throw new BadRequestError(`Unexpected file field "${part.fieldname}": send one file in the field "file"`);
+      }
+      const name = part.filename;
+      const check = checkUploadName(name, { mappingsDir: config.mappingsDir, mapping });
+      if (!check.ok) {
+        part.file.resume();
+        throw new BadRequestError(check.reason);
+      }
+      // Write under a name the pipeline ignores, then rename: a run never sees half a file.
+      const target = path.join(inbox, name);
+      const tmp = path.join(inbox, `.${name}.${process.pid}.uploading`);
+      try {
+        await pump(part.file, fs.createWriteStream(tmp, { mode: 0o600 }));
+        if (part.file.truncated) {
+          throw new PayloadTooLargeError(`File "${name}" is larger than the upload limit of ${config.uploadLimitMb ?? 50} MB`);
+        }
+        const bytes = fs.statSync(tmp).size;
+        fs.renameSync(tmp, target);
+        saved = { file: name, dataset: check.dataset, mapping: check.mapping, bytes };
+      } finally {
+        fs.rmSync(tmp, { force: true });
+      }
+    }
+    if (!saved) throw new BadRequestError('No file in the upload: send it in the multipart field "file"');
+    request.log.info({ file: saved.file, bytes: saved.bytes }, 'file uploaded into the inbox');
+    return reply.status(201).send(saved);
+  });
+}
