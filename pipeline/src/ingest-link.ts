@@ -1,6 +1,7 @@
 // What the run needs from ingest (pipeline/src/ingest/), as types, and the loader of the real module.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetName } from './datasets.ts';
+import { ensureSourceTables, loadFiles } from './ingest/index.ts';
 
 /** A file of the inbox, hashed, handed to ingest. */
 export interface InboxFile {
@@ -26,21 +27,17 @@ export interface FileResult {
 
 export interface IngestContext {
   runId: number;
-  asOf: string;
   maxRejectsPerFile?: number;
-  onProgress?: (e: { phase: 'read' | 'validate'; dataset?: string; done: number; total: number; message: string }) => void;
+  onProgress?: (e: { phase: 'read' | 'validate'; dataset?: string; file?: string; message: string }) => void;
 }
+
+/** What ingest answers per file (its FileResult: no hash, reason optional). */
+export type IngestResult = Omit<FileResult, 'sha256' | 'reason' | 'dataset'> & { dataset: string | null; reason?: string | null };
 
 export interface Ingest {
   ensureSourceTables(conn: DuckDBConnection): Promise<void>;
-  loadFiles(conn: DuckDBConnection, files: InboxFile[], ctx: IngestContext): Promise<FileResult[]>;
+  loadFiles(conn: DuckDBConnection, files: { path: string; name: string }[], ctx: IngestContext): Promise<IngestResult[]>;
 }
 
-/** The real ingest module. */
-export async function loadIngest(): Promise<Ingest> {
-  const mod = await import(new URL('./ingest/index.ts', import.meta.url).href) as Partial<Ingest>;
-  if (typeof mod.loadFiles !== 'function' || typeof mod.ensureSourceTables !== 'function') {
-    throw new Error('pipeline/src/ingest/index.ts must export loadFiles and ensureSourceTables');
-  }
-  return mod as Ingest;
-}
+/** The real ingest module (pipeline/src/ingest). */
+export const defaultIngest: Ingest = { ensureSourceTables, loadFiles };

@@ -10,7 +10,7 @@ import { datasetForFile, type DatasetName } from './datasets.ts';
 import { all, exec, one, tableExists, type Db } from './db.ts';
 import { discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
 import { ensureMetaTables } from './meta.ts';
-import { loadIngest, type FileResult, type Ingest, type InboxFile } from './ingest-link.ts';
+import { defaultIngest, type FileResult, type Ingest, type InboxFile } from './ingest-link.ts';
 
 export type Trigger = 'cli' | 'schedule' | 'api' | 'demo';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'no_change';
@@ -195,7 +195,7 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
   const timings = { hash: 0, ingest: 0, models: 0, commit: 0, archive: 0, total: 0 };
   const lap = (key: keyof typeof timings, since: number) => { timings[key] = Math.round(performance.now() - since); return performance.now(); };
   const conn = await db.connect();
-  const ingest = opts.ingest ?? await loadIngest();
+  const ingest = opts.ingest ?? defaultIngest;
   await ensureMetaTables(conn);
   await ingest.ensureSourceTables(conn);
   // A run that was going when its process died is not going any more.
@@ -259,9 +259,18 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
 
     await exec(conn, 'begin transaction');
     inTransaction = true;
-    const loaded = fresh.length
-      ? await ingest.loadFiles(conn, fresh, { runId, asOf: opts.asOf, maxRejectsPerFile: opts.maxRejectsPerFile, onProgress: progress })
+    const byName = new Map(fresh.map((f) => [f.name, f]));
+    let step = 0;
+    const answered = fresh.length
+      ? await ingest.loadFiles(conn, fresh, {
+        runId, maxRejectsPerFile: opts.maxRejectsPerFile,
+        onProgress: (e) => progress({ phase: e.phase, dataset: e.dataset, done: e.phase === 'read' ? step++ : Math.max(0, step - 1), total: fresh.length, message: e.message }),
+      })
       : [];
+    const loaded: FileResult[] = answered.map((r) => ({
+      file: r.file, dataset: r.dataset, sha256: byName.get(r.file)?.sha256 ?? null, status: r.status,
+      rowsRead: r.rowsRead, rowsLoaded: r.rowsLoaded, rowsRejected: r.rowsRejected, rowsWarned: r.rowsWarned, reason: r.reason ?? null,
+    }));
     results = [...loaded, ...skipped].sort((a, b) => Buffer.compare(Buffer.from(a.file), Buffer.from(b.file)));
     t = lap('ingest', t);
 
@@ -275,10 +284,9 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
 
     progress({ phase: 'commit', done: 0, total: 1, message: 'committing' });
     await insertRunFiles(conn, runId, results);
-    const byName = new Map(fresh.map((f) => [f.name, f]));
     for (const r of results.filter((x) => x.status === 'loaded')) {
       await exec(conn, 'insert into loaded_files (sha256, file, dataset, run_id, loaded_at) values ($sha256, $file, $dataset, $run_id, $at::timestamp)',
-        { sha256: r.sha256 ?? byName.get(r.file)?.sha256 ?? null, file: r.file, dataset: r.dataset, run_id: runId, at: ts(clock()) });
+        { sha256: r.sha256, file: r.file, dataset: r.dataset, run_id: runId, at: ts(clock()) });
     }
     await exec(conn, 'commit');
     inTransaction = false;

@@ -93,7 +93,16 @@ export function createScheduler(opts: ScheduleOptions): Scheduler {
     // noOverlap: node-cron itself skips ticks while the run a tick started is still going
     task = cron.schedule(opts.expr, async () => {
       if (trigger('schedule') === 'started') await current;
-    }, { name, noOverlap: true, timezone: opts.timezone });
+    }, {
+      name, noOverlap: true, timezone: opts.timezone,
+      // node-cron's own notices (a tick skipped by noOverlap) go to the same log
+      logger: {
+        info: (m) => log.info(`[${name}] ${m}`),
+        warn: (m) => log.info(`[${name}] ${m}`),
+        error: (m) => log.error(`[${name}] ${m instanceof Error ? m.message : m}`),
+        debug: () => {},
+      },
+    });
   }
 
   return {
