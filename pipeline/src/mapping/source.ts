@@ -38,11 +38,13 @@ export async function readSource(conn: DuckDBConnection, file: string, options: 
     ...(options.encoding ? [`encoding = ${literal(options.encoding)}`] : []),
   ].join(', ');
   try {
-    await exec(conn, `create or replace temp table ${ident(csv)} as select * from read_csv(${literal(file)}, ${dialect})`);
+    await exec(conn, `create or replace temp table ${ident(csv)} as select row_number() over () - 1 as __trellis_ord, * from read_csv(${literal(file)}, ${dialect})`);
   } catch (e) {
     throw new Error(`${file}: cannot be read as CSV (${(e as Error).message.split('\n')[0]}); check the delimiter and encoding in the mapping's source:`);
   }
-  const cols = (await all<{ name: string }>(conn, `select column_name as name from (describe ${ident(csv)})`)).map((r) => r.name);
+  // The ordinal is numbered while reading: rowid is not usable (inside a transaction it starts far from 0).
+  const cols = (await all<{ name: string }>(conn, `select column_name as name from (describe ${ident(csv)})`)).map((r) => r.name)
+    .filter((n) => n !== '__trellis_ord');
   const header = cols.map((c) => c.replace(/^\uFEFF/, '').trim());
 
   // Physical lines: every record start (balanced quotes before it), numbered as DuckDB numbers its rejects
@@ -83,9 +85,9 @@ export async function readSource(conn: DuckDBConnection, file: string, options: 
   await exec(conn, `
     create or replace temp table ${ident(table)} as
     select r.line::int as _line, ${select}
-    from (select rowid as ord, * from ${ident(csv)}) c
-    left join ${ident(`${table}_rows`)} r on r.ord = c.ord
-    order by c.ord`);
+    from ${ident(csv)} c
+    left join ${ident(`${table}_rows`)} r on r.ord = c.__trellis_ord
+    order by c.__trellis_ord`);
   const n = await one<{ n: number }>(conn, `select count(*)::int as n, count(_line)::int as lined from ${ident(table)}`);
   for (const t of [csv, `${table}_lines`, `${table}_rows`, rej, scan]) await exec(conn, `drop table if exists ${ident(t)}`);
   return {
