@@ -1,0 +1,67 @@
+// What every CLI command gets: its streams, environment and working folder (tests pass their own),
+// and the config parsed once from them.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Writable } from 'node:stream';
+import { loadConfig, type Config } from '../config.ts';
+
+export interface CliIo {
+  stdout: Writable;
+  stderr: Writable;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Resolves when the process is asked to stop (long-running commands: serve, demo). */
+  stopSignal?: () => Promise<string>;
+}
+
+export interface CommandContext extends CliIo {
+  /** The config, parsed on first use (so `--help` works even with a bad environment). */
+  config(): Config;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `trellis --help`. */
+  summary: string;
+  /** The full `--help` text. */
+  usage: string;
+  run(args: string[], ctx: CommandContext): Promise<number>;
+}
+
+/** A wrong command line: printed with the command's usage, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function createContext(io: CliIo): CommandContext {
+  let config: Config | null = null;
+  return { ...io, config: () => (config ??= loadConfig({ env: io.env, cwd: io.cwd })) };
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs, strict, with errors as UsageError. */
+export function parse<O extends Options>(args: string[], options: O, positionals = 0) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: positionals > 0, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
+  }
+  if (parsed.positionals.length > positionals) throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"`);
+  return parsed as { values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string } & { help?: boolean }; positionals: string[] };
+}
+
+export const line = (stream: Writable, text: string) => stream.write(`${text}\n`);
+
+/** Progress lines on stderr, one per change of phase/step (never on stdout, which may carry data). */
+export function progressPrinter(stderr: Writable): (e: { phase: string; message: string; done?: number; total?: number }) => void {
+  let last = '';
+  return (e) => {
+    const text = `[${e.phase}] ${e.message}${e.total ? ` (${Math.min((e.done ?? 0) + 1, e.total)}/${e.total})` : ''}`;
+    if (text !== last) stderr.write(`${text}\n`);
+    last = text;
+  };
+}

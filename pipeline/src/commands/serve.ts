@@ -1,0 +1,130 @@
+// `trellis serve`: the dashboard server on an existing database, with the scheduled pipeline run.
+// The server owns the database while it runs and says so in `<db>.server.json`.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { effectiveAsOf, type Config } from '../config.ts';
+import type { Db } from '../db.ts';
+import { runPipeline } from '../run.ts';
+import { createScheduler, type Scheduler } from '../schedule.ts';
+import { findServer, openDbExplained, serverFilePath } from '../server-link.ts';
+import { line, parse, type Command, type CommandContext } from './context.ts';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const SERVER_MODULE = path.join(REPO_ROOT, 'dashboard', 'server', 'index.ts');
+
+interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  scheduler: Scheduler;
+  close(): Promise<void>;
+}
+
+/** A minimal page for when the dashboard server is not part of this checkout. */
+async function stubServer(): Promise<FastifyInstance> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify();
+  app.get('/api/health', async () => ({ status: 'ok' }));
+  app.get('/', async (_req, reply) => reply.type('text/html').send(
+    '<!doctype html><title>Trellis</title><h1>Trellis</h1><p>The pipeline ran; the dashboard server (dashboard/server) is not installed in this checkout.</p>'));
+  return app;
+}
+
+/** Start the server on `db` (owned by this process from now on) with the schedule. */
+export async function startServer(ctx: CommandContext, db: Db, config: Config, opts: { inbox?: string; scheduleExpr?: string | null } = {}): Promise<RunningServer> {
+  const inbox = opts.inbox ?? config.inbox;
+  const token = randomBytes(32).toString('hex');
+  let app: FastifyInstance;
+  let runInServer: ((reason: string) => Promise<unknown>) | null = null;
+  if (fs.existsSync(SERVER_MODULE)) {
+    const mod = await import(pathToFileURL(SERVER_MODULE).href) as { buildServer(o: unknown): Promise<FastifyInstance> };
+    app = await mod.buildServer({ config: { ...config, inbox }, db, localToken: token });
+    const runner = (app as FastifyInstance & { pipelineRunner?: { start(db: Db, o: unknown): Promise<unknown>; idle(): Promise<void> } }).pipelineRunner;
+    if (runner) {
+      // through the server's runner, so the dashboard sees the scheduled run's progress
+      runInServer = async (reason) => {
+        await runner.start(db, { inbox, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile });
+        await runner.idle();
+      };
+    }
+  } else {
+    app = await stubServer();
+  }
+  const run = runInServer ?? ((reason: string) => runPipeline(db, {
+    inbox, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile,
+  }));
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const file = serverFilePath(db.path);
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ pid: process.pid, port, token }), { mode: 0o600 });
+  fs.renameSync(`${file}.tmp`, file);
+  const logger = {
+    info: (m: string) => line(ctx.stderr, m),
+    warn: (m: string) => line(ctx.stderr, m),
+    error: (m: string) => line(ctx.stderr, m),
+  };
+  const expr = opts.scheduleExpr === undefined ? config.schedule : opts.scheduleExpr;
+  const scheduler = createScheduler({ expr, run, logger, name: 'pipeline' });
+  const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' || config.host === '::' ? 'localhost' : config.host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    app,
+    scheduler,
+    async close() {
+      await scheduler.stop();
+      await scheduler.idle();
+      await app.close();
+      try {
+        const info = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: number };
+        if (info.pid === process.pid) fs.rmSync(file, { force: true });
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+/** Keep serving until the process is asked to stop. */
+export async function serveUntilStopped(ctx: CommandContext, server: RunningServer, db: Db): Promise<number> {
+  const signal = await (ctx.stopSignal?.() ?? new Promise<string>(() => {}));
+  line(ctx.stderr, `${signal}: stopping`);
+  await server.close();
+  db.close();
+  return 0;
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'start the dashboard server on the database, with the scheduled run',
+  usage: `Usage: trellis serve [--db FILE] [--port N] [--no-schedule]
+
+Starts the dashboard and API on an existing database (TRELLIS_HOST:TRELLIS_PORT, default
+127.0.0.1:3000) and runs the pipeline on TRELLIS_SCHEDULE (default '0 2 * * *', every day at 02:00).
+While it runs, \`trellis run\`, \`trellis export\` and \`trellis user\` go through it.
+
+Options:
+  --db FILE        DuckDB file (default TRELLIS_DB or data/trellis.duckdb)
+  --port N         port (default TRELLIS_PORT or 3000)
+  --no-schedule    no scheduled runs (runs start from the dashboard or \`trellis run\`)
+  -h, --help       this help`,
+  async run(args, ctx) {
+    const { values } = parse(args, { db: { type: 'string' }, port: { type: 'string' }, 'no-schedule': { type: 'boolean' } });
+    if (values.help) { line(ctx.stdout, this.usage); return 0; }
+    const base = ctx.config();
+    const port = values.port === undefined ? base.port : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port "${values.port}" is not a port number`);
+    const config: Config = { ...base, port, db: values.db ? path.resolve(ctx.cwd, values.db) : base.db };
+    const other = await findServer(config.db);
+    if (other) {
+      line(ctx.stdout, `Trellis is already serving ${config.db} (pid ${other.pid}) at http://localhost:${other.port}`);
+      return 0;
+    }
+    const db = await openDbExplained(config.db);
+    const server = await startServer(ctx, db, config, { scheduleExpr: values['no-schedule'] ? null : config.schedule });
+    line(ctx.stdout, `Trellis is running at ${server.url}  (schedule: ${values['no-schedule'] ? 'off' : config.schedule}; Ctrl+C stops it)`);
+    return serveUntilStopped(ctx, server, db);
+  },
+};
