@@ -81,6 +81,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     },
   });
   await app.register(multipart, {
+    // Keep the client's file name as sent, so names with folders are refused rather than silently cut.
+    preservePath: true,
     limits: { fileSize: Math.round((config.uploadLimitMb ?? 50) * 1024 * 1024), files: 1, fields: 5, fieldSize: 1024 },
   });
   const staticDir = config.staticDir ?? DEFAULT_STATIC_DIR;
