@@ -1,0 +1,113 @@
+// Properties every model output must have, on generated orgs (several seeds) loaded by the real pipeline.
+// Each check recomputes its side from the staging tables (not from the models' intermediate tables), so
+// a wrong model fails it.
+import { afterAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { all, type Db } from '../pipeline/src/db.ts';
+import { runPipeline } from '../pipeline/src/run.ts';
+import { generateOrg } from '../fixtures/generate.ts';
+import { tempDb } from './tests/harness.ts';
+
+const AS_OF = '2026-06-30';
+const SEEDS = [1, 7, 42];
+
+async function count(conn: DuckDBConnection, sql: string): Promise<number> {
+  const rows = await all<{ n: number }>(conn, `select count(*)::int as n from (${sql})`);
+  return Number(rows[0].n);
+}
+
+// Each entry: a query returning the rows that break the property (must be none).
+const VIOLATIONS: [string, string][] = [
+  ['coverage in [0, 1] (role_coverage)', 'select * from role_coverage where coverage < 0 or coverage > 1'],
+  ['coverage in [0, 1] (succession_candidates)', 'select * from succession_candidates where coverage < 0 or coverage > 1'],
+  ['gap = max(0, required - current)', 'select * from skill_gaps_employee where gap is distinct from greatest(0, required_level - current_level)'],
+  ['current level is the latest assessment (ties by source)', `
+    select g.* from skill_gaps_employee g
+    where g.current_level <> coalesce((
+      select s.level from stg_employee_skills s
+      where s.employee_id = g.employee_id and s.skill_id = g.skill_id and s.assessed_on <= $as_of::date
+      order by s.assessed_on desc, list_position(['certification', 'manager', 'peer', 'self'], s.source)
+      limit 1), 0)`],
+  ['coverage = sum(imp*min(cur,req)) / sum(imp*req)', `
+    select c.* from role_coverage c
+    join (select employee_id, target_role_id, target_kind,
+                 sum(importance * least(current_level, required_level)) / sum(importance * required_level) as cov
+          from skill_gaps_employee group by all) g
+      on g.employee_id = c.employee_id and g.target_role_id = c.role_id and g.target_kind = c.target_kind
+    where abs(g.cov - c.coverage) > 1e-9`],
+  ['risk band agrees with score', `
+    select * from retention_risk
+    where band <> case when score >= 50 then 'high' when score >= 25 then 'medium' else 'low' end`],
+  ['nine-box bands agree with ratings', `
+    select * from nine_box where performance_band <> case when performance <= 2 then 'low' when performance = 3 then 'moderate' else 'high' end`],
+  ['every active employee has exactly one path state', `
+    with active as (select employee_id from stg_employees
+                    where hire_date <= $as_of::date and (termination_date is null or termination_date > $as_of::date))
+    select employee_id from active
+    where (select count(*) from career_path_state s where s.employee_id = active.employee_id) <> 1
+    union all
+    select employee_id from career_path_state where employee_id not in (select employee_id from active)`],
+  ['every active employee has exactly one risk row', `
+    with active as (select employee_id from stg_employees
+                    where hire_date <= $as_of::date and (termination_date is null or termination_date > $as_of::date))
+    select employee_id from active
+    where (select count(*) from retention_risk r where r.employee_id = active.employee_id) <> 1
+    union all
+    select employee_id from retention_risk where employee_id not in (select employee_id from active)`],
+  ['candidates are never incumbents', `
+    select c.* from succession_candidates c join stg_employees e using (employee_id) where e.role_id = c.role_id`],
+  ['candidates are active', `
+    select c.* from succession_candidates c
+    where c.employee_id not in (select employee_id from career_path_state)`],
+  ['no_path employees with a promotion out of their role get a default next step', `
+    select s.* from career_path_state s
+    where s.path_state = 'no_path' and s.default_next_role_id is null
+      and exists (select 1 from stg_role_progressions p where p.from_role_id = s.role_id and p.move = 'promotion')`],
+  ['a default next step is a promotion out of the current role', `
+    select s.* from career_path_state s
+    where s.default_next_role_id is not null and not exists (
+      select 1 from stg_role_progressions p
+      where p.from_role_id = s.role_id and p.to_role_id = s.default_next_role_id and p.move = 'promotion')`],
+  ['ready_now needs coverage >= 0.85 and performance >= 3', `
+    select * from succession_candidates where readiness = 'ready_now' and not (coverage >= 0.85 and performance >= 3)`],
+  ['readiness score is the rounded formula', `
+    select * from succession_candidates
+    where abs(readiness_score - (100 * (0.60 * coalesce(coverage, 0) + 0.25 * coalesce(performance - 1, 0) / 4
+                                         + 0.15 * coalesce(potential - 1, 0) / 2))) > 0.5 + 1e-9`],
+];
+
+describe.each(SEEDS)('generated org, seed %i', (seed) => {
+  let db: Db | undefined;
+  let conn: DuckDBConnection;
+  let status = '';
+  let error: string | null = null;
+
+  const ready = async () => {
+    if (db) return;
+    const t = await tempDb('trellis-props-');
+    db = t.db;
+    conn = t.conn;
+    const inbox = path.join(t.dir, 'inbox');
+    fs.mkdirSync(inbox);
+    await generateOrg({ employees: 250, seed, asOf: AS_OF, out: inbox });
+    const summary = await runPipeline(db, { inbox, asOf: AS_OF, trigger: 'cli', clock: () => new Date('2026-07-01T00:00:00Z') });
+    status = summary.status;
+    error = summary.error;
+  };
+  afterAll(() => db?.close());
+
+  it('runs, and every .yml test passes', async () => {
+    await ready();
+    expect(error).toBeNull();
+    expect(status).toBe('succeeded');
+    expect(await count(conn, 'select * from career_path_state')).toBeGreaterThan(100);
+  });
+
+  it.each(VIOLATIONS)('%s', async (_name, sql) => {
+    await ready();
+    const bad = await all(conn, `select * from (${sql}) limit 5`, sql.includes('$as_of') ? { as_of: AS_OF } : undefined);
+    expect(bad).toEqual([]);
+  });
+});
