@@ -11,6 +11,7 @@ export function nineBox(data: NineBoxCell[], { width }: { width: number }) {
     const hit = data.find((d) => d.performance_band === p && d.potential_band === q);
     return { performance_band: p, potential_band: q, count: hit?.count ?? 0 };
   }));
+  const max = Math.max(1, ...full.map((d) => d.count));
   return Plot.plot({
     title: '9-box: performance × potential (latest review)',
     width: size,
@@ -23,7 +24,7 @@ export function nineBox(data: NineBoxCell[], { width }: { width: number }) {
     color: { label: 'Employees', scheme: 'blues', legend: true, zero: true },
     marks: [
       Plot.cell(full, { x: 'performance_band', y: 'potential_band', fill: 'count' }),
-      Plot.text(full, { x: 'performance_band', y: 'potential_band', text: 'count', fontSize: 18, fontWeight: 'bold', fill: (d: NineBoxCell) => (d.count > 0 ? 'black' : '#999') }),
+      Plot.text(full, { x: 'performance_band', y: 'potential_band', text: 'count', fontSize: 18, fontWeight: 'bold', fill: (d: NineBoxCell) => (d.count === 0 ? '#999' : d.count / max > 0.6 ? 'white' : 'black') }),
       Plot.tip(full, Plot.pointer({ x: 'performance_band', y: 'potential_band', title: (d: NineBoxCell) => `Performance ${d.performance_band}, potential ${d.potential_band}: ${d.count}\nClick to list them` })),
     ],
   });
