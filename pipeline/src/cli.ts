@@ -26,8 +26,19 @@ const userCommand: Command = {
   },
 };
 
+/** `trellis mapping check` lives in pipeline/src/mapping/cli.ts (column mappings). */
+const mappingCommand: Command = {
+  name: 'mapping',
+  summary: 'check what a column mapping does to a vendor export before loading it',
+  usage: 'Usage: trellis mapping check <mapping.yml> <file> [--rows N] [--json]   (trellis mapping --help for details)',
+  async run(args, ctx) {
+    const { mappingCommand: run } = await import('./mapping/cli.ts');
+    return run(args, (s) => line(ctx.stdout, s), (s) => line(ctx.stderr, s));
+  },
+};
+
 /** Every command; add one here (name, summary, usage, run) and it shows in `trellis --help`. */
-export const COMMANDS: Command[] = [runCommand, exportCommand, serveCommand, demoCommand, userCommand];
+export const COMMANDS: Command[] = [runCommand, exportCommand, serveCommand, demoCommand, userCommand, mappingCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
