@@ -1,16 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { harness, ORG, type Harness } from './test-helpers.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DATASET_NAMES } from '../datasets.ts';
+import { FULL, harness, ORG, type Harness } from './test-helpers.ts';
 
 let h: Harness;
-beforeEach(async () => { h = await harness(); });
-afterEach(() => h.close());
+beforeAll(async () => { h = await harness(); });
+afterAll(() => h.close());
+beforeEach(async () => { await h.reset(); });
+
+const summary = (res: Awaited<ReturnType<Harness['load']>>) =>
+  res.map((r) => [r.file, r.dataset, r.status, r.rowsRead, r.rowsLoaded, r.rowsRejected, r.rowsWarned]);
 
 describe('loadFiles: a clean drop', () => {
   it('loads roles, skills, objectives and employees with typed values, defaults and lineage', async () => {
     const files = [h.csv('employees.csv', ORG.employees), h.csv('roles.csv', ORG.roles),
       h.csv('skills.csv', ORG.skills), h.csv('objectives.csv', ORG.objectives)];
     const res = await h.load(files, { runId: 7 });
-    expect(res.map((r) => [r.file, r.dataset, r.status, r.rowsRead, r.rowsLoaded, r.rowsRejected, r.rowsWarned])).toEqual([
+    expect(summary(res)).toEqual([
       ['employees.csv', 'employees', 'loaded', 3, 3, 0, 0],
       ['objectives.csv', 'objectives', 'loaded', 2, 2, 0, 0],
       ['roles.csv', 'roles', 'loaded', 3, 3, 0, 0],
@@ -29,5 +34,139 @@ describe('loadFiles: a clean drop', () => {
       { employee_id: 'E3', rsd: '2023-05-15', termination_type: 'voluntary', regrettable: true, manager_id: 'E1' },
     ]);
     expect(await h.rejects()).toEqual([]);
+  });
+
+  it('loads every dataset from CSV and the same from Parquet (all-text and typed columns)', async () => {
+    const csvFiles = DATASET_NAMES.map((d) => h.csv(`${d}.csv`, FULL[d]));
+    const csvRes = await h.load(csvFiles);
+    expect(csvRes.every((r) => r.status === 'loaded' && r.rowsRejected === 0 && r.rowsLoaded > 0)).toBe(true);
+    const snapshot = async () => {
+      const out: Record<string, unknown[]> = {};
+      for (const d of DATASET_NAMES) out[d] = await h.rows(`select * exclude (_file, _run_id) from src_${d} order by _line`);
+      return out;
+    };
+    const fromCsv = await snapshot();
+    expect(fromCsv.employee_skills).toHaveLength(3);
+    const pqFiles = [];
+    for (const f of csvFiles) {
+      const name = f.name.replace('.csv', '.parquet');
+      pqFiles.push(await h.parquet(name, `select * from read_csv('${f.path}', all_varchar = true, header = true)`));
+    }
+    // Typed Parquet columns too: integers, booleans and dates as Parquet types.
+    pqFiles[DATASET_NAMES.indexOf('roles')] = await h.parquet('roles.parquet',
+      `select role_id, title, job_family, level::INTEGER as Level, track, is_critical::BOOLEAN as is_critical,
+        planned_headcount::BIGINT as planned_headcount from read_csv('${csvFiles[DATASET_NAMES.indexOf('roles')].path}', all_varchar = true, header = true)`);
+    pqFiles[DATASET_NAMES.indexOf('reviews')] = await h.parquet('reviews.parquet',
+      `select employee_id, cycle, reviewer_id, performance::TINYINT as performance, potential::INTEGER as potential,
+        reviewed_on::DATE as reviewed_on from read_csv('${csvFiles[DATASET_NAMES.indexOf('reviews')].path}', all_varchar = true, header = true)`);
+    await h.reset();
+    const pqRes = await h.load(pqFiles);
+    expect(pqRes.map((r) => [r.file, r.status, r.rowsRejected])).toEqual(
+      [...DATASET_NAMES].sort().map((d) => [`${d}.parquet`, 'loaded', 0]));
+    expect(await snapshot()).toEqual(fromCsv);
+  });
+});
+
+describe('which dataset a file is', () => {
+  it.each([
+    ['employees_2026-11-30.csv', 'employees'],
+    ['Role_Skills.CSV', 'role_skills'],
+    ['roles.csv', 'roles'],
+    ['check_ins_week48.csv', 'check_ins'],
+  ])('%s is %s', async (name, dataset) => {
+    const [res] = await h.load([h.csv(name, FULL[dataset])]);
+    expect([res.dataset, res.status]).toEqual([dataset, 'loaded']);
+  });
+
+  it.each([
+    ['rolesx.csv', 'rolesx.csv: the file name names no dataset'],
+    ['notes.txt', 'notes.txt: only .csv and .parquet files can be loaded'],
+    ['staff.csv', 'staff.csv: the file name names no dataset'],
+  ])('refuses %s', async (name, reason) => {
+    const [res] = await h.load([h.write(name, 'a,b\n1,2\n')]);
+    expect(res).toMatchObject({ dataset: null, status: 'refused', rowsRead: 0 });
+    expect(await h.rows('select count(*)::INTEGER as n from rejects')).toEqual([{ n: 0 }]);
+    expect(res.reason).toContain(reason);
+  });
+
+  it('refuses a dataset file that is neither CSV nor Parquet', async () => {
+    const [res] = await h.load([h.write('roles.xlsx', 'x')]);
+    expect([res.dataset, res.status, res.reason]).toEqual(['roles', 'refused', 'roles.xlsx: only .csv and .parquet files can be loaded']);
+  });
+});
+
+describe('refused files', () => {
+  it.each<[string, string | Buffer, string]>([
+    ['employees.csv', 'employee_id,Full_Name,department\nE1,x,y\n',
+      'employees.csv: missing required columns role_id, hire_date for dataset employees (the file has: employee_id, Full_Name, department)'],
+    ['skills.csv', '', 'skills.csv: the file is empty; line 1 must be the header row'],
+    ['skills.csv', '\nskill_id,name\nS1,x\n', 'skills.csv: line 1 is empty; line 1 must be the header row'],
+    ['skills.csv', 'skill_id,name,SKILL_ID\nS1,x,y\n', 'skills.csv: column "skill_id" appears twice (columns 1 and 3); keep only one'],
+    ['skills.parquet', 'skill_id,name\nS1,x\n', 'skills.parquet: the file cannot be read as Parquet'],
+  ])('%s: %j', async (name, content, reason) => {
+    await h.load([h.csv('skills.csv', ORG.skills)]);
+    const [res] = await h.load([h.write(name, content)]);
+    expect(res.status).toBe('refused');
+    expect(res.reason).toContain(reason);
+    // The data already loaded stays in effect.
+    expect(await h.rows('select count(*)::INTEGER as n from src_skills')).toEqual([{ n: 2 }]);
+  });
+
+  it('refuses a Parquet column whose type cannot hold the canonical type, naming it', async () => {
+    const f = await h.parquet('roles.parquet',
+      `select 'R1' as role_id, 't' as title, 'f' as job_family, 2.5::DOUBLE as level`);
+    const [res] = await h.load([f]);
+    expect(res.reason).toBe('roles.parquet: column "level" has type DOUBLE, which cannot hold level (int); export it as int or text');
+  });
+
+  it('refuses a file whose rejected rows exceed maxRejectsPerFile, writing nothing of it', async () => {
+    await h.load([h.csv('skills.csv', ORG.skills)]);
+    const bad = [['skill_id', 'name'], ['S1', ''], ['S2', ''], ['S3', ''], ['S4', 'ok']];
+    const [res] = await h.load([h.csv('skills.csv', bad)], { maxRejectsPerFile: 2 });
+    expect(res).toMatchObject({ status: 'refused', rowsRead: 4, rowsLoaded: 0, rowsRejected: 3 });
+    expect(res.reason).toBe('skills.csv: 3 rows are rejected, more than the limit of 2 (the first: line 2, name is required but empty); ' +
+      'the file was refused whole; check that it is the right export');
+    expect(await h.rejects()).toEqual([]);
+    expect(await h.rows('select skill_id from src_skills order by 1')).toEqual([{ skill_id: 'S1' }, { skill_id: 'S2' }]);
+    const [ok] = await h.load([h.csv('skills.csv', bad)], { maxRejectsPerFile: 3 });
+    expect(ok).toMatchObject({ status: 'loaded', rowsLoaded: 1, rowsRejected: 3 });
+  });
+});
+
+describe('snapshots and events', () => {
+  it('a snapshot file replaces the dataset; of several in one drop the last by name wins', async () => {
+    await h.load([h.csv('skills.csv', ORG.skills)]);
+    const res = await h.load([
+      h.csv('skills_2026-02.csv', [['skill_id', 'name'], ['S9', 'Nine']]),
+      h.csv('skills_2026-01.csv', [['skill_id', 'name'], ['S8', 'Eight']]),
+    ]);
+    expect(res.map((r) => [r.file, r.status, r.reason])).toEqual([
+      ['skills_2026-01.csv', 'superseded', 'skills_2026-01.csv: superseded by skills_2026-02.csv (a later skills snapshot in the same drop)'],
+      ['skills_2026-02.csv', 'loaded', undefined],
+    ]);
+    expect(await h.rows('select skill_id, _file from src_skills')).toEqual([{ skill_id: 'S9', _file: 'skills_2026-02.csv' }]);
+  });
+
+  it('event rows upsert by key across loads and across files of one drop (later file wins)', async () => {
+    await h.load([h.csv('roles.csv', ORG.roles), h.csv('employees.csv', ORG.employees)]);
+    const header = FULL.check_ins[0];
+    await h.load([h.csv('check_ins_w10.csv', [header, ['E2', 'E1', '2026-03-02', 4, '', ''], ['E3', 'E1', '2026-03-02', 3, '', '']])], { runId: 101 });
+    await h.load([
+      h.csv('check_ins_w12.csv', [header, ['E2', 'E1', '2026-03-16', 5, '', '']]),
+      h.csv('check_ins_w11.csv', [header, ['E2', 'E1', '2026-03-02', 1, 'yes', ''], ['E2', 'E1', '2026-03-16', 2, '', '']]),
+    ], { runId: 102 });
+    expect(await h.rows(`select employee_id, week_of::VARCHAR as week, pulse, career_discussed as c, _run_id, _file
+      from src_check_ins order by 1, 2`)).toEqual([
+      { employee_id: 'E2', week: '2026-03-02', pulse: 1, c: true, _run_id: 102, _file: 'check_ins_w11.csv' },
+      { employee_id: 'E2', week: '2026-03-16', pulse: 5, c: false, _run_id: 102, _file: 'check_ins_w12.csv' },
+      { employee_id: 'E3', week: '2026-03-02', pulse: 3, c: false, _run_id: 101, _file: 'check_ins_w10.csv' },
+    ]);
+  });
+
+  it('reports progress for each file it reads and checks', async () => {
+    const events: string[] = [];
+    await h.load([h.csv('skills.csv', ORG.skills), h.csv('roles.csv', ORG.roles)],
+      { onProgress: (e) => events.push(`${e.phase} ${e.dataset} ${e.file}`) });
+    expect(events).toEqual(['read roles roles.csv', 'validate roles roles.csv', 'read skills skills.csv', 'validate skills skills.csv']);
   });
 });

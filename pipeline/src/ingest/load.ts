@@ -48,14 +48,15 @@ export async function loadFiles(
   const results = new Map<string, FileResult>();
   const byDataset = new Map<DatasetName, { path: string; name: string }[]>();
   for (const f of sorted) {
+    if (!/\.(csv|parquet)$/i.test(f.name)) {
+      const ds = datasetForFile(f.name.replace(/\.[^./\\]*$/, '.csv'));
+      results.set(f.name, empty(f.name, ds, 'refused', `${f.name}: only .csv and .parquet files can be loaded`));
+      continue;
+    }
     const ds = datasetForFile(f.name);
     if (!ds) {
       results.set(f.name, empty(f.name, null, 'refused',
         `${f.name}: the file name names no dataset; start it with one of ${DATASET_NAMES.join(', ')} (e.g. employees.csv or check_ins_2026-11.csv)`));
-      continue;
-    }
-    if (!/\.(csv|parquet)$/i.test(f.name)) {
-      results.set(f.name, empty(f.name, ds, 'refused', `${f.name}: only .csv and .parquet files can be loaded`));
       continue;
     }
     byDataset.set(ds, [...(byDataset.get(ds) ?? []), f]);

@@ -1,14 +1,15 @@
 // Each rule of the contract with a bad row of its own: exact line, column, value and reason.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FULL, harness, ORG, type Harness } from './test-helpers.ts';
 
 let h: Harness;
+beforeAll(async () => { h = await harness(); });
+afterAll(() => h.close());
 beforeEach(async () => {
-  h = await harness();
+  await h.reset();
   await h.load([h.csv('roles.csv', ORG.roles), h.csv('skills.csv', ORG.skills),
     h.csv('objectives.csv', ORG.objectives), h.csv('employees.csv', ORG.employees)]);
 });
-afterEach(() => h.close());
 
 type Entry = [line: number, column: string | null, value: string | null, reason: string, severity?: string];
 
