@@ -1,14 +1,11 @@
-// Test helpers for the SQL models: load a folder of contract CSVs into `src_<dataset>` tables, build every
-// model with the real runner (pipeline/src/models.ts), and compare marts to hand-written expected CSVs.
-// The loader applies the contract's defaults the way ingest does, so fixtures may leave optional cells blank.
+// Test helpers for the SQL models: load a folder of contract CSVs through the real pipeline (ingest, models,
+// .yml tests) into a temp database, and compare marts with hand-written expected CSVs.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DATASETS, duckType, type ColumnDef } from '../../pipeline/src/datasets.ts';
-import { all, exec, ident, literal, openDb, type Db, type Row } from '../../pipeline/src/db.ts';
-import { runModels } from '../../pipeline/src/models.ts';
+import { all, ident, openDb, type Db, type Row } from '../../pipeline/src/db.ts';
 import { runPipeline } from '../../pipeline/src/run.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -20,51 +17,6 @@ export async function tempDb(prefix = 'trellis-sql-'): Promise<{ db: Db; conn: D
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const db = await openDb(path.join(dir, 'trellis.duckdb'));
   return { db, conn: await db.connect(), dir };
-}
-
-function headerOf(file: string): string[] {
-  const first = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
-  return first.split(',').map((h) => h.trim().toLowerCase());
-}
-
-function castExpr(col: ColumnDef, present: Set<string>): string {
-  const raw = (name: string) => (present.has(name) ? `nullif(trim(${ident(name)}), '')` : 'null::varchar');
-  let value = raw(col.name);
-  if (col.type === 'enum') value = `lower(${value})`;
-  if (col.type === 'bool') value = `case lower(${value}) when 'true' then true when 'yes' then true when 'y' then true when '1' then true when 'false' then false when 'no' then false when 'n' then false when '0' then false end`;
-  else value = `${value}::${duckType(col)}`;
-  if (col.default !== undefined) {
-    const d = col.default;
-    const fallback = typeof d === 'object' ? `${raw(d.column)}::${duckType(col)}` : `${literal(String(d))}::${duckType(col)}`;
-    value = `coalesce(${value}, ${fallback})`;
-  }
-  return `${value} as ${ident(col.name)}`;
-}
-
-/**
- * Load `<dir>/<dataset>.csv` files into `src_<dataset>` (missing files make empty tables). Blank `move`
- * of a progression is derived from the role levels, as ingest does.
- */
-export async function loadCsvFolder(conn: DuckDBConnection, dir: string): Promise<void> {
-  for (const def of DATASETS) {
-    const table = ident(`src_${def.name}`);
-    const cols = def.columns.map((c) => `${ident(c.name)} ${duckType(c)}`).join(', ');
-    await exec(conn, `create or replace table ${table} (${cols}, _run_id INTEGER, _file VARCHAR, _line INTEGER)`);
-    const file = path.join(dir, `${def.name}.csv`);
-    if (!fs.existsSync(file)) continue;
-    const present = new Set(headerOf(file));
-    const select = def.columns.map((c) => castExpr(c, present)).join(', ');
-    await exec(conn, `insert into ${table} select ${select}, 0, ${literal(path.basename(file))}, (row_number() over ())::int + 1
-      from read_csv(${literal(file)}, header = true, all_varchar = true, delim = ',', quote = '"')`);
-  }
-  await exec(conn, `update src_role_progressions p set move = case when t.level > f.level then 'promotion' else 'lateral' end
-    from src_roles f, src_roles t where p.move is null and f.role_id = p.from_role_id and t.role_id = p.to_role_id`);
-}
-
-/** Load a folder and build + test every model as of `asOf`. */
-export async function buildFromCsv(conn: DuckDBConnection, dir: string, asOf: string) {
-  await loadCsvFolder(conn, dir);
-  return runModels(conn, { asOf });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -123,7 +75,7 @@ export async function compareMart(conn: DuckDBConnection, mart: string, expected
   const expected = [...expectedRows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const problems: string[] = [];
   const show = (r: string[]) => header.map((h, i) => `${h}=${r[i]}`).join(', ');
-  // Pair rows by the first column(s) that identify them textually, then report cell differences.
+  // Each expected row must match a distinct actual row (numbers within tolerance); leftovers are reported.
   const used = new Set<number>();
   for (const e of expected) {
     let match = actual.findIndex((a, i) => !used.has(i) && a.every((v, j) => sameValue(v, e[j] ?? '', tolerance)));
