@@ -67,7 +67,7 @@ describe('trellis CLI', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`^run 1 succeeded \\(as of ${AS_OF}\\)`));
     expect(r.out).toMatch(/employees\.csv\s+loaded\s+\d+ rows/);
-    expect(r.err).toMatch(/\[models\] building stg_employees/);
+    expect(r.err).toMatch(/\[models\] building \w+ \(1\/\d+\)/);
     expect(fs.existsSync(path.join(tmp, 'inbox', 'archive', '1', 'employees.csv'))).toBe(true);
   });
 

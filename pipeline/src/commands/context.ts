@@ -56,12 +56,23 @@ export function parse<O extends Options>(args: string[], options: O, positionals
 
 export const line = (stream: Writable, text: string) => stream.write(`${text}\n`);
 
-/** Progress lines on stderr, one per change of phase/step (never on stdout, which may carry data). */
+/**
+ * Progress on stderr (never stdout, which may carry data). On a terminal one line is rewritten in
+ * place; otherwise a line is printed when the phase changes and every 20th step.
+ */
 export function progressPrinter(stderr: Writable): (e: { phase: string; message: string; done?: number; total?: number }) => void {
-  let last = '';
+  const tty = Boolean((stderr as { isTTY?: boolean }).isTTY);
+  let lastPhase = '';
+  let printed = 0;
   return (e) => {
     const text = `[${e.phase}] ${e.message}${e.total ? ` (${Math.min((e.done ?? 0) + 1, e.total)}/${e.total})` : ''}`;
-    if (text !== last) stderr.write(`${text}\n`);
-    last = text;
+    if (tty) {
+      stderr.write(`\r\x1b[2K${text.slice(0, 150)}${e.phase === 'commit' && e.done === e.total ? '\n' : ''}`);
+      return;
+    }
+    const last = e.total !== undefined && e.done !== undefined && e.done >= e.total;
+    if (e.phase !== lastPhase || last || ++printed % 20 === 0) stderr.write(`${text}\n`);
+    if (e.phase !== lastPhase) printed = 0;
+    lastPhase = e.phase;
   };
 }
