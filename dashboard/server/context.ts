@@ -1,7 +1,6 @@
 // Small request helpers shared by route files: the signed-in user and the data's as-of/run.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FastifyRequest } from 'fastify';
-import { tableExists } from '../../pipeline/src/db.ts';
 import type { AuthUser } from './auth/user.ts';
 import { readOne } from './rows.ts';
 
@@ -9,11 +8,39 @@ export function userOf(request: FastifyRequest): AuthUser | null {
   return (request as FastifyRequest & { user?: AuthUser | null }).user ?? null;
 }
 
+/**
+ * Table names of the main schema, cached per connection for a few seconds: DuckDB's catalog views
+ * take ~100 ms on a loaded database, far too slow to ask on every request. A finished run (in this
+ * process) clears the cache.
+ */
+const CATALOG_TTL_MS = 5_000;
+let catalogEpoch = 0;
+const catalogCache = new WeakMap<DuckDBConnection, { at: number; epoch: number; names: Set<string> }>();
+
+export function invalidateCatalog(): void {
+  catalogEpoch++;
+}
+
+export async function tableNames(conn: DuckDBConnection): Promise<Set<string>> {
+  const hit = catalogCache.get(conn);
+  const now = performance.now();
+  if (hit && hit.epoch === catalogEpoch && now - hit.at < CATALOG_TTL_MS) return hit.names;
+  const reader = await conn.runAndReadAll(`select table_name from duckdb_tables() where schema_name = 'main' and database_name = current_database()
+    union all select view_name from duckdb_views() where schema_name = 'main' and database_name = current_database() and not internal`);
+  const names = new Set(reader.getRowObjectsJS().map((r) => String(r.table_name)));
+  catalogCache.set(conn, { at: now, epoch: catalogEpoch, names });
+  return names;
+}
+
+export async function hasTable(conn: DuckDBConnection, table: string): Promise<boolean> {
+  return (await tableNames(conn)).has(table);
+}
+
 export interface DataVersion { asOf: string | null; runId: number | null }
 
 /** The last run whose results are serving (succeeded, or no_change on top of one). */
 export async function dataVersion(conn: DuckDBConnection): Promise<DataVersion> {
-  if (!(await tableExists(conn, 'runs'))) return { asOf: null, runId: null };
+  if (!(await hasTable(conn, 'runs'))) return { asOf: null, runId: null };
   const row = await readOne(conn,
     `select run_id::int as run_id, strftime(as_of::date, '%Y-%m-%d') as as_of from runs
      where status in ('succeeded', 'no_change') order by run_id desc limit 1`);

@@ -3,9 +3,8 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { TObject, TProperties } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { tableExists } from '../../pipeline/src/db.ts';
 import { sendArrow, wantsArrow } from './arrow.ts';
-import { dataVersion, userOf } from './context.ts';
+import { dataVersion, tableNames, userOf } from './context.ts';
 import { runList, type ListParams, type ListSpec } from './query.ts';
 import { toRows, type ReadResult } from './rows.ts';
 import { errors, listQuerySchema, listResponse } from './schemas.ts';
@@ -29,9 +28,8 @@ export interface ListRouteOptions {
 }
 
 export async function missingTables(conn: DuckDBConnection, tables: string[]): Promise<string[]> {
-  const missing: string[] = [];
-  for (const t of tables) if (!(await tableExists(conn, t))) missing.push(t);
-  return missing;
+  const names = await tableNames(conn);
+  return tables.filter((t) => !names.has(t));
 }
 
 function emptyResult(columns: string[]): ReadResult {

@@ -1,6 +1,7 @@
 // The server's side of pipeline runs: one run at a time, started in-process on its own connection
 // (runPipeline opens it), with the latest progress event kept in memory for /api/pipeline/progress.
 import type { Db } from '../../pipeline/src/db.ts';
+import { invalidateCatalog } from './context.ts';
 import { ConflictError } from './errors.ts';
 
 export interface ProgressEvent {
@@ -83,7 +84,7 @@ export class PipelineRunner {
         this.state = { ...this.state, running: false, runId: err.runId ?? this.state.runId, finishedAt: this.now().toISOString(), status: 'failed', error: err.message };
         announce(this.state.runId);
       })
-      .finally(() => { this.current = null; });
+      .finally(() => { this.current = null; invalidateCatalog(); });
     return { runId: await announced };
   }
 

@@ -2,8 +2,7 @@
 // rows; org-wide marts are read only for admins and leaders.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { tableExists } from '../../../../../pipeline/src/db.ts';
-import { dataVersion, userOf } from '../../../context.ts';
+import { dataVersion, userOf, hasTable } from '../../../context.ts';
 import { missingTables } from '../../../list-route.ts';
 import { readOne, readRows } from '../../../rows.ts';
 import { Int, Num, Row, Str, errors } from '../../../schemas.ts';
@@ -71,7 +70,7 @@ export default async function overview(app: FastifyInstance) {
           order by gap_points desc, g.skill_id limit $top`, { ...gaps.params, top });
       }
       // The trend is org-wide history: shown to those who see the whole org.
-      if (isUnscoped(user) && (await tableExists(conn, 'run_history'))) {
+      if (isUnscoped(user) && (await hasTable(conn, 'run_history'))) {
         out.trend = await readRows(conn, `select * from run_history order by all`);
       }
       return out;

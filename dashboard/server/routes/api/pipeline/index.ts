@@ -2,10 +2,10 @@
 // poll its progress, upload a file into the inbox.
 import fs from 'node:fs';
 import path from 'node:path';
+import { hasTable } from '../../../context.ts';
 import { pipeline as pump } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { tableExists } from '../../../../../pipeline/src/db.ts';
 import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../../../errors.ts';
 import { listRoute } from '../../../list-route.ts';
 import { readOne, readRows } from '../../../rows.ts';
@@ -73,10 +73,10 @@ export default async function pipelineRoutes(app: FastifyInstance) {
   }, async (request) => {
     const { id } = request.params as { id: number };
     const answer = await app.reads.use(async (conn) => {
-      if (!(await tableExists(conn, 'runs'))) return null;
+      if (!(await hasTable(conn, 'runs'))) return null;
       const run = await readOne(conn, `${RUNS_SQL} where run_id = $id`, { id });
       if (!run) return null;
-      const files = (await tableExists(conn, 'run_files'))
+      const files = (await hasTable(conn, 'run_files'))
         ? await readRows(conn, `select file, dataset, sha256, status, rows_read::int as rows_read, rows_loaded::int as rows_loaded,
             rows_rejected::int as rows_rejected, rows_warned::int as rows_warned, reason
             from run_files where run_id = $id order by file`, { id })

@@ -1,8 +1,7 @@
 // GET /api/health (public), GET /api/docs (OpenAPI), GET /api/meta (as-of, last run, last good run, user).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { tableExists } from '../../../../../pipeline/src/db.ts';
-import { userOf } from '../../../context.ts';
+import { userOf, hasTable } from '../../../context.ts';
 import { readOne } from '../../../rows.ts';
 import { Int, Str, errors } from '../../../schemas.ts';
 
@@ -44,7 +43,7 @@ export default async function system(app: FastifyInstance) {
     },
   }, async (request) => {
     const { lastRun, lastGoodRun } = await app.reads.use(async (conn) => {
-      if (!(await tableExists(conn, 'runs'))) return { lastRun: null, lastGoodRun: null };
+      if (!(await hasTable(conn, 'runs'))) return { lastRun: null, lastGoodRun: null };
       return {
         lastRun: (await readOne(conn, `${RUN_SQL} order by run_id desc limit 1`)) ?? null,
         lastGoodRun: (await readOne(conn, `${RUN_SQL} where status in ('succeeded', 'no_change') order by run_id desc limit 1`)) ?? null,
