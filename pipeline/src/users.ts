@@ -1,10 +1,10 @@
 // Dashboard accounts: the `users`, `sessions` and `audit_log` tables, password hashing (scrypt with a
 // per-user salt), and the `trellis user …` CLI. Passwords are never logged or echoed.
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { all, exec, one, openDb, tableExists } from './db.ts';
+import { all, exec, one, tableExists } from './db.ts';
+import { findServer, openDbExplained, type ServerLink } from './server-link.ts';
 
 export type Role = 'admin' | 'leader' | 'manager';
 export const ROLES: readonly Role[] = ['admin', 'leader', 'manager'];
@@ -284,37 +284,14 @@ async function readPassword(stdin: Readable | undefined): Promise<string> {
   return password;
 }
 
-interface ServerFile { pid: number; port: number; token: string }
-
-/** The running server that owns the database, if any (architecture: CLI goes through its API then). */
-async function runningServer(dbFile: string): Promise<ServerFile | null> {
-  let info: ServerFile;
-  try {
-    info = JSON.parse(fs.readFileSync(`${dbFile}.server.json`, 'utf8')) as ServerFile;
-  } catch {
-    return null;
-  }
-  try {
-    process.kill(info.pid, 0);
-  } catch {
-    return null;
-  }
-  try {
-    const res = await fetch(`http://127.0.0.1:${info.port}/api/health`, { signal: AbortSignal.timeout(2000) });
-    return res.ok ? info : null;
-  } catch {
-    return null;
-  }
-}
-
 type Action =
   | { kind: 'add'; username: string; role: string; employeeId: string | null; password: string }
   | { kind: 'list' }
   | { kind: 'remove'; username: string }
   | { kind: 'passwd'; username: string; password: string };
 
-async function viaServer(server: ServerFile, action: Action): Promise<UserRecord[] | void> {
-  const base = `http://127.0.0.1:${server.port}/api/users`;
+async function viaServer(server: ServerLink, action: Action): Promise<UserRecord[] | void> {
+  const base = `${server.base}/api/users`;
   const headers = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
   const call = async (method: string, url: string, body?: unknown) => {
     const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -341,7 +318,7 @@ async function viaServer(server: ServerFile, action: Action): Promise<UserRecord
 }
 
 async function direct(dbFile: string, action: Action): Promise<UserRecord[] | void> {
-  const db = await openDb(dbFile);
+  const db = await openDbExplained(dbFile);
   const conn = await db.connect();
   try {
     await ensureAuthTables(conn);
@@ -412,7 +389,7 @@ export async function usersCommand(argv: readonly string[], ctx: UsersCommandCon
         throw new UserError(`unknown command "user ${sub}"\n${USAGE}`);
     }
     const dbFile = ctx.db ?? ctx.config?.db ?? process.env.TRELLIS_DB ?? 'data/trellis.duckdb';
-    const server = await runningServer(dbFile);
+    const server = await findServer(dbFile);
     const listed = server ? await viaServer(server, action) : await direct(dbFile, action);
     switch (action.kind) {
       case 'add': out.write(`Added ${action.role} "${action.username}"${action.employeeId ? ` (team of ${action.employeeId})` : ''}\n`); break;
