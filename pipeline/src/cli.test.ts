@@ -172,5 +172,14 @@ describe('trellis CLI', () => {
       expect(r.out).toMatch(/^run \d+ no_change/); // nothing new, same as-of
       expect(r.out).toMatch(/reviews_2026\.csv\s+skipped/); // same content as the reviews.csv of run 1
     });
+
+    it('export goes through the server API', async () => {
+      const out = path.join(tmp, 'via-server.json');
+      const r = await cli('export', 'headcount', '--out', out);
+      expect(r.code).toBe(0);
+      expect(r.err).toMatch(/through the server, pid \d+/);
+      const direct = readCsv((await cli('export', 'headcount')).out);
+      expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toHaveLength(direct.length);
+    });
   });
 });

@@ -38,7 +38,10 @@ Options:
       throw new UsageError(`${format} is binary: give --out FILE or redirect standard output`);
     }
 
-    const server = values.list ? null : await findServer(dbFile);
+    const server = await findServer(dbFile);
+    if (server && values.list) {
+      throw new Error(`the server (pid ${server.pid}) owns ${dbFile}; --list reads the file itself: stop the server, or export a named table through it`);
+    }
     if (server) {
       const target = out ? fs.createWriteStream(out) : ctx.stdout;
       await exportViaServer(server, table!, format, target);
