@@ -151,7 +151,9 @@ describe('trellis CLI', () => {
     const serverOut = new Sink();
     beforeAll(async () => {
       const stopped = new Promise<string>((resolve) => { stop = resolve; });
-      serving = main(['serve', '--port', '0', '--no-schedule'], { stdout: serverOut, stderr: new Sink(), env, cwd: tmp, stopSignal: () => stopped });
+      serving = main(['serve', '--port', '0', '--no-schedule'], {
+        stdout: serverOut, stderr: new Sink(), env: { ...env, TRELLIS_ADMIN_PASSWORD: 'correct-horse-9' }, cwd: tmp, stopSignal: () => stopped,
+      });
       const file = path.join(tmp, 'db', 'trellis.duckdb.server.json');
       for (let i = 0; i < 100 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
       expect(fs.existsSync(file)).toBe(true);
@@ -165,6 +167,7 @@ describe('trellis CLI', () => {
 
     it('run goes through the server API', async () => {
       expect(serverOut.text).toMatch(/Trellis is running at http:\/\/localhost:\d+/);
+      expect(serverOut.text).toMatch(/Created the account admin \(password from TRELLIS_ADMIN_PASSWORD\)/);
       fs.copyFileSync(path.join(ORG, 'reviews.csv'), path.join(tmp, 'inbox', 'reviews_2026.csv'));
       const r = await cli('run', '--as-of', AS_OF);
       expect(r.err).toMatch(/running in the server \(pid \d+, port \d+\)/);

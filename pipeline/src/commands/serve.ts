@@ -87,6 +87,33 @@ export async function startServer(ctx: CommandContext, db: Db, config: Config, o
   };
 }
 
+/**
+ * The first account: with TRELLIS_ADMIN_PASSWORD and no account yet, create `admin`; with neither,
+ * say how to add one.
+ */
+async function ensureFirstAdmin(ctx: CommandContext, db: Db, config: Config): Promise<void> {
+  const file = path.join(REPO_ROOT, 'pipeline', 'src', 'users.ts');
+  if (!fs.existsSync(file)) return;
+  const users = await import(pathToFileURL(file).href) as {
+    ensureAuthTables(c: unknown): Promise<void>;
+    listUsers(c: unknown): Promise<unknown[]>;
+    addUser(c: unknown, u: { username: string; role: string; password: string }): Promise<unknown>;
+  };
+  const conn = await db.connect();
+  try {
+    await users.ensureAuthTables(conn);
+    if ((await users.listUsers(conn)).length > 0) return;
+    if (config.adminPassword) {
+      await users.addUser(conn, { username: 'admin', role: 'admin', password: config.adminPassword });
+      line(ctx.stdout, 'Created the account admin (password from TRELLIS_ADMIN_PASSWORD)');
+    } else {
+      line(ctx.stdout, 'No accounts yet: add one with  trellis user add --username NAME --role admin --password-stdin  (or set TRELLIS_ADMIN_PASSWORD)');
+    }
+  } finally {
+    conn.closeSync();
+  }
+}
+
 /** Keep serving until the process is asked to stop. */
 export async function serveUntilStopped(ctx: CommandContext, server: RunningServer, db: Db): Promise<number> {
   const signal = await (ctx.stopSignal?.() ?? new Promise<string>(() => {}));
@@ -123,6 +150,7 @@ Options:
       return 0;
     }
     const db = await openDbExplained(config.db);
+    await ensureFirstAdmin(ctx, db, config);
     const server = await startServer(ctx, db, config, { scheduleExpr: values['no-schedule'] ? null : config.schedule });
     line(ctx.stdout, `Trellis is running at ${server.url}  (schedule: ${values['no-schedule'] ? 'off' : config.schedule}; Ctrl+C stops it)`);
     return serveUntilStopped(ctx, server, db);
