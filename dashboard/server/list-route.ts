@@ -5,6 +5,7 @@ import type { TObject, TProperties } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendArrow, wantsArrow } from './arrow.ts';
 import { dataVersion, tableNames, userOf } from './context.ts';
+import { BadRequestError } from './errors.ts';
 import { runList, type ListParams, type ListSpec } from './query.ts';
 import { toRows, type ReadResult } from './rows.ts';
 import { errors, listQuerySchema, listResponse } from './schemas.ts';
@@ -64,6 +65,10 @@ export function listRoute(app: FastifyInstance, url: string, opts: ListRouteOpti
     config: opts.config ?? {},
   }, async (request, reply) => {
     const query = request.query as ListParams;
+    // ajv lets "1e309" through as Infinity for an integer: refuse it rather than fail serializing.
+    for (const n of [query.limit, query.offset]) {
+      if (n !== undefined && !Number.isSafeInteger(n)) throw new BadRequestError('Bad request: limit and offset must be whole numbers');
+    }
     const answer = await app.reads.use(async (conn) => {
       const version = await dataVersion(conn);
       if (opts.check) await opts.check(conn, request);

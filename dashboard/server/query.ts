@@ -4,6 +4,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { ident } from '../../pipeline/src/db.ts';
 import type { AuthUser } from './auth/user.ts';
+import { BadRequestError } from './errors.ts';
 import { readColumns, readOne, type ReadResult } from './rows.ts';
 import { scopeSql } from './scope.ts';
 
@@ -120,6 +121,8 @@ export async function runList(
 ): Promise<ListResult> {
   const limit = Math.min(query.limit ?? DEFAULT_LIMIT, MAX_LIMIT);
   const offset = query.offset ?? 0;
+  // ajv lets "1e309" through as Infinity for an integer: refuse it here rather than fail in SQL.
+  if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(offset)) throw new BadRequestError('Bad request: limit and offset must be whole numbers');
   const sort = query.sort ?? spec.defaultSort;
   if (!spec.sorts.includes(sort)) throw new Error(`sort column ${sort} is not in the whitelist`); // the schema already refused it
   const order = (query.order ?? spec.defaultOrder ?? 'asc') === 'desc' ? 'desc' : 'asc';

@@ -45,7 +45,8 @@ export async function readColumns(conn: DuckDBConnection, sql: string, params?: 
   const reader = await conn.runAndReadAll(sql, params as never);
   const names = reader.columnNames();
   const types = reader.columnTypes();
-  const data = reader.convertColumns(plainConverter) as Cell[][];
+  const converted = reader.convertColumns(plainConverter) as Cell[][];
+  const data = names.map((_, i) => converted[i] ?? []); // no rows: node-api gives no column arrays at all
   return {
     columns: names.map((name, i) => ({ name, type: types[i] })),
     data,
