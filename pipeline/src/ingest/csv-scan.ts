@@ -45,88 +45,107 @@ class Grow {
   }
 }
 
+interface State {
+  offset: number; // byte offset of the chunk's first byte in the file
+  line: number; // physical line of the current byte
+  recStart: number; // byte where the current record starts
+  recLine: number;
+  fields: number;
+  nonBlank: boolean;
+  inQuotes: boolean;
+  quoteInQuotes: boolean; // saw `"` inside a quoted field: an escaped quote or the closing one
+  fieldStart: boolean;
+  records: number; // non-blank records so far, the header included
+  headerBytes: number[];
+  headerLine: number;
+}
+
+/**
+ * Scan one chunk. State lives in locals inside the loop (no closures: this loop runs over every byte).
+ * Record 0 is the header: its bytes are collected, its position is not stored.
+ */
+function scanChunk(st: State, chunk: Buffer, from: number, out: Grow): void {
+  let { line, recStart, recLine, fields, nonBlank, inQuotes, quoteInQuotes, fieldStart, records } = st;
+  const offset = st.offset;
+  const len = chunk.length;
+  for (let i = from; i < len; i++) {
+    const b = chunk[i];
+    if (records === 0 && st.headerBytes.length < MAX_HEADER_BYTES) st.headerBytes.push(b);
+    if (inQuotes) {
+      if (quoteInQuotes) {
+        quoteInQuotes = false;
+        if (b === QUOTE) continue; // "" is an escaped quote
+        inQuotes = false; // the previous quote closed the field; handle b below
+      } else {
+        if (b === QUOTE) quoteInQuotes = true;
+        else if (b === LF) line++;
+        continue;
+      }
+    }
+    if (b > QUOTE && b !== COMMA) {
+      nonBlank = true;
+      fieldStart = false;
+    } else if (b === LF) {
+      line++;
+      if (nonBlank) {
+        if (records === 0) {
+          st.headerBytes.pop();
+          st.headerLine = recLine;
+        } else {
+          out.push(recStart, recLine, fields);
+        }
+        records++;
+      } else if (records === 0) {
+        st.headerBytes.length = 0; // blank lines before the header
+      }
+      recStart = offset + i + 1;
+      recLine = line;
+      fields = 1;
+      nonBlank = false;
+      fieldStart = true;
+    } else if (b === COMMA) {
+      fields++;
+      nonBlank = true;
+      fieldStart = true;
+    } else if (b === QUOTE) {
+      if (fieldStart) inQuotes = true;
+      nonBlank = true;
+      fieldStart = false;
+    } else if (b !== SPACE && b !== TAB && b !== CR) {
+      nonBlank = true;
+      fieldStart = false;
+    }
+  }
+  Object.assign(st, { line, recStart, recLine, fields, nonBlank, inQuotes, quoteInQuotes, fieldStart, records });
+}
+
 /** Scan a CSV file (comma, double quote, quote doubled as escape; LF or CRLF). */
 export async function scanCsv(file: string): Promise<CsvScan> {
   const out = new Grow();
-  let offset = 0; // byte offset of chunk[0] in the file
-  let line = 1; // physical line of the current byte
-  let recStart = -1; // byte where the current record starts; -1 between records
-  let recLine = 1;
-  let fields = 1;
-  let nonBlank = false;
-  let inQuotes = false;
-  let quoteInQuotes = false; // saw `"` inside a quoted field: either an escaped quote or the closing one
-  let fieldStart = true;
-  let seenHeader = false;
-  let header: string[] | null = null;
-  let headerLine = 1;
-  const headerBytes: number[] = [];
-
-  const endRecord = (): void => {
-    if (!seenHeader && !nonBlank) headerBytes.length = 0; // blank lines before the header
-    if (recStart >= 0 && nonBlank) {
-      if (!seenHeader) {
-        seenHeader = true;
-        headerLine = recLine;
-        header = splitHeader(Buffer.from(headerBytes));
-      } else {
-        out.push(recStart, recLine, fields);
-      }
-    }
-    recStart = -1;
-    fields = 1;
-    nonBlank = false;
-    fieldStart = true;
-    inQuotes = false;
-    quoteInQuotes = false;
+  const st: State = {
+    offset: 0, line: 1, recStart: 0, recLine: 1, fields: 1, nonBlank: false, inQuotes: false,
+    quoteInQuotes: false, fieldStart: true, records: 0, headerBytes: [], headerLine: 1,
   };
-
   const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let i = 0;
-    if (offset === 0 && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
-      i = 3;
+    let from = 0;
+    if (st.offset === 0 && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+      from = 3;
+      st.recStart = 3;
     }
-    for (; i < chunk.length; i++) {
-      const b = chunk[i];
-      if (recStart < 0) {
-        recStart = offset + i;
-        recLine = line;
-      }
-      if (!seenHeader && headerBytes.length < MAX_HEADER_BYTES) headerBytes.push(b);
-      if (inQuotes) {
-        if (quoteInQuotes) {
-          quoteInQuotes = false;
-          if (b === QUOTE) continue; // "" is an escaped quote
-          inQuotes = false; // the previous quote closed the field; fall through to handle b
-        } else {
-          if (b === QUOTE) quoteInQuotes = true;
-          else if (b === LF) line++;
-          continue;
-        }
-      }
-      if (b === LF) {
-        line++;
-        if (!seenHeader) headerBytes.pop();
-        endRecord();
-      } else if (b === COMMA) {
-        fields++;
-        nonBlank = true;
-        fieldStart = true;
-      } else if (b === QUOTE && fieldStart) {
-        inQuotes = true;
-        nonBlank = true;
-        fieldStart = false;
-      } else if (b !== SPACE && b !== TAB && b !== CR) {
-        nonBlank = true;
-        fieldStart = false;
-      }
-    }
-    offset += chunk.length;
+    scanChunk(st, chunk, from, out);
+    st.offset += chunk.length;
   }
-  endRecord();
+  // The last record, when the file does not end with a newline.
+  if (st.nonBlank) {
+    if (st.records === 0) st.headerLine = st.recLine;
+    else out.push(st.recStart, st.recLine, st.fields);
+    st.records++;
+  }
   return {
-    header, headerLine, count: out.n,
+    header: st.records > 0 ? splitHeader(Buffer.from(st.headerBytes)) : null,
+    headerLine: st.headerLine,
+    count: out.n,
     starts: out.starts.subarray(0, out.n), lines: out.lines.subarray(0, out.n), fields: out.fields.subarray(0, out.n),
   };
 }

@@ -3,9 +3,8 @@
 // order so references see the rows in effect after the run). It never moves files.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DATASET_NAMES, dataset as datasetDef, datasetForFile, type DatasetName } from '../datasets.ts';
-import { exec, ident } from '../db.ts';
 import { RefusedError } from './columns.ts';
-import { readFile } from './read.ts';
+import { dropReadTemps, readFile } from './read.ts';
 import { DEFAULT_MAX_REJECTS_PER_FILE, validateAndApply } from './validate.ts';
 
 export interface LoadContext {
@@ -85,6 +84,7 @@ async function loadOne(
   const def = datasetDef(ds);
   const maxRejects = ctx.maxRejectsPerFile ?? DEFAULT_MAX_REJECTS_PER_FILE;
   ctx.onProgress?.({ phase: 'read', dataset: ds, file: f.name, message: `reading ${f.name}` });
+  await dropReadTemps(conn, RAW, READ_REJECTS);
   let read;
   try {
     read = await readFile(conn, f.path, f.name, def, RAW, READ_REJECTS, maxRejects);
@@ -96,6 +96,6 @@ async function loadOne(
   const res = await validateAndApply(conn, RAW, ds, {
     runId: ctx.runId, file: f.name, maxRejectsPerFile: maxRejects, readRejectsTable: READ_REJECTS,
   });
-  for (const t of [RAW, READ_REJECTS]) await exec(conn, `drop table if exists ${ident(t)}`);
+  await dropReadTemps(conn, RAW, READ_REJECTS);
   return { file: f.name, dataset: ds, ...res };
 }

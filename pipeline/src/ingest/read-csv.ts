@@ -50,8 +50,14 @@ function shorten(text: string): string {
   return t.length > 200 ? `${t.slice(0, 200)}…` : t;
 }
 
+/** Drop what a CSV read leaves behind for its raw view; call once the raw table has been validated. */
+export async function dropCsvTemps(conn: DuckDBConnection, rawTable: string): Promise<void> {
+  await exec(conn, `drop view if exists ${ident(rawTable)}`);
+  for (const t of [CSV_TMP, CSV_REJ, CSV_SCAN, BREAKS, DROPS]) await exec(conn, `drop table if exists ${ident(t)}`);
+}
+
 /**
- * Read `file` into `rawTable` (created or replaced as a temp table) and its read-level rejects into
+ * Read `file` into `rawTable` (created or replaced as a temp view, valid until dropCsvTemps) and its read-level rejects into
  * `rejectsTable`. Throws RefusedError when the file cannot be read or lacks a required column.
  */
 export async function readCsv(
@@ -119,32 +125,39 @@ export async function readCsv(
     }
     k++;
   }
-  const loaded = Number((await one(conn, `select count(*)::DOUBLE as n from ${ident(CSV_TMP)}`))?.n ?? 0);
+  const stats = await one<{ n: number; base: number }>(conn,
+    `select count(*)::DOUBLE as n, coalesce(min(rowid), 0)::DOUBLE as base from ${ident(CSV_TMP)}`);
+  const loaded = Number(stats?.n ?? 0);
   if (loaded !== k) {
     throw new RefusedError(`${name}: the rows could not be told apart reliably (${loaded} read, ${k} expected); ` +
       'check the quoting: a field with commas, quotes or line breaks must be in double quotes, with inner quotes doubled');
-  }
-
-  await exec(conn, `create or replace temp table ${ident(BREAKS)} (k BIGINT, off INTEGER)`);
-  await exec(conn, `create or replace temp table ${ident(DROPS)} (k BIGINT)`);
-  if (breakK.length > 0) {
-    await exec(conn, `insert into ${ident(BREAKS)} select unnest($k::BIGINT[]), unnest($off::INTEGER[])`,
-      { k: listValue(breakK), off: listValue(breakOff) });
-  }
-  if (drops.length > 0) {
-    await exec(conn, `insert into ${ident(DROPS)} select unnest($k::BIGINT[])`, { k: listValue(drops) });
   }
 
   const select = def.columns.map((c) => {
     const i = colIndex.get(c.name);
     return i === undefined ? `NULL::VARCHAR as ${ident(c.name)}` : `t.${ident(`c${i}`)} as ${ident(c.name)}`;
   });
-  await exec(conn, `create or replace temp table ${ident(rawTable)} as
-    select ${select.join(', ')}, (t._k + 2 + b.off)::INTEGER as _line
-    from (select rowid - min(rowid) over () as _k, * from ${ident(CSV_TMP)}) t
-    asof join ${ident(BREAKS)} b on t._k >= b.k
-    where t._k not in (select k from ${ident(DROPS)})
-    order by t._k`);
+  // The raw table is a view over what DuckDB read: validation materializes it once.
+  const kExpr = `(t.rowid - ${Number(stats?.base ?? 0)})`;
+  if (drops.length === 0 && breakK.length <= 1) {
+    // Common case: no blank line, quoted newline or rejected record before the last row.
+    const off = breakOff[0] ?? 0;
+    await exec(conn, `create or replace temp view ${ident(rawTable)} as
+      select ${select.join(', ')}, (${kExpr} + ${2 + off})::INTEGER as _line from ${ident(CSV_TMP)} t`);
+  } else {
+    await exec(conn, `create or replace temp table ${ident(BREAKS)} (k BIGINT, off INTEGER)`);
+    await exec(conn, `create or replace temp table ${ident(DROPS)} (k BIGINT)`);
+    await exec(conn, `insert into ${ident(BREAKS)} select unnest($k::BIGINT[]), unnest($off::INTEGER[])`,
+      { k: listValue(breakK), off: listValue(breakOff) });
+    if (drops.length > 0) {
+      await exec(conn, `insert into ${ident(DROPS)} select unnest($k::BIGINT[])`, { k: listValue(drops) });
+    }
+    await exec(conn, `create or replace temp view ${ident(rawTable)} as
+      select ${select.map((x) => x.replace(/^t\./, 'r.')).join(', ')}, (r._k + 2 + b.off)::INTEGER as _line
+      from (select ${kExpr} as _k, * from ${ident(CSV_TMP)} t) r
+      asof join ${ident(BREAKS)} b on r._k >= b.k
+      where not exists (select 1 from ${ident(DROPS)} d where d.k = r._k)`);
+  }
 
   await exec(conn, `create or replace temp table ${ident(rejectsTable)} ${READ_REJECTS_DDL}`);
   const lines: number[] = [];
@@ -157,6 +170,7 @@ export async function readCsv(
       select unnest($lines::INTEGER[]), NULL, nullif(unnest($values::VARCHAR[]), ''), unnest($reasons::VARCHAR[])`,
     { lines: listValue(lines), values: listValue(values), reasons: listValue(reasons) });
   }
-  for (const t of [CSV_TMP, CSV_REJ, CSV_SCAN, BREAKS, DROPS]) await exec(conn, `drop table if exists ${ident(t)}`);
+  await exec(conn, `drop table if exists ${ident(CSV_REJ)}`);
+  await exec(conn, `drop table if exists ${ident(CSV_SCAN)}`);
   return { rowsRead: scan.count, rowsRejected: lines.length };
 }

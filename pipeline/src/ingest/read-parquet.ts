@@ -47,14 +47,11 @@ export async function readParquet(
     const expr = TIMESTAMP_TYPES.includes(type.toUpperCase()) ? `cast(${ident(src)} as DATE)` : ident(src);
     select.push(`cast(${expr} as VARCHAR) as ${ident(col.name)}`);
   }
-  try {
-    await exec(conn, `create or replace temp table ${ident(rawTable)} as
-      select ${select.join(', ')}, (file_row_number + 2)::INTEGER as _line
-      from read_parquet(${literal(file)}, file_row_number = true) order by file_row_number`);
-  } catch (err) {
-    throw new RefusedError(`${name}: the file cannot be read as Parquet (${(err as Error).message.split('\n')[0]})`);
-  }
+  // A view: validation reads the file once when it materializes the trimmed rows.
+  await exec(conn, `create or replace temp view ${ident(rawTable)} as
+    select ${select.join(', ')}, (file_row_number + 2)::INTEGER as _line
+    from read_parquet(${literal(file)}, file_row_number = true)`);
   await exec(conn, `create or replace temp table ${ident(rejectsTable)} ${READ_REJECTS_DDL}`);
-  const n = await all<{ n: number }>(conn, `select count(*)::INTEGER as n from ${ident(rawTable)}`);
+  const n = await all<{ n: number }>(conn, `select count(*)::INTEGER as n from read_parquet(${literal(file)})`);
   return { rowsRead: Number(n[0]?.n ?? 0), rowsRejected: 0 };
 }

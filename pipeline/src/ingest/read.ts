@@ -4,7 +4,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import path from 'node:path';
 import type { DatasetDef } from '../datasets.ts';
 import { RefusedError } from './columns.ts';
-import { readCsv, type ReadResult } from './read-csv.ts';
+import { dropCsvTemps, readCsv, type ReadResult } from './read-csv.ts';
+import { exec, ident } from '../db.ts';
 import { readParquet } from './read-parquet.ts';
 
 export type { ReadResult };
@@ -17,4 +18,10 @@ export async function readFile(
   if (ext === '.csv') return readCsv(conn, file, name, def, rawTable, rejectsTable, maxRejects);
   if (ext === '.parquet') return readParquet(conn, file, name, def, rawTable, rejectsTable);
   throw new RefusedError(`${name}: only .csv and .parquet files can be loaded`);
+}
+
+/** Drop the raw view and temp tables a read left, once validation is done with them. */
+export async function dropReadTemps(conn: DuckDBConnection, rawTable: string, rejectsTable: string): Promise<void> {
+  await dropCsvTemps(conn, rawTable);
+  await exec(conn, `drop table if exists ${ident(rejectsTable)}`);
 }

@@ -9,6 +9,7 @@ import { srcTable } from './tables.ts';
 
 export const WORK = '_ingest_t';
 export const MSG = '_ingest_msg';
+const CANDIDATES = '_ingest_cycle_candidates';
 
 export const STAGE_REFS = 3;
 export const STAGE_CYCLES = 4;
@@ -58,19 +59,30 @@ export async function checkCycles(conn: DuckDBConnection, def: DatasetDef): Prom
     if (!col.ref || col.ref.dataset !== def.name) throw new Error(`datasets.ts: ${def.name}.${col.name} is acyclic but not a self-reference`);
     const key = ident(col.ref.column);
     const parent = ident(col.name);
+    // Rows reachable from a top (blank parent) are on no cycle: one pass down the trees leaves the few
+    // rows on or leading into a cycle, and only those are walked up.
+    await exec(conn, `create or replace temp table ${CANDIDATES} as
+      with recursive down(id) as (
+        select ${key} from ${WORK} where ${parent} is null
+        union all
+        select t.${key} from ${WORK} t join down d on t.${parent} = d.id
+      )
+      select _rid, _line, ${key} as id, ${parent} as parent from ${WORK} w
+      where ${parent} is not null and not exists (select 1 from down d where d.id = w.${key})`);
     await exec(conn, `insert into ${MSG}
       with recursive walk(start, cur, path) as (
-        select ${key}, ${parent}, [${key}] from ${WORK} where ${parent} is not null
+        select id, parent, [id] from ${CANDIDATES}
         union all
-        select w.start, t.${parent}, list_append(w.path, w.cur)
-        from walk w join ${WORK} t on t.${key} = w.cur
-        where t.${parent} is not null and w.cur <> w.start and not list_contains(w.path, w.cur)
+        select w.start, t.parent, list_append(w.path, w.cur)
+        from walk w join ${CANDIDATES} t on t.id = w.cur
+        where w.cur <> w.start and not list_contains(w.path, w.cur)
       ),
       on_cycle as (select distinct start, array_to_string(list_append(path, cur), ' → ') as chain from walk where cur = start)
-      select t._rid, t._line, ${literal(col.name)}, t.${parent},
-        ${literal(`${col.name} "`)} || t.${parent} || '" makes a cycle (' || c.chain || '); the field is left empty',
+      select t._rid, t._line, ${literal(col.name)}, t.parent,
+        ${literal(`${col.name} "`)} || t.parent || '" makes a cycle (' || c.chain || '); the field is left empty',
         'warning', ${STAGE_CYCLES}
-      from ${WORK} t join on_cycle c on c.start = t.${key}`);
+      from ${CANDIDATES} t join on_cycle c on c.start = t.id`);
+    await exec(conn, `drop table ${CANDIDATES}`);
     await exec(conn, `update ${WORK} set ${parent} = NULL where _rid in
       (select _rid from ${MSG} where _stage = ${STAGE_CYCLES} and "column" = ${literal(col.name)})`);
   }

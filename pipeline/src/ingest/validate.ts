@@ -1,5 +1,5 @@
 // Validation of one raw table (canonical VARCHAR columns + `_line`) and applying the survivors to
-// `src_<dataset>`. All set-based SQL: own rules → duplicates → references → cycles → derived defaults.
+// `src_<dataset>`. The raw table may be a view (it is read once, into the trimmed table). All set-based SQL: own rules → duplicates → references → cycles → derived defaults.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dataset as datasetDef, type DatasetDef, type DatasetName } from '../datasets.ts';
 import { all, exec, ident, literal, one } from '../db.ts';
@@ -74,7 +74,7 @@ export async function validateAndApply(
       : `nullif(trim(cast(${ident(src)} as VARCHAR), ${WS}), '') as ${ident(c.name)}`;
   });
   await exec(conn, `create or replace temp table ${TRIMMED} as
-    select rowid as _rid, ${ident(present.get('_line')!)}::INTEGER as _line, ${trimmed.join(', ')} from ${ident(rawTable)}`);
+    select ${ident(present.get('_line')!)}::INTEGER as _line, ${trimmed.join(', ')} from ${ident(rawTable)}`);
   const rawRows = await count(conn, `select count(*)::INTEGER as n from ${TRIMMED}`);
   const rowsRead = rawRows + readRejects;
   await exec(conn, `create or replace temp table ${MSG} (_rid BIGINT, _line INTEGER, "column" VARCHAR, value VARCHAR,
@@ -84,7 +84,7 @@ export async function validateAndApply(
   const rules = ownRules(def);
   if (rules.length > 0) {
     await exec(conn, `insert into ${MSG} ` + rules.map((r) =>
-      `select _rid, _line, ${literal(r.column)}, ${r.value}, ${r.reason}, 'reject', ${STAGE_OWN} from ${TRIMMED} where ${r.broken}`,
+      `select rowid, _line, ${literal(r.column)}, ${r.value}, ${r.reason}, 'reject', ${STAGE_OWN} from ${TRIMMED} where ${r.broken}`,
     ).join('\nunion all\n'));
   }
   // Give up early on garbage: later stages only add rejects.
@@ -96,8 +96,8 @@ export async function validateAndApply(
   // 3. Typed rows (defaults applied) of the rows that passed their own rules.
   const typed = def.columns.map((c) => `${typedSql(def, c)} as ${ident(c.name)}`);
   await exec(conn, `create or replace temp table ${WORK} as
-    select _rid, _line, ${typed.join(', ')} from ${TRIMMED} v
-    where not exists (select 1 from ${MSG} m where m._rid = v._rid)`);
+    select v.rowid as _rid, _line, ${typed.join(', ')} from ${TRIMMED} v
+    where not exists (select 1 from ${MSG} m where m._rid = v.rowid)`);
 
   // 4. Duplicates.
   await checkDuplicates(conn, def);
@@ -178,7 +178,7 @@ async function applyRows(conn: DuckDBConnection, def: DatasetDef, ctx: ValidateC
     await exec(conn, `delete from ${src} using ${WORK} w where ${match}`);
   }
   await exec(conn, `insert into ${src} (${cols}, _run_id, _file, _line)
-    select ${cols}, $run, $file, _line from ${WORK} order by _line`, { run: ctx.runId, file: ctx.file });
+    select ${cols}, $run, $file, _line from ${WORK}`, { run: ctx.runId, file: ctx.file });
   return count(conn, `select count(*)::INTEGER as n from ${WORK}`);
 }
 
