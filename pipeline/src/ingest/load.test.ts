@@ -112,6 +112,12 @@ describe('refused files', () => {
     expect(await h.rows('select count(*)::INTEGER as n from src_skills')).toEqual([{ n: 2 }]);
   });
 
+  it('refuses a file that cannot be opened', async () => {
+    const [res] = await h.load([{ path: `${h.dir}/missing/skills.csv`, name: 'skills.csv' }]);
+    expect(res.status).toBe('refused');
+    expect(res.reason).toMatch(/^skills\.csv: the file cannot be read \(ENOENT/);
+  });
+
   it('refuses a Parquet column whose type cannot hold the canonical type, naming it', async () => {
     const f = await h.parquet('roles.parquet',
       `select 'R1' as role_id, 't' as title, 'f' as job_family, 2.5::DOUBLE as level`);

@@ -110,6 +110,17 @@ describe('own rules', () => {
   });
 });
 
+describe('trimming', () => {
+  it('trims spaces, tabs and no-break spaces around a cell, keeps inner and accented text, and an all-blank cell is empty', async () => {
+    const { entries } = await loadBad('skills', [
+      { skill_id: '\tS7\u00a0', name: ' Voilà  à la carte ', category: ' \t ' },
+    ]);
+    expect(entries).toEqual([]);
+    expect(await h.rows(`select skill_id, name, category from src_skills where skill_id = 'S7'`))
+      .toEqual([{ skill_id: 'S7', name: 'Voilà  à la carte', category: null }]);
+  });
+});
+
 describe('duplicates', () => {
   it('keeps the first row with a key in a snapshot file and rejects later ones', async () => {
     const { entries } = await loadBad('employees', [{ employee_id: 'E1' }, { employee_id: 'E9' }, { employee_id: 'E1' }]);
