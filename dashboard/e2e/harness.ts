@@ -26,14 +26,44 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Build dashboard/build when it is missing or older than the sources (src, configs). */
-export function ensureBuilt(): void {
+function isFresh(): boolean {
   const index = path.join(DASHBOARD_DIR, 'build', 'index.html');
   const sources = Math.max(newestMtime(path.join(DASHBOARD_DIR, 'src')),
     ...['svelte.config.js', 'vite.config.ts'].map((f) => fs.statSync(path.join(DASHBOARD_DIR, f)).mtimeMs));
-  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= sources) return;
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
-    { cwd: DASHBOARD_DIR, stdio: 'inherit' });
+  return fs.existsSync(index) && fs.statSync(index).mtimeMs >= sources;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Build dashboard/build when it is missing or older than the sources (src, configs). Test processes
+ * running at the same time take turns through a lock folder (a build wipes .svelte-kit/output, so two
+ * at once break each other); a failed build is retried once in case another build raced it.
+ */
+export async function ensureBuilt(): Promise<void> {
+  if (isFresh()) return;
+  const lock = path.join(os.tmpdir(), 'trellis-dashboard-build.lock');
+  const deadline = Date.now() + 5 * 60_000;
+  for (;;) {
+    try { fs.mkdirSync(lock); break; } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (Date.now() > deadline) { fs.rmSync(lock, { recursive: true, force: true }); continue; } // stale lock
+      await sleep(1000);
+    }
+  }
+  try {
+    for (let attempt = 1; attempt <= 3 && !isFresh(); attempt++) {
+      try {
+        execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
+          { cwd: DASHBOARD_DIR, stdio: 'inherit' });
+      } catch (e) {
+        if (attempt >= 2) throw new Error(`building the dashboard failed twice (cd dashboard && npx vite build): ${String(e)}`);
+        await sleep(3000);
+      }
+    }
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export interface Harness {
@@ -53,7 +83,7 @@ export interface Harness {
 }
 
 export async function startHarness(org = 'succession'): Promise<Harness> {
-  ensureBuilt();
+  await ensureBuilt();
   const orgDir = path.join(REPO_ROOT, 'fixtures', 'orgs', org);
   const asOf = fs.readFileSync(path.join(orgDir, 'as_of.txt'), 'utf8').trim();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-e2e-'));
