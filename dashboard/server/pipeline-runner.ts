@@ -26,6 +26,8 @@ export interface RunState {
 
 export interface StartOptions {
   inbox: string;
+  /** Column mappings folder (default: `mappings` beside the inbox). */
+  mappingsDir?: string;
   asOf: string;
   trigger?: string;
   maxRejectsPerFile?: number;
@@ -69,7 +71,7 @@ export class PipelineRunner {
         announce(e.runId);
       }
     };
-    this.current = runPipeline(db, { inbox: opts.inbox, asOf: opts.asOf, trigger: opts.trigger ?? 'api', maxRejectsPerFile: opts.maxRejectsPerFile, onProgress })
+    this.current = runPipeline(db, { inbox: opts.inbox, mappingsDir: opts.mappingsDir, asOf: opts.asOf, trigger: opts.trigger ?? 'api', maxRejectsPerFile: opts.maxRejectsPerFile, onProgress })
       .then((summary) => {
         const runId = (summary?.runId ?? summary?.run_id ?? this.state.runId) as number | null;
         this.state = { ...this.state, running: false, runId, finishedAt: this.now().toISOString(), status: String(summary?.status ?? 'succeeded') };

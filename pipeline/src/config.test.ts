@@ -11,8 +11,13 @@ describe('loadConfig', () => {
     const c = loadConfig({ env: {}, cwd });
     expect(c).toMatchObject({
       db: path.join(cwd, 'data/trellis.duckdb'), inbox: path.join(cwd, 'data/inbox'), schedule: '0 2 * * *',
-      port: 3000, asOf: null, adminPassword: null, configFile: null,
+      port: 3000, asOf: null, adminPassword: null, configFile: null, mappingsDir: path.join(cwd, 'data/mappings'),
     });
+  });
+
+  it('puts the mappings folder beside the inbox unless TRELLIS_MAPPINGS says where', () => {
+    expect(loadConfig({ env: { TRELLIS_INBOX: 'drops/in' }, cwd }).mappingsDir).toBe(path.join(cwd, 'drops/mappings'));
+    expect(loadConfig({ env: { TRELLIS_INBOX: 'drops/in', TRELLIS_MAPPINGS: 'conf/maps' }, cwd }).mappingsDir).toBe(path.join(cwd, 'conf/maps'));
   });
 
   it('reads env vars and resolves paths against cwd', () => {

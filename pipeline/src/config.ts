@@ -11,6 +11,8 @@ export interface Config {
   db: string;
   /** Folder the pipeline reads new CSV/Parquet drops from. */
   inbox: string;
+  /** Column mappings (YAML, docs/mappings.md) applied to inbox files whose name matches; default `<inbox>/../mappings`. */
+  mappingsDir: string;
   /** Cron expression of the scheduled run (node-cron syntax, 5 or 6 fields). */
   schedule: string;
   port: number;
@@ -39,6 +41,8 @@ type Kind = 'path' | 'cron' | 'port' | 'text' | 'date' | 'count' | 'positive';
 const FIELDS: { key: Exclude<keyof Config, 'configFile'>; env: string; kind: Kind; default: string | number | null }[] = [
   { key: 'db', env: 'TRELLIS_DB', kind: 'path', default: 'data/trellis.duckdb' },
   { key: 'inbox', env: 'TRELLIS_INBOX', kind: 'path', default: 'data/inbox' },
+  // null: `mappings` beside the inbox (resolved after the inbox is known)
+  { key: 'mappingsDir', env: 'TRELLIS_MAPPINGS', kind: 'path', default: null },
   { key: 'schedule', env: 'TRELLIS_SCHEDULE', kind: 'cron', default: '0 2 * * *' },
   { key: 'port', env: 'TRELLIS_PORT', kind: 'port', default: 3000 },
   { key: 'host', env: 'TRELLIS_HOST', kind: 'text', default: '127.0.0.1' },
@@ -131,6 +135,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (f.kind === 'path' && typeof value === 'string') value = path.resolve(cwd, value);
     out[f.key] = value;
   }
+  out.mappingsDir ??= path.join(path.dirname(out.inbox as string), 'mappings');
   return out as unknown as Config;
 }
 

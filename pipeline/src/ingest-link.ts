@@ -1,7 +1,7 @@
 // What the run needs from ingest (pipeline/src/ingest/), as types, and the loader of the real module.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetName } from './datasets.ts';
-import { ensureSourceTables, loadFiles } from './ingest/index.ts';
+import { ensureSourceTables, loadFiles, type LoadInput } from './ingest/index.ts';
 
 /** A file of the inbox, hashed, handed to ingest. */
 export interface InboxFile {
@@ -23,6 +23,8 @@ export interface FileResult {
   rowsRejected: number;
   rowsWarned: number;
   reason: string | null;
+  /** The mapping file the file was read through (null: by dataset name). */
+  mapping?: string | null;
 }
 
 export interface IngestContext {
@@ -36,7 +38,8 @@ export type IngestResult = Omit<FileResult, 'sha256' | 'reason' | 'dataset'> & {
 
 export interface Ingest {
   ensureSourceTables(conn: DuckDBConnection): Promise<void>;
-  loadFiles(conn: DuckDBConnection, files: { path: string; name: string }[], ctx: IngestContext): Promise<IngestResult[]>;
+  /** Files on disk and raw tables read through a mapping, in one drop. */
+  loadFiles(conn: DuckDBConnection, files: LoadInput[], ctx: IngestContext): Promise<IngestResult[]>;
 }
 
 /** The real ingest module (pipeline/src/ingest). */

@@ -11,6 +11,8 @@ import { all, exec, one, tableExists, type Db } from './db.ts';
 import { discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
 import { ensureMetaTables } from './meta.ts';
 import { defaultIngest, type FileResult, type Ingest, type InboxFile } from './ingest-link.ts';
+import { prepareMappedFiles, type PreparedMappedFiles } from './mapping/load-mapped.ts';
+import { resolveMappedFiles } from './mapping/resolve.ts';
 
 export type Trigger = 'cli' | 'schedule' | 'api' | 'demo';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'no_change';
@@ -28,6 +30,11 @@ export interface ProgressEvent {
 
 export interface RunOptions {
   inbox: string;
+  /**
+   * Column mappings (docs/mappings.md): inbox files whose name matches a mapping's pattern are read
+   * through it. Default: `mappings` beside the inbox (as config.ts's `mappingsDir`).
+   */
+  mappingsDir?: string;
   /** YYYY-MM-DD; the models' `$as_of`. */
   asOf: string;
   trigger: Trigger;
@@ -109,11 +116,28 @@ function emptyCounts(): RunCounts {
   return { files: 0, loaded: 0, skipped: 0, refused: 0, superseded: 0, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, rowsWarned: 0 };
 }
 
+/**
+ * What became of each file: a mapped file has one result per dataset it feeds; it counts as loaded
+ * when any of them loaded, refused when all were refused.
+ */
+export function fileOutcomes(results: FileResult[]): Map<string, { status: FileResult['status']; reasons: string[] }> {
+  const out = new Map<string, { status: FileResult['status']; reasons: string[] }>();
+  const rank: Record<FileResult['status'], number> = { loaded: 0, superseded: 1, skipped: 2, refused: 3 };
+  for (const r of results) {
+    const seen = out.get(r.file);
+    const reasons = [...(seen?.reasons ?? []), ...(r.reason ? [r.reason] : [])];
+    out.set(r.file, { status: seen && rank[seen.status] < rank[r.status] ? seen.status : r.status, reasons });
+  }
+  return out;
+}
+
 function countResults(files: FileResult[]): RunCounts {
   const c = emptyCounts();
-  for (const f of files) {
+  for (const { status } of fileOutcomes(files).values()) {
     c.files++;
-    c[f.status]++;
+    c[status]++;
+  }
+  for (const f of files) {
     c.rowsRead += f.rowsRead;
     c.rowsLoaded += f.rowsLoaded;
     c.rowsRejected += f.rowsRejected;
@@ -131,10 +155,11 @@ function skippedResult(f: InboxFile): FileResult {
 
 async function insertRunFiles(conn: DuckDBConnection, runId: number, files: FileResult[]): Promise<void> {
   for (const f of files) {
-    await exec(conn, `insert into run_files (run_id, file, dataset, sha256, status, rows_read, rows_loaded, rows_rejected, rows_warned, reason)
-      values ($run_id, $file, $dataset, $sha256, $status, $rows_read, $rows_loaded, $rows_rejected, $rows_warned, $reason)`, {
+    await exec(conn, `insert into run_files (run_id, file, dataset, sha256, status, rows_read, rows_loaded, rows_rejected, rows_warned, reason, mapping)
+      values ($run_id, $file, $dataset, $sha256, $status, $rows_read, $rows_loaded, $rows_rejected, $rows_warned, $reason, $mapping)`, {
       run_id: runId, file: f.file, dataset: f.dataset ?? null, sha256: f.sha256 ?? null, status: f.status, rows_read: f.rowsRead,
       rows_loaded: f.rowsLoaded, rows_rejected: f.rowsRejected, rows_warned: f.rowsWarned, reason: f.reason ?? null,
+      mapping: f.mapping ? path.basename(f.mapping) : null,
     });
   }
 }
@@ -154,19 +179,19 @@ function moveFile(from: string, toDir: string, name: string): void {
 /** Move the files of a committed run: accepted ones to archive/<run_id>/, refused ones to refused/ with a reason. */
 function settleFiles(inbox: string, runId: number, files: FileResult[]): string[] {
   const problems: string[] = [];
-  for (const f of files) {
-    const from = path.join(inbox, f.file);
+  for (const [file, f] of fileOutcomes(files)) {
+    const from = path.join(inbox, file);
     if (!fs.existsSync(from)) continue;
     try {
       if (f.status === 'refused') {
         const dir = path.join(inbox, 'refused');
-        moveFile(from, dir, f.file);
-        fs.writeFileSync(path.join(dir, `${f.file}.reason.txt`), `run ${runId}: ${f.reason ?? 'refused'}\n`);
+        moveFile(from, dir, file);
+        fs.writeFileSync(path.join(dir, `${file}.reason.txt`), `run ${runId}: ${f.reasons.join('\n') || 'refused'}\n`);
       } else {
-        moveFile(from, path.join(inbox, 'archive', String(runId)), f.file);
+        moveFile(from, path.join(inbox, 'archive', String(runId)), file);
       }
     } catch (err) {
-      problems.push(`could not move ${f.file}: ${(err as Error).message}`);
+      problems.push(`could not move ${file}: ${(err as Error).message}`);
     }
   }
   return problems;
@@ -257,19 +282,37 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
       return await finish('no_change', null, { models: fingerprint });
     }
 
+    // Which fresh files a configured mapping reads (a broken mapping file fails the run: better than
+    // loading files the wrong way); files two mappings claim are refused.
+    const mappingsDir = opts.mappingsDir ?? path.join(path.dirname(path.resolve(opts.inbox)), 'mappings');
+    const resolved = fresh.length ? resolveMappedFiles(fresh, mappingsDir) : { mapped: [], unmapped: [], ambiguous: [] };
+    const byName = new Map(fresh.map((f) => [f.name, f]));
+    const refusedHere: { file: string; dataset: string | null; status: 'refused'; reason: string; mapping: string | null }[] =
+      resolved.ambiguous.map((a) => ({ file: a.file.name, dataset: null, status: 'refused', reason: a.reason, mapping: null }));
+
     await exec(conn, 'begin transaction');
     inTransaction = true;
-    const byName = new Map(fresh.map((f) => [f.name, f]));
+    let prepared: PreparedMappedFiles | null = null;
+    if (resolved.mapped.length) {
+      progress({ phase: 'read', done: 0, total: fresh.length, message: `reading ${resolved.mapped.length} file${resolved.mapped.length === 1 ? '' : 's'} through mappings` });
+      prepared = await prepareMappedFiles(conn, resolved.mapped);
+      for (const r of prepared.refused) refusedHere.push({ file: r.file, dataset: r.dataset, status: 'refused', reason: r.reason ?? 'refused', mapping: r.mapping });
+    }
+    const inputs = [...resolved.unmapped, ...(prepared?.inputs ?? [])];
     let step = 0;
-    const answered = fresh.length
-      ? await ingest.loadFiles(conn, fresh, {
+    const answered = inputs.length
+      ? await ingest.loadFiles(conn, inputs, {
         runId, maxRejectsPerFile: opts.maxRejectsPerFile,
         onProgress: (e) => progress({ phase: e.phase, dataset: e.dataset, done: e.phase === 'read' ? step++ : Math.max(0, step - 1), total: fresh.length, message: e.message }),
       })
       : [];
-    const loaded: FileResult[] = answered.map((r) => ({
+    await prepared?.drop();
+    const mappingOf = (file: string) => prepared?.mappingOf.get(file) ?? null;
+    const loaded: FileResult[] = [...answered, ...refusedHere].map((r) => ({
       file: r.file, dataset: r.dataset, sha256: byName.get(r.file)?.sha256 ?? null, status: r.status,
-      rowsRead: r.rowsRead, rowsLoaded: r.rowsLoaded, rowsRejected: r.rowsRejected, rowsWarned: r.rowsWarned, reason: r.reason ?? null,
+      rowsRead: 'rowsRead' in r ? r.rowsRead : 0, rowsLoaded: 'rowsLoaded' in r ? r.rowsLoaded : 0,
+      rowsRejected: 'rowsRejected' in r ? r.rowsRejected : 0, rowsWarned: 'rowsWarned' in r ? r.rowsWarned : 0,
+      reason: r.reason ?? null, mapping: 'mapping' in r ? r.mapping : mappingOf(r.file),
     }));
     results = [...loaded, ...skipped].sort((a, b) => Buffer.compare(Buffer.from(a.file), Buffer.from(b.file)));
     t = lap('ingest', t);

@@ -13,6 +13,31 @@ export interface LoadContext {
   onProgress?: (e: { phase: 'read' | 'validate'; dataset: string; file: string; message: string }) => void;
 }
 
+/** A file on disk, placed by its name. */
+export interface FileInput {
+  path: string;
+  name: string;
+}
+
+/**
+ * A dataset already read into a raw table (canonical VARCHAR columns + `_line`), e.g. by a column
+ * mapping. It takes part in the same order and "last snapshot file wins" rule as the files on disk.
+ */
+export interface RawInput {
+  /** File name recorded in results, `rejects` and `src_*._file`. */
+  file: string;
+  dataset: DatasetName;
+  rawTable: string;
+  /** Rejects found while reading (`_line, "column", value, reason`), counted with this dataset. */
+  readRejectsTable?: string;
+}
+
+export type LoadInput = FileInput | RawInput;
+
+export function isRawInput(f: LoadInput): f is RawInput {
+  return (f as RawInput).rawTable !== undefined;
+}
+
 export interface FileResult {
   file: string;
   dataset: DatasetName | null;
@@ -40,25 +65,38 @@ export function byteOrder(a: string, b: string): number {
 const empty = (file: string, dataset: DatasetName | null, status: FileResult['status'], reason?: string): FileResult =>
   ({ file, dataset, status, ...(reason ? { reason } : {}), rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, rowsWarned: 0 });
 
-export async function loadFiles(
-  conn: DuckDBConnection, files: { path: string; name: string }[], ctx: LoadContext,
-): Promise<FileResult[]> {
-  const sorted = [...files].sort((a, b) => byteOrder(a.name, b.name));
+type Entry = { input: LoadInput; name: string; dataset: DatasetName };
+
+/**
+ * Load a drop: files on disk (dataset from the name) and raw tables (dataset given), together. Every
+ * entry is in byte order of its file name; datasets load in LOAD_ORDER, so a canonical file's
+ * references see the rows a mapped file brings in the same drop; of several entries of one snapshot
+ * dataset the last by name wins, the others are superseded. One result per file and dataset, in
+ * byte order of file name, then LOAD_ORDER.
+ */
+export async function loadFiles(conn: DuckDBConnection, files: LoadInput[], ctx: LoadContext): Promise<FileResult[]> {
+  const nameOf = (f: LoadInput) => (isRawInput(f) ? f.file : f.name);
+  const sorted = [...files].sort((a, b) => byteOrder(nameOf(a), nameOf(b)));
   const results = new Map<string, FileResult>();
-  const byDataset = new Map<DatasetName, { path: string; name: string }[]>();
+  const key = (file: string, ds: DatasetName | null) => `${file}\u0000${ds ?? ''}`;
+  const byDataset = new Map<DatasetName, Entry[]>();
   for (const f of sorted) {
+    if (isRawInput(f)) {
+      byDataset.set(f.dataset, [...(byDataset.get(f.dataset) ?? []), { input: f, name: f.file, dataset: f.dataset }]);
+      continue;
+    }
     if (!/\.(csv|parquet)$/i.test(f.name)) {
       const ds = datasetForFile(f.name.replace(/\.[^./\\]*$/, '.csv'));
-      results.set(f.name, empty(f.name, ds, 'refused', `${f.name}: only .csv and .parquet files can be loaded`));
+      results.set(key(f.name, null), empty(f.name, ds, 'refused', `${f.name}: only .csv and .parquet files can be loaded`));
       continue;
     }
     const ds = datasetForFile(f.name);
     if (!ds) {
-      results.set(f.name, empty(f.name, null, 'refused',
+      results.set(key(f.name, null), empty(f.name, null, 'refused',
         `${f.name}: the file name names no dataset; start it with one of ${DATASET_NAMES.join(', ')} (e.g. employees.csv or check_ins_2026-11.csv)`));
       continue;
     }
-    byDataset.set(ds, [...(byDataset.get(ds) ?? []), f]);
+    byDataset.set(ds, [...(byDataset.get(ds) ?? []), { input: f, name: f.name, dataset: ds }]);
   }
 
   for (const ds of LOAD_ORDER) {
@@ -68,18 +106,30 @@ export async function loadFiles(
     let toLoad = group;
     if (def.kind === 'snapshot' && group.length > 1) {
       const last = group[group.length - 1];
-      for (const f of group.slice(0, -1)) {
-        results.set(f.name, empty(f.name, ds, 'superseded', `${f.name}: superseded by ${last.name} (a later ${ds} snapshot in the same drop)`));
+      for (const e of group.slice(0, -1)) {
+        results.set(key(e.name, ds), empty(e.name, ds, 'superseded', `${e.name}: superseded by ${last.name} (a later ${ds} snapshot in the same drop)`));
       }
       toLoad = [last];
     }
-    for (const f of toLoad) results.set(f.name, await loadOne(conn, f, ds, ctx));
+    for (const e of toLoad) {
+      results.set(key(e.name, ds), isRawInput(e.input) ? await loadRaw(conn, e.input, ctx) : await loadOne(conn, e.input, ds, ctx));
+    }
   }
-  return sorted.map((f) => results.get(f.name)!);
+  const rank = (ds: DatasetName | null) => (ds ? LOAD_ORDER.indexOf(ds) : -1);
+  return [...results.values()].sort((a, b) => byteOrder(a.file, b.file) || rank(a.dataset) - rank(b.dataset));
+}
+
+async function loadRaw(conn: DuckDBConnection, f: RawInput, ctx: LoadContext): Promise<FileResult> {
+  ctx.onProgress?.({ phase: 'validate', dataset: f.dataset, file: f.file, message: `checking the ${f.dataset} rows of ${f.file}` });
+  const res = await validateAndApply(conn, f.rawTable, f.dataset, {
+    runId: ctx.runId, file: f.file, maxRejectsPerFile: ctx.maxRejectsPerFile ?? DEFAULT_MAX_REJECTS_PER_FILE,
+    ...(f.readRejectsTable ? { readRejectsTable: f.readRejectsTable } : {}),
+  });
+  return { file: f.file, dataset: f.dataset, ...res };
 }
 
 async function loadOne(
-  conn: DuckDBConnection, f: { path: string; name: string }, ds: DatasetName, ctx: LoadContext,
+  conn: DuckDBConnection, f: FileInput, ds: DatasetName, ctx: LoadContext,
 ): Promise<FileResult> {
   const def = datasetDef(ds);
   const maxRejects = ctx.maxRejectsPerFile ?? DEFAULT_MAX_REJECTS_PER_FILE;

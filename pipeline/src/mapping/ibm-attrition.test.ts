@@ -1,16 +1,13 @@
-// The IBM HR attrition sample (read from ../shared/datasets, never copied) loads through the shipped
-// mapping with zero rejected rows; then the models run on it and the risk-band mix is printed split by
-// the file's own Attrition column (figures for the reader; only sanity asserts).
+// The IBM HR attrition sample (read from ../shared/datasets; the test's temp inbox gets a copy, never the
+// repo) goes through runPipeline with the shipped mapping in its mappings folder: zero rejected rows,
+// then the models, and the risk-band mix is printed split by the file's own Attrition column (figures
+// for the reader; only sanity asserts).
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { all, exec, openDb, type Db } from '../db.ts';
-import { ensureSourceTables } from '../ingest/index.ts';
-import { literal } from '../db.ts';
-import { runModels } from '../models.ts';
+import { all, literal, openDb, type Db } from '../db.ts';
+import { runPipeline, type RunSummary } from '../run.ts';
 import { checkMapping } from './check.ts';
-import { loadMappedFiles } from './load-mapped.ts';
-import { loadMapping } from './parse.ts';
-import { resolveMappedFiles } from './resolve.ts';
 import { datasetsDir, presetsDir, tmpDir } from './test-helpers.ts';
 
 const IBM = path.join(datasetsDir, 'ibm-hr-attrition/WA_Fn-UseC_-HR-Employee-Attrition.csv');
@@ -18,7 +15,18 @@ const MAPPING = path.join(presetsDir, 'ibm-hr-attrition.yml');
 const AS_OF = '2021-06-30'; // the mapping's export_date
 
 let db: Db;
-beforeAll(async () => { db = await openDb(path.join(tmpDir(), 'ibm.duckdb')); });
+let run: RunSummary;
+beforeAll(async () => {
+  const dir = tmpDir();
+  const inbox = path.join(dir, 'inbox');
+  const mappingsDir = path.join(dir, 'site-mappings');
+  fs.mkdirSync(inbox);
+  fs.mkdirSync(mappingsDir);
+  fs.copyFileSync(MAPPING, path.join(mappingsDir, path.basename(MAPPING)));
+  fs.copyFileSync(IBM, path.join(inbox, path.basename(IBM)));
+  db = await openDb(path.join(dir, 'ibm.duckdb'));
+  run = await runPipeline(db, { inbox, mappingsDir, asOf: AS_OF, trigger: 'cli', clock: () => new Date('2021-07-01T00:00:00Z') });
+});
 afterAll(() => db.close());
 
 describe('IBM HR attrition sample through fixtures/mappings/ibm-hr-attrition.yml', () => {
@@ -31,15 +39,11 @@ describe('IBM HR attrition sample through fixtures/mappings/ibm-hr-attrition.yml
       ['roles', 26, 26, 0], ['employees', 1470, 1470, 0], ['reviews', 1470, 1470, 0]]);
   });
 
-  it('loads with zero rejects, lines matching the file, dates derived from the tenure columns', async () => {
+  it('a run loads it with zero rejects, lines matching the file, dates derived from the tenure columns', async () => {
     const conn = await db.connect();
-    await ensureSourceTables(conn);
-    const resolved = resolveMappedFiles([{ name: path.basename(IBM), path: IBM }], [loadMapping(MAPPING)]);
-    expect(resolved.mapped).toHaveLength(1);
-    await exec(conn, 'begin transaction');
-    const results = await loadMappedFiles(conn, resolved.mapped, { runId: 1 });
-    await exec(conn, 'commit');
-    expect(results.map((r) => [r.dataset, r.status, r.rowsLoaded, r.rowsRejected, r.rowsWarned])).toEqual([
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('succeeded');
+    expect(run.files.map((r) => [r.dataset, r.status, r.rowsLoaded, r.rowsRejected, r.rowsWarned])).toEqual([
       ['roles', 'loaded', 26, 0, 0], ['employees', 'loaded', 1470, 0, 0], ['reviews', 'loaded', 1470, 0, 0]]);
 
     // each employee row sits on the physical line of its record, and its dates follow from the file
@@ -55,11 +59,12 @@ describe('IBM HR attrition sample through fixtures/mappings/ibm-hr-attrition.yml
     expect(perf).toEqual([{ performance: 3, n: 1244 }, { performance: 4, n: 226 }]);
   });
 
-  it('runs the models and prints the risk-band mix by the file\'s Attrition column', async () => {
+  it('the run built the models: the risk-band mix by the file\'s Attrition column', async () => {
     const conn = await db.connect();
-    await exec(conn, 'begin transaction');
-    await runModels(conn, { asOf: AS_OF });
-    await exec(conn, 'commit');
+    expect(run.models).toBeGreaterThan(10);
+    expect(await all(conn, 'select file, mapping from run_files')).toEqual([
+      { file: path.basename(IBM), mapping: 'ibm-hr-attrition.yml' }, { file: path.basename(IBM), mapping: 'ibm-hr-attrition.yml' },
+      { file: path.basename(IBM), mapping: 'ibm-hr-attrition.yml' }]);
     const mix = await all<{ attrition: string; band: string; n: number; pct: number }>(conn, `
       with f as (select EmployeeNumber::varchar as employee_id, Attrition as attrition from read_csv(${literal(IBM)}, header = true, all_varchar = true))
       select f.attrition, r.band, count(*)::int as n,

@@ -2,7 +2,7 @@
 export { loadMapping, parseMapping } from './parse.ts';
 export { applyMapping, dropMapped, type MappedFile, type MappedDataset } from './apply.ts';
 export { resolveMappedFiles, loadMappings, mappingMatches, globToRegExp, type Resolved } from './resolve.ts';
-export { loadMappedFiles, type MappedFileResult, type MappedLoadContext } from './load-mapped.ts';
+export { loadMappedFiles, prepareMappedFiles, type MappedFileResult, type MappedLoadContext, type PreparedMappedFiles } from './load-mapped.ts';
 export { checkMapping, formatCheck, type CheckReport } from './check.ts';
 export { mappingCommand } from './cli.ts';
 export { checkExpression, ALLOWED_FUNCTIONS } from './expression.ts';

@@ -1,10 +1,11 @@
-// Loads inbox files that a mapping applies to: each file is read through its mapping into raw tables,
-// then every raw table goes through the ingest validation (`validateAndApply`) in reference order, just as
-// a canonical file would. Runs inside the caller's transaction.
+// Loads inbox files that a mapping applies to: each file is read through its mapping into raw tables
+// (`prepareMappedFiles`), and the raw tables go to the ingest's `loadFiles` as `RawInput`s, so mapped and
+// canonical files of one drop share LOAD_ORDER and the "last snapshot file wins" rule. Runs inside the
+// caller's transaction.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { dataset as datasetDef, type DatasetName } from '../datasets.ts';
+import type { DatasetName } from '../datasets.ts';
 import { exec, ident } from '../db.ts';
-import { LOAD_ORDER, validateAndApply } from '../ingest/index.ts';
+import { LOAD_ORDER, loadFiles, type FileInput, type LoadContext, type RawInput } from '../ingest/index.ts';
 import { applyMapping, dropMapped, type MappedFile } from './apply.ts';
 import { MappingError } from './errors.ts';
 import type { ReadReject } from './source.ts';
@@ -28,6 +29,17 @@ export interface MappedLoadContext {
   maxRejectsPerFile?: number;
 }
 
+export interface PreparedMappedFiles {
+  /** One raw table per file and dataset, ready for `loadFiles`. */
+  inputs: RawInput[];
+  /** Files whose mapping could not be applied (MappingError), refused with the reason. */
+  refused: MappedFileResult[];
+  /** File name → the mapping file it was read through. */
+  mappingOf: Map<string, string>;
+  /** Drop the temp tables (after `loadFiles`). */
+  drop(): Promise<void>;
+}
+
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 /** Write read-level rejects (wrong number of fields) in the shape `validateAndApply` takes. */
@@ -38,47 +50,57 @@ export async function readRejectsTable(conn: DuckDBConnection, table: string, re
   }
 }
 
-export async function loadMappedFiles(conn: DuckDBConnection, files: { file: { path: string; name: string }; mapping: Mapping }[],
-  ctx: MappedLoadContext): Promise<MappedFileResult[]> {
-  const results: MappedFileResult[] = [];
-  const applied: { name: string; mapped: MappedFile }[] = [];
+/** Read every mapped file through its mapping into raw tables; a mapping that cannot be used refuses its file. */
+export async function prepareMappedFiles(conn: DuckDBConnection, files: { file: FileInput; mapping: Mapping }[]): Promise<PreparedMappedFiles> {
+  const inputs: RawInput[] = [];
+  const refused: MappedFileResult[] = [];
+  const mappingOf = new Map<string, string>();
+  const applied: MappedFile[] = [];
+  const extra: string[] = [];
   for (const { file, mapping } of [...files].sort((a, b) => byteOrder(a.file.name, b.file.name))) {
+    mappingOf.set(file.name, mapping.file);
+    let mapped: MappedFile;
     try {
-      applied.push({ name: file.name, mapped: await applyMapping(conn, mapping, file.path) });
+      mapped = await applyMapping(conn, mapping, file.path);
     } catch (e) {
       if (!(e instanceof MappingError)) throw e;
-      results.push({ file: file.name, dataset: null, mapping: mapping.file, status: 'refused', reason: e.message,
+      refused.push({ file: file.name, dataset: null, mapping: mapping.file, status: 'refused', reason: e.message,
         rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, rowsWarned: 0 });
+      continue;
     }
-  }
-  // The read rejects of a file are counted once: with the first of its datasets in load order.
-  const firstDataset = new Map(applied.map((a) => [a.name,
-    LOAD_ORDER.find((d) => a.mapped.datasets.some((x) => x.dataset === d))]));
-  for (const ds of LOAD_ORDER) {
-    let group = applied.filter((a) => a.mapped.datasets.some((d) => d.dataset === ds));
-    if (group.length === 0) continue;
-    if (datasetDef(ds).kind === 'snapshot' && group.length > 1) {
-      const last = group[group.length - 1];
-      for (const a of group.slice(0, -1)) {
-        results.push({ file: a.name, dataset: ds, mapping: a.mapped.mapping.file, status: 'superseded',
-          reason: `${a.name}: superseded by ${last.name} (a later ${ds} snapshot in the same drop)`,
-          rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, rowsWarned: 0 });
+    applied.push(mapped);
+    // The read rejects of a file are counted once: with the first of its datasets in load order.
+    const first = LOAD_ORDER.find((d) => mapped.datasets.some((x) => x.dataset === d));
+    for (const d of mapped.datasets) {
+      const input: RawInput = { file: file.name, dataset: d.dataset, rawTable: d.table };
+      if (d.dataset === first && mapped.readRejects.length > 0) {
+        input.readRejectsTable = `${d.table}_read_rejects`;
+        await readRejectsTable(conn, input.readRejectsTable, mapped.readRejects);
+        extra.push(input.readRejectsTable);
       }
-      group = [last];
-    }
-    for (const a of group) {
-      const raw = a.mapped.datasets.find((d) => d.dataset === ds)!;
-      const withReadRejects = firstDataset.get(a.name) === ds && a.mapped.readRejects.length > 0;
-      const rejTable = `${raw.table}_read_rejects`;
-      if (withReadRejects) await readRejectsTable(conn, rejTable, a.mapped.readRejects);
-      const res = await validateAndApply(conn, raw.table, ds, {
-        runId: ctx.runId, file: a.name, maxRejectsPerFile: ctx.maxRejectsPerFile,
-        ...(withReadRejects ? { readRejectsTable: rejTable } : {}),
-      });
-      if (withReadRejects) await exec(conn, `drop table if exists ${ident(rejTable)}`);
-      results.push({ file: a.name, dataset: ds, mapping: a.mapped.mapping.file, ...res });
+      inputs.push(input);
     }
   }
-  for (const a of applied) await dropMapped(conn, a.mapped);
-  return results;
+  return {
+    inputs, refused, mappingOf,
+    async drop() {
+      for (const m of applied) await dropMapped(conn, m);
+      for (const t of extra) await exec(conn, `drop table if exists ${ident(t)}`);
+    },
+  };
+}
+
+/** Load only mapped files (tests, `mapping` tools): `prepareMappedFiles` → `loadFiles` → drop. */
+export async function loadMappedFiles(conn: DuckDBConnection, files: { file: FileInput; mapping: Mapping }[],
+  ctx: MappedLoadContext & Pick<LoadContext, 'onProgress'>): Promise<MappedFileResult[]> {
+  const prepared = await prepareMappedFiles(conn, files);
+  // on an error the caller rolls back, which drops the temp tables too
+  const loaded = await loadFiles(conn, prepared.inputs, ctx);
+  await prepared.drop();
+  const results: MappedFileResult[] = [
+    ...prepared.refused,
+    ...loaded.map((r) => ({ ...r, mapping: prepared.mappingOf.get(r.file) ?? '' })),
+  ];
+  const rank = (ds: DatasetName | null) => (ds ? LOAD_ORDER.indexOf(ds) : -1);
+  return results.sort((a, b) => byteOrder(a.file, b.file) || rank(a.dataset) - rank(b.dataset));
 }

@@ -1,0 +1,100 @@
+// Column mappings inside a run: mapped and canonical files of one drop load together (one LOAD_ORDER,
+// one "last snapshot file wins" rule), ambiguous or unfit files are refused with the reason, and a
+// broken mapping file fails the run instead of loading files the wrong way.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { all, openDb, type Db } from './db.ts';
+import { runPipeline, type RunOptions } from './run.ts';
+import { presetsDir } from './mapping/test-helpers.ts';
+
+const AS_OF = '2024-06-30';
+const sample = (name: string) => path.join(presetsDir, 'samples', name);
+const ROLE_IDS = ['chief-executive-officer', 'director-of-engineering', 'engineering-manager', 'senior-software-engineer',
+  'software-engineer', 'sales-manager', 'account-executive', 'senior-account-executive', 'people-partner'];
+
+describe('runPipeline with column mappings', () => {
+  let tmp: string;
+  let inbox: string;
+  let db: Db;
+  let opts: RunOptions;
+  const drop = (name: string, text: string) => fs.writeFileSync(path.join(inbox, name), text);
+  const q = async (sql: string) => all(await db.connect(), sql);
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-run-map-'));
+    inbox = path.join(tmp, 'inbox');
+    fs.mkdirSync(inbox);
+    // the default mappings folder: `mappings` beside the inbox
+    fs.mkdirSync(path.join(tmp, 'mappings'));
+    fs.copyFileSync(path.join(presetsDir, 'bamboohr-employees.yml'), path.join(tmp, 'mappings', 'bamboohr-employees.yml'));
+    db = await openDb(path.join(tmp, 'trellis.duckdb'));
+    opts = { inbox, asOf: AS_OF, trigger: 'cli', clock: () => new Date('2024-07-01T02:00:00Z') };
+  });
+  afterAll(() => db.close());
+
+  it('loads a mapped export and canonical files in one order: reviews see mapped employees, the last roles snapshot wins', async () => {
+    fs.copyFileSync(sample('bamboohr_employees_2024-06-30.csv'), path.join(inbox, 'bamboohr_employees_2024-06-30.csv'));
+    // sorts after bamboohr_…: its roles replace the ones the export brings
+    drop('roles.csv', ['role_id,title,job_family,level', ...ROLE_IDS.map((id, i) => `${id},Canonical ${id},Family,${(i % 9) + 1}`)].join('\n') + '\n');
+    drop('reviews.csv', 'employee_id,cycle,performance,potential,reviewed_on\n1004,2024-H1,4,3,2024-06-15\n1005,2024-H1,3,2,2024-06-15\n');
+    const s = await runPipeline(db, opts);
+    expect(s.error).toBeNull();
+    expect(s.status).toBe('succeeded');
+    expect(s.files.map((f) => [f.file, f.dataset, f.status, f.rowsLoaded, f.rowsRejected])).toEqual([
+      ['bamboohr_employees_2024-06-30.csv', 'roles', 'superseded', 0, 0],
+      ['bamboohr_employees_2024-06-30.csv', 'employees', 'loaded', 12, 0],
+      ['reviews.csv', 'reviews', 'loaded', 2, 0],
+      ['roles.csv', 'roles', 'loaded', 9, 0],
+    ]);
+    expect(s.files[0].reason).toMatch(/superseded by roles\.csv/);
+    expect(s.counts).toMatchObject({ files: 3, loaded: 3, superseded: 0 });
+    expect(await q("select count(*)::int as n from src_roles where title like 'Canonical %'")).toEqual([{ n: 9 }]);
+    expect(await q('select file, dataset, status, mapping from run_files order by file, dataset')).toEqual([
+      { file: 'bamboohr_employees_2024-06-30.csv', dataset: 'employees', status: 'loaded', mapping: 'bamboohr-employees.yml' },
+      { file: 'bamboohr_employees_2024-06-30.csv', dataset: 'roles', status: 'superseded', mapping: 'bamboohr-employees.yml' },
+      { file: 'reviews.csv', dataset: 'reviews', status: 'loaded', mapping: null },
+      { file: 'roles.csv', dataset: 'roles', status: 'loaded', mapping: null },
+    ]);
+    expect(fs.readdirSync(path.join(inbox, 'archive', String(s.runId))).sort()).toEqual(['bamboohr_employees_2024-06-30.csv', 'reviews.csv', 'roles.csv']);
+    // the models ran on it: reviewed employees have a 9-box cell
+    expect(await q('select employee_id from nine_box order by 1')).toEqual([{ employee_id: '1004' }, { employee_id: '1005' }]);
+  });
+
+  it('refuses a file two mappings claim and a file its mapping does not fit; the rest loads', async () => {
+    const maps = path.join(tmp, 'maps2');
+    fs.mkdirSync(maps);
+    fs.copyFileSync(path.join(presetsDir, 'bamboohr-employees.yml'), path.join(maps, 'bamboohr-employees.yml'));
+    fs.copyFileSync(path.join(presetsDir, 'hibob-people.yml'), path.join(maps, 'hibob-people.yml'));
+    fs.writeFileSync(path.join(maps, 'people-any.yml'), 'pattern: "*people_export*.csv"\ndatasets:\n  skills:\n    columns: { skill_id: a, name: b }\n');
+    fs.copyFileSync(sample('hibob_people_export.csv'), path.join(inbox, 'hibob_people_export.csv')); // hibob and people-any
+    fs.copyFileSync(sample('workday_workers_2024-06-30.csv'), path.join(inbox, 'bamboohr_wrong.csv')); // not a BambooHR report
+    drop('reviews_2.csv', 'employee_id,cycle,performance,reviewed_on\n1006,2024-H1,2,2024-06-20\n');
+    const s = await runPipeline(db, { ...opts, mappingsDir: maps });
+    expect(s.error).toBeNull();
+    expect(s.status).toBe('succeeded');
+    expect(s.files.map((f) => [f.file, f.status])).toEqual([
+      ['bamboohr_wrong.csv', 'refused'], ['hibob_people_export.csv', 'refused'], ['reviews_2.csv', 'loaded'],
+    ]);
+    expect(s.files[0].reason).toMatch(/bamboohr-employees\.yml \(dataset roles, column role_id\): source column "Job Title" is not in the file/);
+    expect(s.files[1].reason).toMatch(/matches several mappings \(hibob-people\.yml, people-any\.yml\)/);
+    const refused = path.join(inbox, 'refused');
+    expect(fs.readFileSync(path.join(refused, 'hibob_people_export.csv.reason.txt'), 'utf8')).toMatch(/several mappings/);
+    expect(fs.existsSync(path.join(refused, 'bamboohr_wrong.csv'))).toBe(true);
+    expect(await q('select count(*)::int as n from src_employees')).toEqual([{ n: 12 }]);
+  });
+
+  it('fails the run on a broken mapping file, leaving the files in the inbox and the data as it was', async () => {
+    const maps = path.join(tmp, 'maps3');
+    fs.mkdirSync(maps);
+    fs.writeFileSync(path.join(maps, 'broken.yml'), 'pattern: x\ndatasets:\n  staff: { columns: { a: b } }\n');
+    drop('reviews_3.csv', 'employee_id,cycle,performance,reviewed_on\n1007,2024-H1,3,2024-06-20\n');
+    const s = await runPipeline(db, { ...opts, mappingsDir: maps });
+    expect(s.status).toBe('failed');
+    expect(s.error).toMatch(/broken\.yml \(dataset staff\): unknown dataset "staff"/);
+    expect(fs.existsSync(path.join(inbox, 'reviews_3.csv'))).toBe(true);
+    expect(await q("select count(*)::int as n from src_reviews where employee_id = '1007'")).toEqual([{ n: 0 }]);
+    fs.unlinkSync(path.join(inbox, 'reviews_3.csv'));
+  });
+});
