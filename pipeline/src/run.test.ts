@@ -125,6 +125,25 @@ describe('runPipeline', () => {
     fs.unlinkSync(path.join(inbox, 'employees.csv'));
   });
 
+  it.each([
+    ['a mart test fails', {}, /no_sales .*1 failing row/],
+    // a runtime error aborts the transaction: nothing can be read from it any more
+    ['a model statement fails', { 'marts/boom.sql': 'select employee_id, full_name::integer as n from stg_employees', 'marts/boom.yml': 'unique: [employee_id]\n' }, /boom.*Could not convert/is],
+  ])('keeps the rejects of a run that fails after ingest (%s)', async (_, extra, error) => {
+    drop('employees.csv', csv('employees', [emp('e1', 'Eng'), emp('e5', 'Sales'), emp('e6', 'Eng', '2026-02-30')]));
+    const s = await runPipeline(db, { ...opts, sqlDir: sqlDir({ ...extra,
+      'marts/no_sales.sql': 'select employee_id, department from stg_employees',
+      'marts/no_sales.yml': 'unique: [employee_id]\ntests:\n  - {expression: "department <> \'Sales\'"}\n' }) });
+    expect(s.status).toBe('failed');
+    expect(s.error).toMatch(error);
+    expect(await all(conn, 'select file, line, "column", value, severity from rejects where run_id = $id', { id: s.runId })).toEqual([
+      { file: 'employees.csv', line: 4, column: 'hire_date', value: '2026-02-30', severity: 'reject' },
+    ]);
+    expect(s.notes.join(' ')).not.toMatch(/lost/);
+    expect(await all(conn, 'select count(*)::int as n from src_employees where employee_id = \'e5\'')).toEqual([{ n: 0 }]);
+    fs.unlinkSync(path.join(inbox, 'employees.csv'));
+  });
+
   it('refuses a second run while one is going', async () => {
     drop('employees.csv', csv('employees', [emp('e1', 'Eng'), emp('e2', 'Ops')]));
     const first = runPipeline(db, opts);

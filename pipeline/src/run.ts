@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import { datasetForFile, type DatasetName } from './datasets.ts';
-import { all, exec, one, tableExists, type Db } from './db.ts';
+import { all, exec, one, type Db } from './db.ts';
 import { discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
 import { ensureMetaTables } from './meta.ts';
 import { defaultIngest, type FileResult, type Ingest, type InboxFile } from './ingest-link.ts';
@@ -197,6 +197,36 @@ function settleFiles(inbox: string, runId: number, files: FileResult[]): string[
   return problems;
 }
 
+interface RejectRow extends Record<string, unknown> {
+  file: string | null;
+  line: number | null;
+  column: string | null;
+  value: string | null;
+  reason: string | null;
+  severity: string | null;
+}
+
+/** Write kept rejects back after a rollback (an appender: there may be thousands). */
+async function appendRejects(conn: DuckDBConnection, runId: number, rows: RejectRow[]): Promise<void> {
+  const appender = await conn.createAppender('rejects');
+  try {
+    const text = (v: string | null) => (v === null ? appender.appendNull() : appender.appendVarchar(v));
+    for (const r of rows) {
+      appender.appendInteger(runId);
+      text(r.file);
+      if (r.line === null) appender.appendNull(); else appender.appendInteger(Number(r.line));
+      text(r.column);
+      text(r.value);
+      text(r.reason);
+      text(r.severity);
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -236,6 +266,9 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
   let modelCount = 0;
   let testCount = 0;
   let inTransaction = false;
+  // This run's rejects, read as soon as ingest is done: if a later step fails, the rollback drops them
+  // (and a failed statement leaves the transaction unreadable), yet they are what explains the data.
+  let keptRejects: RejectRow[] | null = null;
 
   const finish = async (status: RunSummary['status'], error: string | null, extra: { models?: string } = {}) => {
     await exec(conn, `update runs set status = $status, error = $error, finished_at = $now::timestamp,
@@ -307,6 +340,8 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
       })
       : [];
     await prepared?.drop();
+    keptRejects = await all<RejectRow>(conn, `select file, line, "column", value, reason, severity from rejects
+      where run_id = $run_id order by file, line, "column"`, { run_id: runId });
     const mappingOf = (file: string) => prepared?.mappingOf.get(file) ?? null;
     const loaded: FileResult[] = [...answered, ...refusedHere].map((r) => ({
       file: r.file, dataset: r.dataset, sha256: byName.get(r.file)?.sha256 ?? null, status: r.status,
@@ -349,28 +384,19 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     return await finish('succeeded', null, { models: fingerprint });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    // keep this run's rejects: they are what explains a failure, and the rollback drops them
-    let rejects: Record<string, unknown>[] = [];
     if (inTransaction) {
-      try {
-        rejects = await all(conn, 'select * from rejects where run_id = $run_id', { run_id: runId });
-      } catch {
-        rejects = []; // the failed statement aborted the transaction: nothing can be read from it
-      }
       try {
         await exec(conn, 'rollback');
       } catch (rb) {
         notes.push(`rollback: ${(rb as Error).message}`);
       }
+      // Failed during ingest: its rejects so far died with the transaction (no statement can read an
+      // aborted one), so say so rather than pretend the rejects table is complete.
+      if (keptRejects === null) notes.push('the rejects of this run were lost with the rollback (the run failed while loading files)');
     }
     try {
       await insertRunFiles(conn, runId, results);
-      if (rejects.length && await tableExists(conn, 'rejects')) {
-        for (const r of rejects) {
-          await exec(conn, 'insert into rejects (run_id, file, line, "column", value, reason, severity) values ($run_id, $file, $line, $column, $value, $reason, $severity)',
-            { run_id: runId, file: r.file as string, line: r.line as number, column: r.column as string, value: r.value as string, reason: r.reason as string, severity: r.severity as string });
-        }
-      }
+      if (keptRejects?.length) await appendRejects(conn, runId, keptRejects);
     } catch (inner) {
       notes.push(`could not record the files of the failed run: ${(inner as Error).message}`);
     }
