@@ -1,6 +1,7 @@
-// The run bookkeeping tables (docs/architecture.md "Tables"): runs, run_files, loaded_files.
+// The run bookkeeping tables (docs/architecture.md "Tables"): runs, run_files, loaded_files, run_history.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec } from './db.ts';
+import { ensureRunHistory } from './run-history.ts';
 
 export async function ensureMetaTables(conn: DuckDBConnection): Promise<void> {
   await exec(conn, `create table if not exists runs (
@@ -13,4 +14,5 @@ export async function ensureMetaTables(conn: DuckDBConnection): Promise<void> {
   await exec(conn, 'alter table run_files add column if not exists mapping VARCHAR');
   await exec(conn, `create table if not exists loaded_files (
     sha256 VARCHAR, file VARCHAR, dataset VARCHAR, run_id INTEGER, loaded_at TIMESTAMP)`);
+  await ensureRunHistory(conn);
 }

@@ -10,6 +10,7 @@ import { datasetForFile, type DatasetName } from './datasets.ts';
 import { all, exec, one, type Db } from './db.ts';
 import { discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
 import { ensureMetaTables } from './meta.ts';
+import { recordRunHistory } from './run-history.ts';
 import { defaultIngest, type FileResult, type Ingest, type InboxFile } from './ingest-link.ts';
 import { prepareMappedFiles, type PreparedMappedFiles } from './mapping/load-mapped.ts';
 import { resolveMappedFiles } from './mapping/resolve.ts';
@@ -361,6 +362,7 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     t = lap('models', t);
 
     progress({ phase: 'commit', done: 0, total: 1, message: 'committing' });
+    await recordRunHistory(conn, runId, opts.asOf);
     await insertRunFiles(conn, runId, results);
     for (const r of results.filter((x) => x.status === 'loaded')) {
       await exec(conn, 'insert into loaded_files (sha256, file, dataset, run_id, loaded_at) values ($sha256, $file, $dataset, $run_id, $at::timestamp)',

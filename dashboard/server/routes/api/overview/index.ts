@@ -69,9 +69,20 @@ export default async function overview(app: FastifyInstance) {
           where g.target_kind = 'current' group by all having sum(g.importance * g.gap) > 0
           order by gap_points desc, g.skill_id limit $top`, { ...gaps.params, top });
       }
-      // The trend is org-wide history: shown to those who see the whole org.
+      // The trend is org-wide history: shown to those who see the whole org. One point per as-of date:
+      // the latest successful run of that date (a rerun on the same date replaces the earlier figures).
       if (isUnscoped(user) && (await hasTable(conn, 'run_history'))) {
-        out.trend = await readRows(conn, `select * from run_history order by all`);
+        out.trend = await readRows(conn, `
+          select run_id::int as run_id, strftime(as_of, '%Y-%m-%d') as as_of, headcount::int as headcount,
+                 n_no_path::int as n_no_path, n_plan_only::int as n_plan_only, n_on_path::int as n_on_path,
+                 n_high_risk::int as n_high_risk,
+                 n_no_path::double / nullif(headcount, 0) as no_path_share,
+                 n_high_risk::double / nullif(headcount, 0) as high_risk_share,
+                 succession_readiness_rate::double as succession_readiness_rate,
+                 bench_strength_index::double as bench_strength_index
+          from run_history
+          qualify row_number() over (partition by as_of order by run_id desc) = 1
+          order by as_of`);
       }
       return out;
     });
