@@ -11,25 +11,26 @@ export interface List<T> {
   runId: number | null;
 }
 
-export interface RunInfo {
-  runId?: number;
-  run_id?: number;
+/** A run as /api/meta describes it (`RunBrief` in routes/api/system). */
+export interface RunBrief {
+  runId: number;
   status: string;
-  asOf?: string;
-  as_of?: string;
-  startedAt?: string;
-  started_at?: string;
-  finishedAt?: string | null;
-  finished_at?: string | null;
-  trigger?: string;
-  error?: string | null;
+  asOf: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  trigger: string | null;
+  error: string | null;
 }
 
+export type Role = 'admin' | 'leader' | 'manager';
+
+/** GET /api/meta. */
 export interface Meta {
   asOf: string | null;
-  lastRun: RunInfo | null;
-  lastGoodRun: RunInfo | null;
-  user: { username: string; role: string; employeeId?: string | null } | null;
+  runId: number | null;
+  lastRun: RunBrief | null;
+  lastGoodRun: RunBrief | null;
+  user: { username: string; role: Role; employeeId: string | null } | null;
 }
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
@@ -74,9 +75,9 @@ function redirectToLogin(): void {
   if (window.location.pathname !== '/login') window.location.assign(loginHref(here));
 }
 
-async function request<T>(method: string, path: string, init: { fetch?: Fetch; body?: BodyInit; json?: unknown } = {}): Promise<T> {
+async function send(method: string, path: string, init: { fetch?: Fetch; body?: BodyInit; json?: unknown; accept?: string } = {}): Promise<Response> {
   const doFetch = init.fetch ?? globalThis.fetch;
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: init.accept ?? 'application/json' };
   // The server refuses cross-site writes; this header marks the request as the dashboard's own.
   if (method !== 'GET') headers['x-trellis-csrf'] = '1';
   let body = init.body;
@@ -97,8 +98,22 @@ async function request<T>(method: string, path: string, init: { fetch?: Fetch; b
   if (!res.ok) {
     throw new ApiError(res.status, path, `${method} ${path} failed (${res.status}): ${await errorText(res)}`);
   }
+  return res;
+}
+
+async function request<T>(method: string, path: string, init: { fetch?: Fetch; body?: BodyInit; json?: unknown } = {}): Promise<T> {
+  const res = await send(method, path, init);
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
+}
+
+export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
+
+/** GET a list route as an Arrow IPC stream (the bytes; `lib/arrow-rows.ts` turns them into rows). */
+export async function getArrowBytes(path: string, query?: Query, fetch?: Fetch): Promise<{ bytes: Uint8Array; total: number | null }> {
+  const res = await send('GET', withQuery(path, query), { fetch, accept: ARROW_STREAM });
+  const total = res.headers.get('x-total-count');
+  return { bytes: new Uint8Array(await res.arrayBuffer()), total: total === null ? null : Number(total) };
 }
 
 export function getJson<T>(path: string, query?: Query, fetch?: Fetch): Promise<T> {
@@ -131,8 +146,3 @@ export async function settle<T>(promise: Promise<T>): Promise<Loaded<T>> {
 }
 
 export const getMeta = (fetch?: Fetch) => getJson<Meta>('/api/meta', undefined, fetch);
-
-/** Run id of a run object whichever spelling the server used. */
-export function runIdOf(run: RunInfo | null | undefined): number | null {
-  return run ? (run.runId ?? run.run_id ?? null) : null;
-}

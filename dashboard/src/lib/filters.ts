@@ -27,16 +27,9 @@ export function setFilter(url: URL, changes: Record<string, string | number | nu
   return goto(hrefWith(url, changes), { keepFocus: true, noScroll: true });
 }
 
-const remembered = new Map<string, Set<string>>();
-
-/**
- * Options of a filter drop-down: the values seen so far in this session for that key plus the
- * current one, sorted. (Seen values stay when a filter narrows the rows, so the user can switch.)
- */
-export function optionsFor(key: string, values: Iterable<unknown>, current?: string): string[] {
-  let set = remembered.get(key);
-  if (!set) remembered.set(key, (set = new Set()));
-  for (const v of values) if (v !== null && v !== undefined && v !== '') set.add(String(v));
-  if (current) set.add(current);
-  return [...set].sort((a, b) => a.localeCompare(b));
+/** GET /api/filters: every value the filter drop-downs offer (departments are the caller's). */
+export interface FilterValues {
+  departments: string[];
+  job_families: string[];
+  skills: { skill_id: string; name: string | null }[];
 }

@@ -48,10 +48,3 @@ const LABELS: Record<string, string> = {
 export function humanize(code: string): string {
   return LABELS[code] ?? code.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
 }
-
-/** First present field of a row among several spellings (the API's names are snake_case or camelCase). */
-export function pick<T = unknown>(row: Record<string, unknown> | null | undefined, ...keys: string[]): T | undefined {
-  if (!row) return undefined;
-  for (const k of keys) if (row[k] !== undefined && row[k] !== null) return row[k] as T;
-  return undefined;
-}

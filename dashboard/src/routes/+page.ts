@@ -1,7 +1,6 @@
 import { getJson, settle } from '$lib/api.ts';
-import { readFilters } from '$lib/filters.ts';
+import type { Overview } from '$lib/types.ts';
 
-export async function load({ fetch, url }) {
-  const filters = readFilters(url, ['department'] as const);
-  return { filters, overview: await settle(getJson<Record<string, unknown>>('/api/overview', filters, fetch)) };
+export async function load({ fetch }) {
+  return { overview: await settle(getJson<Overview>('/api/overview', undefined, fetch)) };
 }

@@ -1,7 +1,8 @@
 // 9-box grid: performance band (x) × potential band (y) with the count of employees in each cell.
 import * as Plot from '@observablehq/plot';
 
-export interface NineBoxCell { performance_band: string; potential_band: string; count: number }
+/** A cell of /api/succession/nine-box `cells`. */
+export interface NineBoxCell { performance_band: string; potential_band: string; n: number }
 
 const BANDS = ['low', 'moderate', 'high'];
 
@@ -9,9 +10,9 @@ export function nineBox(data: NineBoxCell[], { width }: { width: number }) {
   const size = Math.min(width, 520);
   const full = BANDS.flatMap((p) => BANDS.map((q) => {
     const hit = data.find((d) => d.performance_band === p && d.potential_band === q);
-    return { performance_band: p, potential_band: q, count: hit?.count ?? 0 };
+    return { performance_band: p, potential_band: q, n: hit?.n ?? 0 };
   }));
-  const max = Math.max(1, ...full.map((d) => d.count));
+  const max = Math.max(1, ...full.map((d) => d.n));
   return Plot.plot({
     title: '9-box: performance × potential (latest review)',
     width: size,
@@ -23,9 +24,9 @@ export function nineBox(data: NineBoxCell[], { width }: { width: number }) {
     y: { label: '↑ Potential', domain: [...BANDS].reverse() },
     color: { label: 'Employees', scheme: 'blues', legend: true, zero: true },
     marks: [
-      Plot.cell(full, { x: 'performance_band', y: 'potential_band', fill: 'count' }),
-      Plot.text(full, { x: 'performance_band', y: 'potential_band', text: 'count', fontSize: 18, fontWeight: 'bold', fill: (d: NineBoxCell) => (d.count === 0 ? '#999' : d.count / max > 0.6 ? 'white' : 'black') }),
-      Plot.tip(full, Plot.pointer({ x: 'performance_band', y: 'potential_band', title: (d: NineBoxCell) => `Performance ${d.performance_band}, potential ${d.potential_band}: ${d.count}\nClick to list them` })),
+      Plot.cell(full, { x: 'performance_band', y: 'potential_band', fill: 'n' }),
+      Plot.text(full, { x: 'performance_band', y: 'potential_band', text: 'n', fontSize: 18, fontWeight: 'bold', fill: (d: NineBoxCell) => (d.n === 0 ? '#999' : d.n / max > 0.6 ? 'white' : 'black') }),
+      Plot.tip(full, Plot.pointer({ x: 'performance_band', y: 'potential_band', title: (d: NineBoxCell) => `Performance ${d.performance_band}, potential ${d.potential_band}: ${d.n}\nClick to list them` })),
     ],
   });
 }

@@ -1,12 +1,14 @@
-import { getList, settle } from '$lib/api.ts';
-import { readFilters } from '$lib/filters.ts';
+import { getJson, getList, settle } from '$lib/api.ts';
+import { readFilters, type FilterValues } from '$lib/filters.ts';
+import type { AlignmentRow, ObjectiveRow } from '$lib/types.ts';
 
 export async function load({ fetch, url }) {
   const filters = readFilters(url, ['department'] as const);
-  const [alignment, objectives, orphans] = await Promise.all([
-    settle(getList('/api/goals/alignment', { limit: 100000 }, fetch)),
-    settle(getList('/api/goals/objectives', { limit: 100000 }, fetch)),
+  const [alignment, objectives, orphans, values] = await Promise.all([
+    settle(getList<AlignmentRow>('/api/goals/alignment', { limit: 100000 }, fetch)),
+    settle(getList<ObjectiveRow>('/api/goals/objectives', { limit: 100000 }, fetch)),
     settle(getList('/api/goals/orphans', { department: filters.department, limit: 1000 }, fetch)),
+    settle(getJson<FilterValues>('/api/filters', undefined, fetch)),
   ]);
-  return { filters, alignment, objectives, orphans };
+  return { filters, alignment, objectives, orphans, values };
 }

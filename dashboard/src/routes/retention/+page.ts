@@ -1,25 +1,28 @@
-import { getList, settle, type List } from '$lib/api.ts';
-import { readFilters } from '$lib/filters.ts';
+import { getJson, settle } from '$lib/api.ts';
+import { readFilters, type FilterValues } from '$lib/filters.ts';
+import { getAllRows } from '$lib/list-rows.ts';
+import type { ScoreBinRow } from '$lib/types.ts';
 
 type R = Record<string, unknown>;
 
 export async function load({ fetch, url }) {
   const filters = readFilters(url, ['path_state', 'department', 'band'] as const);
-  const common = { department: filters.department, band: filters.band, sort: 'score', order: 'desc', limit: 1000 };
-  // Default view: no_path and plan_only together, ranked by score.
+  const common = { department: filters.department, band: filters.band, sort: 'score', order: 'desc' };
+  // Default view: no_path and plan_only together, ranked by score. Whole lists (Arrow when large), so
+  // the table sorts, pages and exports every row.
   const states = filters.path_state ? [filters.path_state] : ['no_path', 'plan_only'];
-  const [lists, distribution] = await Promise.all([
-    settle(Promise.all(states.map((s) => getList<R>('/api/retention', { ...common, path_state: s }, fetch)))),
-    settle(getList<R>('/api/retention/distribution', { department: filters.department }, fetch)),
+  const [lists, distribution, values] = await Promise.all([
+    settle(Promise.all(states.map((s) => getAllRows<R>('/api/retention', { ...common, path_state: s }, fetch)))),
+    settle(getJson<{ rows: ScoreBinRow[] }>('/api/retention/distribution', { department: filters.department }, fetch)),
+    settle(getJson<FilterValues>('/api/filters', undefined, fetch)),
   ]);
-  const risk = lists.ok
-    ? { ok: true as const, data: merge(lists.data) }
-    : lists;
-  return { filters, risk, distribution };
+  const risk = lists.ok ? { ok: true as const, data: merge(lists.data.map((l) => l.rows)) } : lists;
+  return { filters, risk, distribution, values };
 }
 
-function merge(lists: List<R>[]): { rows: R[]; total: number } {
-  const rows = lists.flatMap((l) => l.rows)
-    .sort((a, b) => Number(b.score ?? 0) - Number(a.score ?? 0) || String(a.employee_id).localeCompare(String(b.employee_id)));
-  return { rows, total: lists.reduce((n, l) => n + l.total, 0) };
+/** The lists of several path states in one ranking: score descending, then employee id (the API's order). */
+function merge(lists: R[][]): R[] {
+  if (lists.length === 1) return lists[0];
+  return lists.flat().sort((a, b) => Number(b.score ?? -1) - Number(a.score ?? -1) ||
+    (String(a.employee_id) < String(b.employee_id) ? -1 : String(a.employee_id) > String(b.employee_id) ? 1 : 0));
 }

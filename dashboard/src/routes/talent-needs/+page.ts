@@ -1,11 +1,13 @@
-import { getList, settle } from '$lib/api.ts';
-import { readFilters } from '$lib/filters.ts';
+import { getJson, getList, settle } from '$lib/api.ts';
+import { readFilters, type FilterValues } from '$lib/filters.ts';
+import type { NeedRow } from '$lib/types.ts';
 
 export async function load({ fetch, url }) {
   const filters = readFilters(url, ['job_family'] as const);
-  const [needs, atRisk] = await Promise.all([
-    settle(getList('/api/talent-needs', { job_family: filters.job_family, limit: 100000 }, fetch)),
+  const [needs, atRisk, values] = await Promise.all([
+    settle(getList<NeedRow>('/api/talent-needs', { job_family: filters.job_family, limit: 100000 }, fetch)),
     settle(getList('/api/retention', { job_family: filters.job_family, band: 'high', sort: 'score', order: 'desc', limit: 1000 }, fetch)),
+    settle(getJson<FilterValues>('/api/filters', undefined, fetch)),
   ]);
-  return { filters, needs, atRisk };
+  return { filters, needs, atRisk, values };
 }

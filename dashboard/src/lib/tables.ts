@@ -1,0 +1,256 @@
+// Every table of the dashboard: its columns, written against the API route's response schema
+// (`source`: the route's OpenAPI path and where its rows sit in the answer). `tables.test.ts` checks each
+// column against the server's schema, so a renamed field fails a test instead of leaving an empty column.
+// Pages add drill-down links with `columnsOf(TABLES.x, { full_name: { href } })`.
+
+export interface Column {
+  key: string;
+  label: string;
+  kind?: 'text' | 'int' | 'num' | 'pct' | 'date' | 'datetime' | 'list' | 'label' | 'bool';
+  /** Link target for the cell (a drill-down), or null for plain text. */
+  href?: (row: Record<string, unknown>) => string | null;
+  format?: (value: unknown, row: Record<string, unknown>) => string;
+  /** false: a link-only column left out of the CSV export. */
+  export?: boolean;
+}
+
+export interface TableSpec {
+  /** The route (OpenAPI path) and the property path to its row array; null: the page computes the rows. */
+  source: { api: string; at: string[] } | null;
+  columns: Column[];
+  /** Keys the page adds to each row itself (not in the API's rows). */
+  computed?: string[];
+}
+
+const list = (api: string) => ({ api, at: ['rows'] });
+const person = [{ key: 'full_name', label: 'Employee' }, { key: 'employee_id', label: 'Id' }];
+
+export const TABLES = {
+  // Overview
+  topSkillGaps: {
+    source: { api: '/api/overview/', at: ['topSkillGaps'] },
+    columns: [
+      { key: 'skill_name', label: 'Skill' }, { key: 'skill_id', label: 'Skill id' },
+      { key: 'employees_short', label: 'Employees short', kind: 'int' }, { key: 'gap_points', label: 'Gap points', kind: 'int' },
+    ],
+  },
+  riskBands: {
+    source: { api: '/api/overview/', at: ['riskBands'] },
+    columns: [{ key: 'band', label: 'Risk band', kind: 'label' }, { key: 'n', label: 'Employees', kind: 'int' }],
+  },
+
+  // Skill gaps
+  skillGapsOrg: {
+    source: list('/api/skill-gaps/org'),
+    columns: [
+      { key: 'scope_value', label: 'Department' }, { key: 'skill_name', label: 'Skill' },
+      { key: 'employees_requiring', label: 'Requiring', kind: 'int' }, { key: 'employees_short', label: 'Short', kind: 'int' },
+      { key: 'mean_gap', label: 'Mean gap', kind: 'num' }, { key: 'gap_points', label: 'Gap points', kind: 'int' },
+      { key: 'supply', label: 'Supply (level ≥ 3)', kind: 'int' },
+      { key: 'skill_id', label: 'Employees', format: () => 'Employees', export: false },
+    ],
+  },
+  skillGapEmployees: {
+    source: list('/api/skill-gaps/employees'),
+    columns: [
+      ...person, { key: 'target_role_title', label: 'Role' }, { key: 'target_role_id', label: 'Role id' },
+      { key: 'skill_name', label: 'Skill' }, { key: 'skill_id', label: 'Skill id' },
+      { key: 'required_level', label: 'Required', kind: 'int' }, { key: 'current_level', label: 'Current', kind: 'int' },
+      { key: 'gap', label: 'Gap', kind: 'int' }, { key: 'importance', label: 'Importance', kind: 'int' },
+    ],
+  },
+
+  // Succession
+  criticalRoles: {
+    source: list('/api/succession/roles'),
+    columns: [
+      { key: 'title', label: 'Role' }, { key: 'role_id', label: 'Role id' }, { key: 'job_family', label: 'Job family' },
+      { key: 'n_incumbents', label: 'Incumbents', kind: 'int' },
+      { key: 'incumbent_risk_band', label: 'Incumbents’ risk', kind: 'label' },
+      { key: 'n_ready_now', label: 'Ready now', kind: 'int' }, { key: 'n_ready_1_2_years', label: '1–2 years', kind: 'int' },
+      { key: 'n_ready_3_plus_years', label: '3+ years', kind: 'int' }, { key: 'n_not_ready', label: 'Not ready', kind: 'int' },
+      { key: 'has_bench', label: 'Has bench', kind: 'bool' },
+      { key: 'bench_strength', label: 'Bench strength', kind: 'num' },
+    ],
+  },
+  roleCandidates: {
+    source: { api: '/api/succession/roles/{roleId}', at: ['candidates'] },
+    computed: ['evidence'],
+    columns: [
+      { key: 'full_name', label: 'Candidate' }, { key: 'employee_id', label: 'Id' },
+      { key: 'current_role_id', label: 'Current role' }, { key: 'department', label: 'Department' },
+      { key: 'readiness', label: 'Readiness', kind: 'label' }, { key: 'readiness_score', label: 'Score', kind: 'int' },
+      { key: 'coverage', label: 'Coverage', kind: 'pct' }, { key: 'performance', label: 'Perf.', kind: 'int' },
+      { key: 'potential', label: 'Pot.', kind: 'int' }, { key: 'evidence', label: 'Evidence' },
+      { key: 'nominated_readiness', label: 'Manager says', kind: 'label' },
+      { key: 'calibration', label: 'Calibration', kind: 'label' },
+    ],
+  },
+  calibrationGaps: {
+    source: list('/api/succession/candidates'),
+    columns: [
+      { key: 'full_name', label: 'Candidate' }, { key: 'employee_id', label: 'Id' },
+      { key: 'role_title', label: 'For role' }, { key: 'role_id', label: 'Role id' },
+      { key: 'nominated_readiness', label: 'Manager says', kind: 'label' }, { key: 'readiness', label: 'Evidence says', kind: 'label' },
+      { key: 'calibration', label: 'Gap', kind: 'label' },
+      { key: 'coverage', label: 'Coverage', kind: 'pct' }, { key: 'performance', label: 'Perf.', kind: 'int' },
+    ],
+  },
+  nineBoxPeople: {
+    source: { api: '/api/succession/nine-box', at: ['rows'] },
+    columns: [
+      ...person, { key: 'department', label: 'Department' }, { key: 'role_id', label: 'Role' },
+      { key: 'performance_band', label: 'Performance', kind: 'label' }, { key: 'potential_band', label: 'Potential', kind: 'label' },
+    ],
+  },
+
+  // Retention
+  retention: {
+    source: list('/api/retention/'),
+    columns: [
+      ...person, { key: 'department', label: 'Department' }, { key: 'manager_name', label: 'Manager' },
+      { key: 'path_state', label: 'Path state', kind: 'label' }, { key: 'score', label: 'Score', kind: 'int' },
+      { key: 'band', label: 'Band', kind: 'label' }, { key: 'reasons', label: 'Reasons' },
+    ],
+  },
+  riskByPathState: {
+    source: null, // summed from /api/retention/distribution by the page
+    columns: [
+      { key: 'path_state', label: 'Path state', kind: 'label' }, { key: 'employees', label: 'Employees', kind: 'int' },
+      { key: 'mean_score_approx', label: 'Mean score (≈)', kind: 'num' }, { key: 'high_risk_share', label: 'High risk (≥ 50)', kind: 'pct' },
+    ],
+  },
+  highRiskIncumbents: {
+    source: list('/api/retention/'),
+    columns: [
+      ...person, { key: 'role_id', label: 'Role' }, { key: 'department', label: 'Department' },
+      { key: 'score', label: 'Score', kind: 'int' }, { key: 'reasons', label: 'Reasons' },
+    ],
+  },
+
+  // Goals
+  goalAlignment: {
+    source: list('/api/goals/alignment'),
+    columns: [
+      { key: 'scope_value', label: 'Department', format: (v, r) => (r.scope === 'company' ? 'Company' : v == null ? '—' : String(v)) },
+      { key: 'n_live_goals', label: 'Live goals', kind: 'int' },
+      { key: 'n_aligned', label: 'Aligned', kind: 'int' }, { key: 'n_path_linked', label: 'Path-linked', kind: 'int' },
+      { key: 'n_orphan', label: 'Orphan', kind: 'int' },
+      { key: 'aligned_rate', label: 'Aligned rate', kind: 'pct' }, { key: 'path_linked_rate', label: 'Path-linked rate', kind: 'pct' },
+      { key: 'orphan_rate', label: 'Orphan rate', kind: 'pct' },
+    ],
+  },
+  orphanGoals: {
+    source: list('/api/goals/orphans'),
+    columns: [
+      { key: 'goal_id', label: 'Goal' }, { key: 'title', label: 'Title' }, ...person,
+      { key: 'department', label: 'Department' }, { key: 'status', label: 'Status', kind: 'label' },
+      { key: 'progress', label: 'Progress', kind: 'num' }, { key: 'due_on', label: 'Due', kind: 'date' },
+    ],
+  },
+  objectives: {
+    source: list('/api/goals/objectives'),
+    columns: [
+      { key: 'objective_id', label: 'Objective' }, { key: 'title', label: 'Title' }, { key: 'parent_objective_id', label: 'Parent' },
+      { key: 'department', label: 'Department' }, { key: 'period', label: 'Period' },
+      { key: 'n_items', label: 'Items', kind: 'int' }, { key: 'n_goals', label: 'Direct goals', kind: 'int' },
+      { key: 'progress', label: 'Roll-up progress', kind: 'num' },
+    ],
+  },
+
+  // Talent needs
+  talentNeeds: {
+    source: list('/api/talent-needs/'),
+    columns: [
+      { key: 'title', label: 'Role' }, { key: 'role_id', label: 'Role id' }, { key: 'job_family', label: 'Job family' },
+      { key: 'level', label: 'Level', kind: 'int' },
+      { key: 'headcount', label: 'Headcount', kind: 'int' }, { key: 'planned_headcount', label: 'Planned', kind: 'int' },
+      { key: 'open_need', label: 'Open need', kind: 'int' }, { key: 'incumbents_high_risk', label: 'High-risk incumbents', kind: 'int' },
+      { key: 'pipeline_ready_now', label: 'Pipeline: ready now', kind: 'int' }, { key: 'pipeline_ready_1_2_years', label: '1–2 years', kind: 'int' },
+      { key: 'pipeline_ready_3_plus_years', label: '3+ years', kind: 'int' }, { key: 'pipeline_not_ready', label: 'Not ready', kind: 'int' },
+      { key: 'shortfall', label: 'Shortfall', kind: 'int' },
+    ],
+  },
+
+  // Career framework
+  frameworkRoles: {
+    source: { api: '/api/framework/', at: ['roles'] },
+    computed: ['required_skills'],
+    columns: [
+      { key: 'level', label: 'Level', kind: 'int' }, { key: 'title', label: 'Role' }, { key: 'role_id', label: 'Role id' },
+      { key: 'track', label: 'Track', kind: 'label' }, { key: 'is_critical', label: 'Critical', format: (v) => (v ? 'yes' : '') },
+      { key: 'planned_headcount', label: 'Planned', kind: 'int' },
+      { key: 'required_skills', label: 'Required skills (level; ★ = most important)' },
+    ],
+  },
+
+  // Employees
+  employees: {
+    source: list('/api/employees/'),
+    columns: [
+      { key: 'full_name', label: 'Name' }, { key: 'employee_id', label: 'Id' },
+      { key: 'department', label: 'Department' }, { key: 'role_title', label: 'Role' }, { key: 'job_family', label: 'Job family' },
+      { key: 'manager_name', label: 'Manager' }, { key: 'path_state', label: 'Path state', kind: 'label' },
+    ],
+  },
+  employeeGaps: {
+    source: { api: '/api/employees/{id}', at: ['gaps'] },
+    columns: [
+      { key: 'skill_name', label: 'Skill' }, { key: 'skill_id', label: 'Skill id' },
+      { key: 'required_level', label: 'Required', kind: 'int' }, { key: 'current_level', label: 'Current', kind: 'int' },
+      { key: 'gap', label: 'Gap', kind: 'int' }, { key: 'importance', label: 'Importance', kind: 'int' },
+    ],
+  },
+  employeeReviews: {
+    source: { api: '/api/employees/{id}', at: ['reviews'] },
+    columns: [
+      { key: 'cycle', label: 'Cycle' }, { key: 'reviewed_on', label: 'Reviewed on', kind: 'date' },
+      { key: 'performance', label: 'Performance', kind: 'int' }, { key: 'potential', label: 'Potential', kind: 'int' },
+    ],
+  },
+  employeeGoals: {
+    source: { api: '/api/employees/{id}', at: ['goals'] },
+    columns: [
+      { key: 'goal_id', label: 'Goal' }, { key: 'title', label: 'Title' }, { key: 'status', label: 'Status', kind: 'label' },
+      { key: 'progress', label: 'Progress', kind: 'num' }, { key: 'is_linked', label: 'Path-linked', kind: 'bool' },
+      { key: 'is_aligned', label: 'Aligned', kind: 'bool' },
+      { key: 'objective_id', label: 'Objective' }, { key: 'target_role_id', label: 'Target role' }, { key: 'skill_id', label: 'Skill' },
+      { key: 'due_on', label: 'Due', kind: 'date' },
+    ],
+  },
+
+  // Pipeline
+  runs: {
+    source: list('/api/pipeline/runs'),
+    columns: [
+      { key: 'run_id', label: 'Run' }, { key: 'status', label: 'Status', kind: 'label' }, { key: 'trigger', label: 'Trigger' },
+      { key: 'as_of', label: 'As of', kind: 'date' }, { key: 'started_at', label: 'Started', kind: 'datetime' },
+      { key: 'finished_at', label: 'Finished', kind: 'datetime' }, { key: 'error', label: 'Error' },
+    ],
+  },
+  runFiles: {
+    source: { api: '/api/pipeline/runs/{id}', at: ['files'] },
+    columns: [
+      { key: 'file', label: 'File' }, { key: 'dataset', label: 'Dataset' }, { key: 'status', label: 'Status', kind: 'label' },
+      { key: 'rows_read', label: 'Read', kind: 'int' }, { key: 'rows_loaded', label: 'Loaded', kind: 'int' },
+      { key: 'rows_rejected', label: 'Rejected', kind: 'int' }, { key: 'rows_warned', label: 'Warnings', kind: 'int' },
+      { key: 'reason', label: 'Reason' },
+    ],
+  },
+  rejects: {
+    source: list('/api/pipeline/rejects'),
+    columns: [
+      { key: 'run_id', label: 'Run', kind: 'int' }, { key: 'file', label: 'File' }, { key: 'line', label: 'Line', kind: 'int' },
+      { key: 'column', label: 'Column' }, { key: 'value', label: 'Value' }, { key: 'reason', label: 'Reason' },
+      { key: 'severity', label: 'Severity', kind: 'label' },
+    ],
+  },
+} satisfies Record<string, TableSpec>;
+
+/** A table's columns with page-specific additions (drill-down links, formats) merged in by key. */
+export function columnsOf(spec: TableSpec, extra: Record<string, Partial<Column>> = {}): Column[] {
+  for (const key of Object.keys(extra)) {
+    if (!spec.columns.some((c) => c.key === key)) throw new Error(`columnsOf: "${key}" is not a column of this table (${spec.columns.map((c) => c.key).join(', ')})`);
+  }
+  return spec.columns.map((c) => ({ ...c, ...extra[c.key] }));
+}
