@@ -11,6 +11,7 @@ import { all, exec, one, type Db } from './db.ts';
 import { discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
 import { ensureMetaTables } from './meta.ts';
 import { recordRunHistory } from './run-history.ts';
+import { countDanglingEventRows, danglingNote } from './dangling.ts';
 import { defaultIngest, type FileResult, type Ingest, type InboxFile } from './ingest-link.ts';
 import { prepareMappedFiles, type PreparedMappedFiles } from './mapping/load-mapped.ts';
 import { resolveMappedFiles } from './mapping/resolve.ts';
@@ -363,6 +364,8 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
 
     progress({ phase: 'commit', done: 0, total: 1, message: 'committing' });
     await recordRunHistory(conn, runId, opts.asOf);
+    const dangling = danglingNote(await countDanglingEventRows(conn));
+    if (dangling) notes.push(dangling);
     await insertRunFiles(conn, runId, results);
     for (const r of results.filter((x) => x.status === 'loaded')) {
       await exec(conn, 'insert into loaded_files (sha256, file, dataset, run_id, loaded_at) values ($sha256, $file, $dataset, $run_id, $at::timestamp)',

@@ -4,10 +4,14 @@ with
 
 reviews as (select * from stg_reviews),
 
+employees as (select * from stg_employees),
+
 known as (
     select *
     from reviews
     where reviewed_on <= $as_of::date                                        -- later reviews do not exist yet
+      -- reviews are event rows kept across loads: one whose employee a later snapshot dropped is dangling
+      and employee_id in (select employee_id from employees)
 ),
 
 ranked as (

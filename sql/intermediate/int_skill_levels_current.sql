@@ -5,10 +5,18 @@ with
 
 assessments as (select * from stg_employee_skills),
 
+employees as (select * from stg_employees),
+
+skills as (select * from stg_skills),
+
 known as (
     select *
     from assessments
     where assessed_on <= $as_of::date                                        -- later assessments do not exist yet
+      -- assessments are event rows kept across loads; a later snapshot may have dropped their employee or
+      -- skill. References hold against the rows in effect, so those are dangling (the run counts them)
+      and employee_id in (select employee_id from employees)
+      and skill_id in (select skill_id from skills)
 ),
 
 ranked as (
