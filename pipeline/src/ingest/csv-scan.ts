@@ -24,6 +24,13 @@ export interface CsvScan {
   lines: Int32Array;
   /** Number of fields in each record. */
   fields: Int32Array;
+  /** Line breaks outside quotes: CRLF, LF alone, CR alone. DuckDB reads only files that use one of CRLF or LF. */
+  breaks: { crlf: number; lf: number; cr: number };
+  /** NUL bytes (binary data or UTF-16 text) and the physical line of the first. */
+  nul: number;
+  firstNulLine: number;
+  /** The file's first bytes (up to 4), for byte-order marks. */
+  head: Buffer;
 }
 
 class Grow {
@@ -58,6 +65,12 @@ interface State {
   records: number; // non-blank records so far, the header included
   headerBytes: number[];
   headerLine: number;
+  prevCr: boolean; // the last byte of the previous chunk was a CR outside quotes
+  crlf: number;
+  lf: number;
+  cr: number;
+  nul: number;
+  firstNulLine: number;
 }
 
 /**
@@ -65,7 +78,7 @@ interface State {
  * Record 0 is the header: its bytes are collected, its position is not stored.
  */
 function scanChunk(st: State, chunk: Buffer, from: number, out: Grow): void {
-  let { line, recStart, recLine, fields, nonBlank, inQuotes, quoteInQuotes, fieldStart, records } = st;
+  let { line, recStart, recLine, fields, nonBlank, inQuotes, quoteInQuotes, fieldStart, records, crlf, lf, cr, nul } = st;
   const offset = st.offset;
   const len = chunk.length;
   for (let i = from; i < len; i++) {
@@ -79,6 +92,7 @@ function scanChunk(st: State, chunk: Buffer, from: number, out: Grow): void {
       } else {
         if (b === QUOTE) quoteInQuotes = true;
         else if (b === LF) line++;
+        else if (b === 0 && nul++ === 0) st.firstNulLine = line;
         continue;
       }
     }
@@ -87,6 +101,8 @@ function scanChunk(st: State, chunk: Buffer, from: number, out: Grow): void {
       fieldStart = false;
     } else if (b === LF) {
       line++;
+      if (i > from ? chunk[i - 1] === CR : st.prevCr) crlf++;
+      else lf++;
       if (nonBlank) {
         if (records === 0) {
           st.headerBytes.pop();
@@ -111,12 +127,16 @@ function scanChunk(st: State, chunk: Buffer, from: number, out: Grow): void {
       if (fieldStart) inQuotes = true;
       nonBlank = true;
       fieldStart = false;
-    } else if (b !== SPACE && b !== TAB && b !== CR) {
+    } else if (b === CR) {
+      cr++;
+    } else if (b !== SPACE && b !== TAB) {
+      if (b === 0 && nul++ === 0) st.firstNulLine = line;
       nonBlank = true;
       fieldStart = false;
     }
   }
-  Object.assign(st, { line, recStart, recLine, fields, nonBlank, inQuotes, quoteInQuotes, fieldStart, records });
+  st.prevCr = len > from && chunk[len - 1] === CR && !inQuotes;
+  Object.assign(st, { line, recStart, recLine, fields, nonBlank, inQuotes, quoteInQuotes, fieldStart, records, crlf, lf, cr, nul });
 }
 
 /** Scan a CSV file (comma, double quote, quote doubled as escape; LF or CRLF). */
@@ -125,10 +145,13 @@ export async function scanCsv(file: string): Promise<CsvScan> {
   const st: State = {
     offset: 0, line: 1, recStart: 0, recLine: 1, fields: 1, nonBlank: false, inQuotes: false,
     quoteInQuotes: false, fieldStart: true, records: 0, headerBytes: [], headerLine: 1,
+    prevCr: false, crlf: 0, lf: 0, cr: 0, nul: 0, firstNulLine: 0,
   };
+  let head = Buffer.alloc(0);
   const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let from = 0;
+    if (st.offset === 0) head = Buffer.from(chunk.subarray(0, 4));
     if (st.offset === 0 && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
       from = 3;
       st.recStart = 3;
@@ -147,6 +170,8 @@ export async function scanCsv(file: string): Promise<CsvScan> {
     headerLine: st.headerLine,
     count: out.n,
     starts: out.starts.subarray(0, out.n), lines: out.lines.subarray(0, out.n), fields: out.fields.subarray(0, out.n),
+    // every CR counted was outside quotes; those followed by LF are the CRLFs
+    breaks: { crlf: st.crlf, lf: st.lf, cr: st.cr - st.crlf }, nul: st.nul, firstNulLine: st.firstNulLine, head,
   };
 }
 
@@ -180,4 +205,57 @@ export function recordAt(scan: CsvScan, pos: number): number {
     if (scan.starts[mid] <= pos) { found = mid; lo = mid + 1; } else hi = mid - 1;
   }
   return found;
+}
+
+/** Whether DuckDB can read the file's line breaks as they are: all LF or all CRLF outside quotes. */
+export function breaksNeedNormalizing(scan: Pick<CsvScan, 'breaks'>): boolean {
+  const { crlf, lf, cr } = scan.breaks;
+  return cr > 0 || (crlf > 0 && lf > 0);
+}
+
+/**
+ * Copy `from` to `to` with every line break outside quotes written as LF (CRLF → LF, a lone CR → LF),
+ * streaming. Files that mix LF and CRLF, or use classic-Mac CR breaks, then read like any other; the
+ * physical lines of the copy are the lines an editor shows. Quoted fields are copied unchanged.
+ */
+export async function normalizeLineBreaks(from: string, to: string): Promise<void> {
+  const out = fs.createWriteStream(to);
+  let inQuotes = false;
+  let quoteInQuotes = false;
+  let fieldStart = true;
+  let pendingCr = false;
+  const write = (buf: Buffer) => new Promise<void>((resolve, reject) => {
+    if (out.write(buf)) resolve();
+    else out.once('drain', resolve).once('error', reject);
+  });
+  for await (const chunk of fs.createReadStream(from, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    const dst = Buffer.allocUnsafe(chunk.length + 1);
+    let n = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (pendingCr) {
+        pendingCr = false;
+        dst[n++] = LF; // a CR outside quotes ends the line, whether an LF follows or not
+        if (b === LF) continue;
+      }
+      if (inQuotes) {
+        if (quoteInQuotes) {
+          quoteInQuotes = false;
+          if (b === QUOTE) { dst[n++] = b; continue; }
+          inQuotes = false;
+        } else {
+          if (b === QUOTE) quoteInQuotes = true;
+          dst[n++] = b;
+          continue;
+        }
+      }
+      if (b === CR) { pendingCr = true; fieldStart = true; continue; }
+      if (b === QUOTE && fieldStart) inQuotes = true;
+      fieldStart = b === COMMA || b === LF || ((b === SPACE || b === TAB) && fieldStart);
+      dst[n++] = b;
+    }
+    await write(dst.subarray(0, n));
+  }
+  if (pendingCr) await write(Buffer.from([LF]));
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }

@@ -3,10 +3,13 @@
 // and every column VARCHAR; the byte scanner (csv-scan.ts) supplies exact physical lines and field counts.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { DatasetDef } from '../datasets.ts';
 import { all, exec, ident, literal, one } from '../db.ts';
 import { matchColumns, RefusedError } from './columns.ts';
-import { recordAt, scanCsv, type CsvScan } from './csv-scan.ts';
+import { breaksNeedNormalizing, normalizeLineBreaks, recordAt, scanCsv, type CsvScan } from './csv-scan.ts';
 
 export interface ReadResult {
   /** Records read from the file (blank lines excluded). */
@@ -60,6 +63,46 @@ export async function dropCsvTemps(conn: DuckDBConnection, rawTable: string): Pr
  * Read `file` into `rawTable` (created or replaced as a temp view, valid until dropCsvTemps) and its read-level rejects into
  * `rejectsTable`. Throws RefusedError when the file cannot be read or lacks a required column.
  */
+const UTF16 = 'save it as UTF-8 (in Excel: Save As → "CSV UTF-8 (Comma delimited)")';
+
+/** Refuse what DuckDB cannot read as UTF-8 CSV text: UTF-16 files and binary files named .csv. */
+function checkText(scan: CsvScan, name: string): void {
+  const h = scan.head;
+  if ((h[0] === 0xff && h[1] === 0xfe) || (h[0] === 0xfe && h[1] === 0xff)) {
+    throw new RefusedError(`${name}: the file is UTF-16 text; ${UTF16}`);
+  }
+  if (scan.nul === 0) return;
+  // UTF-16 without a byte-order mark: every other byte of ASCII text is NUL
+  if (h.length >= 4 && ((h[1] === 0 && h[3] === 0 && h[0] !== 0) || (h[0] === 0 && h[2] === 0 && h[1] !== 0))) {
+    throw new RefusedError(`${name}: the file looks like UTF-16 text (a NUL byte after every letter); ${UTF16}`);
+  }
+  throw new RefusedError(`${name}: line ${scan.firstNulLine} contains NUL bytes, so this is not a text CSV file ` +
+    '(a spreadsheet, archive or other binary file renamed to .csv?); export the data as CSV (UTF-8) and drop that file');
+}
+
+/** A clearer reason than "missing columns" when the header is a different dialect or not text. */
+function headerHint(header: string[], name: string): string | null {
+  const first = header[0]?.trim().toLowerCase() ?? '';
+  if (/^sep=.?$/.test(first)) {
+    return `${name}: line 1 is an Excel "${header[0].trim()}" line, not the header; delete that line so that line 1 holds the column names`;
+  }
+  if (header.length === 1) {
+    const sep = [';', '\t', '|'].find((c) => header[0].includes(c));
+    if (sep) {
+      const shown = sep === '\t' ? 'tabs' : `"${sep}"`;
+      return `${name}: the header uses ${shown} between column names, not commas; save the file as comma-separated CSV`;
+    }
+  }
+  if (header.some((h) => h.includes('\uFFFD'))) {
+    return `${name}: the header row is not valid UTF-8 text; ${UTF16.replace('save it', 'save the file')}`;
+  }
+  return null;
+}
+
+/**
+ * Read `file` into `rawTable` (created or replaced as a temp view, valid until dropCsvTemps) and its read-level rejects into
+ * `rejectsTable`. Throws RefusedError when the file cannot be read or lacks a required column.
+ */
 export async function readCsv(
   conn: DuckDBConnection, file: string, name: string, def: DatasetDef, rawTable: string, rejectsTable: string,
   maxRejects: number,
@@ -70,10 +113,41 @@ export async function readCsv(
   } catch (err) {
     throw new RefusedError(`${name}: the file cannot be read (${(err as Error).message})`);
   }
+  checkText(scan, name);
+  // DuckDB stops with an error (which would abort the run's transaction) on a file that mixes LF and
+  // CRLF or has lone CRs: read a copy with LF breaks instead.
+  let copy: string | null = null;
+  if (breaksNeedNormalizing(scan)) {
+    copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-csv-')), 'lf.csv');
+    try {
+      await normalizeLineBreaks(file, copy);
+      scan = await scanCsv(copy);
+    } catch (err) {
+      fs.rmSync(path.dirname(copy), { recursive: true, force: true });
+      throw new RefusedError(`${name}: the file cannot be read (${(err as Error).message})`);
+    }
+  }
+  try {
+    return await readScanned(conn, copy ?? file, scan, name, def, rawTable, rejectsTable, maxRejects);
+  } finally {
+    if (copy) fs.rmSync(path.dirname(copy), { recursive: true, force: true });
+  }
+}
+
+async function readScanned(
+  conn: DuckDBConnection, file: string, scan: CsvScan, name: string, def: DatasetDef, rawTable: string, rejectsTable: string,
+  maxRejects: number,
+): Promise<ReadResult> {
   if (!scan.header) throw new RefusedError(`${name}: the file is empty; line 1 must be the header row`);
   if (scan.headerLine !== 1) throw new RefusedError(`${name}: line 1 is empty; line 1 must be the header row`);
   const header = scan.header;
-  const colIndex = matchColumns(def, name, header);
+  let colIndex: Map<string, number>;
+  try {
+    colIndex = matchColumns(def, name, header);
+  } catch (err) {
+    const hint = err instanceof RefusedError ? headerHint(header, name) : null;
+    throw hint ? new RefusedError(hint) : err;
+  }
   const n = header.length;
 
   await exec(conn, `drop table if exists ${ident(CSV_REJ)}`);

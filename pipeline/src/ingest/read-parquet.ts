@@ -1,6 +1,6 @@
 // Read a Parquet file into a raw table of canonical VARCHAR columns plus `_line` (row number + 1, so the
 // first row is line 2 as in a CSV with its header), for the same validation as CSV.
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnType, DatasetDef } from '../datasets.ts';
 import { all, exec, ident, literal } from '../db.ts';
 import { matchColumns, RefusedError } from './columns.ts';
@@ -25,15 +25,32 @@ export function parquetTypeFits(canonical: ColumnType, type: string): boolean {
   }
 }
 
+let probeInstance: Promise<DuckDBInstance> | null = null;
+
+/**
+ * Columns and row count of a Parquet file, read on a private in-memory DuckDB: a file DuckDB cannot
+ * read (truncated, not Parquet at all) fails there and is refused, instead of failing a statement
+ * inside the run's transaction, which would abort the whole run.
+ */
+async function probe(file: string, name: string): Promise<{ described: { column_name: string; column_type: string }[]; rows: number }> {
+  const instance = await (probeInstance ??= DuckDBInstance.create(':memory:'));
+  const conn = await instance.connect();
+  try {
+    const described = await all<{ column_name: string; column_type: string }>(conn, `describe select * from read_parquet(${literal(file)})`);
+    const n = await all<{ n: number }>(conn, `select count(*)::BIGINT::DOUBLE as n from read_parquet(${literal(file)})`);
+    return { described, rows: Number(n[0]?.n ?? 0) };
+  } catch (err) {
+    throw new RefusedError(`${name}: the file cannot be read as Parquet (${(err as Error).message.split('\n')[0]}); ` +
+      'export it again (the file may be cut short or not be Parquet at all)');
+  } finally {
+    conn.closeSync();
+  }
+}
+
 export async function readParquet(
   conn: DuckDBConnection, file: string, name: string, def: DatasetDef, rawTable: string, rejectsTable: string,
 ): Promise<ReadResult> {
-  let described: { column_name: string; column_type: string }[];
-  try {
-    described = await all(conn, `describe select * from read_parquet(${literal(file)})`);
-  } catch (err) {
-    throw new RefusedError(`${name}: the file cannot be read as Parquet (${(err as Error).message.split('\n')[0]})`);
-  }
+  const { described, rows } = await probe(file, name);
   const colIndex = matchColumns(def, name, described.map((d) => d.column_name));
   const select: string[] = [];
   for (const col of def.columns) {
@@ -52,6 +69,5 @@ export async function readParquet(
     select ${select.join(', ')}, (file_row_number + 2)::INTEGER as _line
     from read_parquet(${literal(file)}, file_row_number = true)`);
   await exec(conn, `create or replace temp table ${ident(rejectsTable)} ${READ_REJECTS_DDL}`);
-  const n = await all<{ n: number }>(conn, `select count(*)::INTEGER as n from read_parquet(${literal(file)})`);
-  return { rowsRead: Number(n[0]?.n ?? 0), rowsRejected: 0 };
+  return { rowsRead: rows, rowsRejected: 0 };
 }

@@ -113,6 +113,9 @@ export async function validateAndApply(
     return refused(await garbageReason(conn, ctx.file, rowsRejected, maxRejects), rowsRead, rowsRejected);
   }
   const rowsWarned = await count(conn, `select count(distinct _rid)::INTEGER as n from ${MSG} where severity = 'warning'`);
+  // A snapshot replaces everything loaded before: one with no row to load (a header-only export, or
+  // every row rejected) is far more likely a broken export than an emptied dataset, so it is refused.
+  const empty = def.kind === 'snapshot' && await count(conn, `select count(*)::INTEGER as n from ${WORK}`) === 0;
 
   // 8. Write rejects and warnings, then the accepted rows.
   if (ctx.readRejectsTable) {
@@ -123,9 +126,26 @@ export async function validateAndApply(
   await exec(conn, `insert into ${ident(REJECTS_TABLE)} (run_id, file, line, "column", value, reason, severity)
     select $run, $file, _line, "column", value, reason, severity from ${MSG} order by _line, _stage, "column"`,
   { run: ctx.runId, file: ctx.file });
+  if (empty) {
+    const kept = `the ${name} loaded before stay in effect`;
+    const reason = rowsRead === 0
+      ? `${ctx.file}: the file has no data rows; a ${name} file replaces all ${name}, so an empty one is refused and ${kept}; check the export`
+      : `${ctx.file}: none of its ${rowsRead} row${rowsRead === 1 ? '' : 's'} can be loaded${await firstReject(conn, ctx.readRejectsTable)}; ` +
+        `a ${name} file replaces all ${name}, so it was refused whole and ${kept}; fix the rows listed as rejected and drop the file again`;
+    for (const t of [TRIMMED, WORK, MSG]) await exec(conn, `drop table if exists ${t}`);
+    return { status: 'refused', reason, rowsRead, rowsLoaded: 0, rowsRejected, rowsWarned };
+  }
   const rowsLoaded = await applyRows(conn, def, ctx);
   for (const t of [TRIMMED, WORK, MSG]) await exec(conn, `drop table if exists ${t}`);
   return { status: 'loaded', rowsRead, rowsLoaded, rowsRejected, rowsWarned };
+}
+
+/** " (the first: line 4, level \"x\" is not …)" from the read rejects and the messages, or "". */
+async function firstReject(conn: DuckDBConnection, readRejectsTable?: string): Promise<string> {
+  const read = readRejectsTable ? `select _line, reason from ${ident(readRejectsTable)} union all ` : '';
+  const first = await one<{ line: number; reason: string }>(conn,
+    `select _line as line, reason from (${read}select _line, reason from ${MSG} where severity = 'reject') order by _line limit 1`);
+  return first ? ` (the first: line ${first.line}, ${first.reason})` : '';
 }
 
 async function garbageReason(conn: DuckDBConnection, file: string, n: number, max: number): Promise<string> {
