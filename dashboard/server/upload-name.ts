@@ -32,13 +32,20 @@ export function mappingPatterns(dir: string | undefined): Map<string, string[]> 
 
 export type NameCheck = { ok: true; dataset: string | null; mapping: string | null } | { ok: false; reason: string };
 
-export function checkUploadName(name: string, opts: { mappingsDir?: string; mapping?: string | null } = {}): NameCheck {
+/** Why a name may not be written into the inbox (path characters, odd characters, not .csv/.parquet), or null. */
+export function unsafeNameReason(name: string): string | null {
   if (!name || /[\\/]/.test(name) || name.includes('..') || name.includes('\0')) {
-    return { ok: false, reason: `File name "${name}" is not allowed: give a plain file name without folders` };
+    return `File name "${name}" is not allowed: give a plain file name without folders`;
   }
   if (!SAFE_NAME.test(name)) {
-    return { ok: false, reason: `File name "${name}" is not allowed: use letters, digits, '.', '_', '-' or spaces, ending in .csv or .parquet` };
+    return `File name "${name}" is not allowed: use letters, digits, '.', '_', '-' or spaces, ending in .csv or .parquet`;
   }
+  return null;
+}
+
+export function checkUploadName(name: string, opts: { mappingsDir?: string; mapping?: string | null } = {}): NameCheck {
+  const unsafe = unsafeNameReason(name);
+  if (unsafe) return { ok: false, reason: unsafe };
   const patterns = mappingPatterns(opts.mappingsDir);
   if (opts.mapping) {
     const pats = patterns.get(opts.mapping);

@@ -1,5 +1,5 @@
 // Pipeline routes (admin only): run history, one run with its files, rejected rows, trigger a run,
-// poll its progress, upload a file into the inbox.
+// poll its progress, upload a file into the inbox (optionally through a column mapping), list mappings.
 import fs from 'node:fs';
 import path from 'node:path';
 import { hasTable } from '../../../context.ts';
@@ -10,7 +10,8 @@ import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../../../e
 import { listRoute } from '../../../list-route.ts';
 import { readOne, readRows } from '../../../rows.ts';
 import { Int, Row, Str, errors } from '../../../schemas.ts';
-import { checkUploadName } from '../../../upload-name.ts';
+import { unsafeNameReason } from '../../../upload-name.ts';
+import { configuredMappings, describeMapping, uploadTarget, type UploadTarget } from './upload-target.ts';
 
 const ADMIN_ONLY = { roles: ['admin'] as const };
 
@@ -43,6 +44,13 @@ const Progress = Type.Object({
 });
 
 const ISO_DATE = '^\\d{4}-\\d{2}-\\d{2}$';
+
+const MappingRow = Type.Object({
+  file: Type.String(), name: Type.String(), description: Str(), patterns: Type.Array(Type.String()), datasets: Type.Array(Type.String()),
+});
+
+/** The mappings folder: configured, else `mappings` beside the inbox (as the run does). */
+const mappingsDirOf = (config: { inbox: string; mappingsDir?: string }) => config.mappingsDir ?? path.join(path.dirname(path.resolve(config.inbox)), 'mappings');
 
 export default async function pipelineRoutes(app: FastifyInstance) {
   listRoute(app, '/runs', {
@@ -137,13 +145,26 @@ export default async function pipelineRoutes(app: FastifyInstance) {
     return { running: s.running, runId: s.runId, status: s.status, startedAt: s.startedAt, finishedAt: s.finishedAt, error: s.error, progress: s.progress };
   });
 
+  app.get('/mappings', {
+    schema: {
+      summary: 'The column mappings configured in the mappings folder (what an upload may name in its `mapping` field)',
+      tags: ['pipeline'],
+      response: { 200: Type.Object({ mappingsDir: Type.String(), mappings: Type.Array(MappingRow) }), ...errors },
+    },
+    config: ADMIN_ONLY,
+  }, async () => {
+    const dir = mappingsDirOf(app.trellisConfig);
+    return { mappingsDir: dir, mappings: configuredMappings(dir).map(describeMapping) };
+  });
+
   app.post('/uploads', {
     schema: {
-      summary: 'Upload a CSV/Parquet file into the inbox (multipart field `file`, optional field `mapping`)',
+      summary: 'Upload a CSV/Parquet file into the inbox (multipart field `file`, optional field `mapping`: a configured mapping file); '
+        + 'the answer says which mapping and datasets the next run reads it as',
       tags: ['pipeline'],
       consumes: ['multipart/form-data'],
       response: {
-        201: Type.Object({ file: Type.String(), dataset: Str(), mapping: Str(), bytes: Type.Integer() }),
+        201: Type.Object({ file: Type.String(), dataset: Str(), datasets: Type.Array(Type.String()), mapping: Str(), bytes: Type.Integer() }),
         413: errors[400], ...errors,
       },
     },
@@ -153,40 +174,43 @@ export default async function pipelineRoutes(app: FastifyInstance) {
     const config = app.trellisConfig;
     const inbox = config.inbox;
     fs.mkdirSync(inbox, { recursive: true });
-    let mapping: string | null = null;
-    let saved: { file: string; dataset: string | null; mapping: string | null; bytes: number } | null = null;
-    for await (const part of request.parts()) {
-      if (part.type === 'field') {
-        if (part.fieldname === 'mapping') mapping = String(part.value || '') || null;
-        continue;
-      }
-      if (part.fieldname !== 'file' || saved) {
-        part.file.resume();
-        throw new BadRequestError(`Unexpected file field "${part.fieldname}": send one file in the field "file"`);
-      }
-      const name = part.filename;
-      const check = checkUploadName(name, { mappingsDir: config.mappingsDir, mapping });
-      if (!check.ok) {
-        part.file.resume();
-        throw new BadRequestError(check.reason);
-      }
-      // Write under a name the pipeline ignores, then rename: a run never sees half a file.
-      const target = path.join(inbox, name);
-      const tmp = path.join(inbox, `.${name}.${process.pid}.uploading`);
-      try {
+    const mappings = configuredMappings(mappingsDirOf(config));
+    let requested: string | null = null;
+    let received: { name: string; tmp: string; bytes: number } | null = null;
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'field') {
+          if (part.fieldname === 'mapping') requested = String(part.value ?? '').trim() || null;
+          continue;
+        }
+        if (part.fieldname !== 'file' || received) {
+          part.file.resume();
+          throw new BadRequestError(`Unexpected file field "${part.fieldname}": send one file in the field "file"`);
+        }
+        const name = part.filename;
+        const unsafe = unsafeNameReason(name);
+        if (unsafe) {
+          part.file.resume();
+          throw new BadRequestError(unsafe);
+        }
+        // Write under a name the pipeline ignores; renamed once the whole upload is checked, so a run
+        // never sees half a file (the `mapping` field may come before or after the file).
+        const tmp = path.join(inbox, `.${name}.${process.pid}.uploading`);
+        received = { name, tmp, bytes: 0 };
         await pump(part.file, fs.createWriteStream(tmp, { mode: 0o600 }));
         if (part.file.truncated) {
           throw new PayloadTooLargeError(`File "${name}" is larger than the upload limit of ${config.uploadLimitMb ?? 50} MB`);
         }
-        const bytes = fs.statSync(tmp).size;
-        fs.renameSync(tmp, target);
-        saved = { file: name, dataset: check.dataset, mapping: check.mapping, bytes };
-      } finally {
-        fs.rmSync(tmp, { force: true });
+        received.bytes = fs.statSync(tmp).size;
       }
+      if (!received) throw new BadRequestError('No file in the upload: send it in the multipart field "file"');
+      const target: UploadTarget = uploadTarget(received.name, mappings, requested);
+      fs.renameSync(received.tmp, path.join(inbox, received.name));
+      const saved = { file: received.name, ...target, bytes: received.bytes };
+      request.log.info({ file: saved.file, bytes: saved.bytes, mapping: saved.mapping }, 'file uploaded into the inbox');
+      return reply.status(201).send(saved);
+    } finally {
+      if (received) fs.rmSync(received.tmp, { force: true });
     }
-    if (!saved) throw new BadRequestError('No file in the upload: send it in the multipart field "file"');
-    request.log.info({ file: saved.file, bytes: saved.bytes }, 'file uploaded into the inbox');
-    return reply.status(201).send(saved);
   });
 }

@@ -4,22 +4,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../../../../pipeline/src/db.ts';
 import { ADMIN, orgServer } from '../../../test-org.ts';
+import { REPO_ROOT } from '../../../paths.ts';
 
 let app: FastifyInstance;
 let db: Db;
 let inbox: string;
-beforeAll(async () => ({ app, db, inbox } = await orgServer('paths')));
+let dir: string;
+beforeAll(async () => ({ app, db, inbox, dir } = await orgServer('paths')));
 afterAll(async () => { await app.pipelineRunner.idle(); await app.close(); db.close(); });
 
-function multipart(filename: string, content: string | Buffer, fields: Record<string, string> = {}) {
+function multipart(filename: string, content: string | Buffer, fields: Record<string, string> = {}, fieldsAfterFile = false) {
   const boundary = '----trellis-test-boundary';
   const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  }
+  const fieldParts = Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  if (!fieldsAfterFile) parts.push(...fieldParts);
   parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n`));
   parts.push(Buffer.isBuffer(content) ? content : Buffer.from(content));
-  parts.push(Buffer.from(`\r\n--${boundary}--\r\n`));
+  parts.push(Buffer.from('\r\n'));
+  if (fieldsAfterFile) parts.push(...fieldParts);
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(parts), headers: { ...ADMIN, 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
@@ -83,5 +86,72 @@ describe('pipeline routes', () => {
   it('refuses a bad asOf', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/pipeline/runs', headers: ADMIN, payload: { asOf: '2026-02-30' } });
     expect(res.statusCode).toBe(400);
+  });
+});
+
+describe('uploads through column mappings', () => {
+  const presets = path.join(REPO_ROOT, 'fixtures', 'mappings');
+  const mappingsDir = () => path.join(dir, 'mappings'); // the default: beside the inbox
+  const sample = (name: string) => fs.readFileSync(path.join(presets, 'samples', name));
+  const inInbox = () => fs.readdirSync(inbox).filter((f) => !['archive', 'refused'].includes(f)).sort();
+  const upload = (name: string, content: string | Buffer, fields: Record<string, string> = {}, after = false) =>
+    app.inject({ method: 'POST', url: '/api/pipeline/uploads', ...multipart(name, content, fields, after) });
+  afterAll(() => {
+    for (const f of inInbox()) fs.rmSync(path.join(inbox, f));
+    fs.rmSync(mappingsDir(), { recursive: true, force: true });
+  });
+
+  it('lists the configured mappings (admin only); none when the folder is missing', async () => {
+    expect((await app.inject({ url: '/api/pipeline/mappings', headers: ADMIN })).json()).toEqual({ mappingsDir: mappingsDir(), mappings: [] });
+    fs.mkdirSync(mappingsDir());
+    for (const m of ['bamboohr-employees.yml', 'performance-reviews.yml']) fs.copyFileSync(path.join(presets, m), path.join(mappingsDir(), m));
+    const res = await app.inject({ url: '/api/pipeline/mappings', headers: ADMIN });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().mappings).toEqual([
+      expect.objectContaining({ file: 'bamboohr-employees.yml', name: 'bamboohr-employees', patterns: ['bamboohr_*.csv'], datasets: ['roles', 'employees'] }),
+      expect.objectContaining({ file: 'performance-reviews.yml', name: 'performance-reviews', datasets: ['reviews'] }),
+    ]);
+    expect((await app.inject({ url: '/api/pipeline/mappings' })).statusCode).toBe(401);
+  });
+
+  it('detects the mapping by the file name and says what the file loads as', async () => {
+    const res = await upload('bamboohr_employees_2024-06-30.csv', sample('bamboohr_employees_2024-06-30.csv'));
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ file: 'bamboohr_employees_2024-06-30.csv', mapping: 'bamboohr-employees.yml', dataset: null, datasets: ['roles', 'employees'] });
+    const canonical = await upload('skills_new.csv', 'skill_id,name\nS9,Rust\n');
+    expect(canonical.json()).toMatchObject({ file: 'skills_new.csv', mapping: null, dataset: 'skills', datasets: ['skills'] });
+    expect(inInbox()).toEqual(['bamboohr_employees_2024-06-30.csv', 'skills_new.csv']);
+  });
+
+  it.each([
+    ['performance-reviews.yml', false], ['performance-reviews', true],
+  ])('takes a named mapping (%s; field after the file: %s)', async (mapping, after) => {
+    const res = await upload('review_export_2024.csv', sample('review_export_2024.csv'), { mapping }, after);
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ mapping: 'performance-reviews.yml', dataset: 'reviews', datasets: ['reviews'] });
+  });
+
+  it.each([
+    ['review_export_9.csv', { mapping: 'nope' }, /Unknown mapping "nope": configured mappings are bamboohr-employees\.yml, performance-reviews\.yml/],
+    ['employees_2.csv', { mapping: 'bamboohr-employees.yml' }, /does not match the pattern of mapping bamboohr-employees\.yml \(bamboohr_\*\.csv\)/],
+    ['vendor_dump.csv', {}, /names no dataset.*bamboohr-employees\.yml/],
+  ])('refuses %s with %j, leaving nothing behind', async (name, fields, message) => {
+    const before = inInbox();
+    const res = await upload(name, 'a,b\n1,2\n', fields);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(message);
+    expect(fs.readdirSync(inbox).filter((f) => !['archive', 'refused'].includes(f)).sort()).toEqual(before);
+  });
+
+  it('refuses a file two mappings claim, and names a broken mapping', async () => {
+    fs.writeFileSync(path.join(mappingsDir(), 'any-review.yml'), 'pattern: "review_*.csv"\ndatasets:\n  reviews:\n    columns: { employee_id: a, cycle: b, performance: c, reviewed_on: d }\n');
+    const twice = await upload('review_export_2.csv', 'a,b\n');
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json().message).toMatch(/matches several mappings \(any-review\.yml, performance-reviews\.yml\)/);
+    fs.writeFileSync(path.join(mappingsDir(), 'any-review.yml'), 'pattern: x\ndatasets:\n  staff: { columns: { a: b } }\n');
+    const broken = await app.inject({ url: '/api/pipeline/mappings', headers: ADMIN });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().message).toMatch(/broken mapping.*any-review\.yml \(dataset staff\)/);
+    fs.rmSync(path.join(mappingsDir(), 'any-review.yml'));
   });
 });
