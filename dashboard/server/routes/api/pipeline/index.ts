@@ -23,7 +23,7 @@ const RUNS_SQL = `select run_id::int as run_id, started_at, finished_at, strftim
 
 const FileRow = Row({
   file: Type.String(), dataset: Str(), sha256: Str(), status: Str(), rows_read: Int(), rows_loaded: Int(),
-  rows_rejected: Int(), rows_warned: Int(), reason: Str(),
+  rows_rejected: Int(), rows_warned: Int(), reason: Str(), mapping: Type.Optional(Str()),
 });
 
 const RejectRow = Row({
@@ -84,10 +84,13 @@ export default async function pipelineRoutes(app: FastifyInstance) {
       if (!(await hasTable(conn, 'runs'))) return null;
       const run = await readOne(conn, `${RUNS_SQL} where run_id = $id`, { id });
       if (!run) return null;
+      // `mapping` (the column mapping a file was read through) exists in databases made since mappings ran
+      const withMapping = Number((await readOne(conn, `select count(*)::int as n from information_schema.columns
+        where table_name = 'run_files' and column_name = 'mapping'`))?.n ?? 0) > 0;
       const files = (await hasTable(conn, 'run_files'))
         ? await readRows(conn, `select file, dataset, sha256, status, rows_read::int as rows_read, rows_loaded::int as rows_loaded,
-            rows_rejected::int as rows_rejected, rows_warned::int as rows_warned, reason
-            from run_files where run_id = $id order by file`, { id })
+            rows_rejected::int as rows_rejected, rows_warned::int as rows_warned, reason${withMapping ? ', mapping' : ''}
+            from run_files where run_id = $id order by file, dataset`, { id })
         : [];
       return { run, files };
     });

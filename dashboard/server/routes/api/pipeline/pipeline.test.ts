@@ -32,6 +32,7 @@ describe('pipeline routes', () => {
     expect(runs.rows[0]).toMatchObject({ run_id: 1, status: 'succeeded' });
     const one = (await app.inject({ url: '/api/pipeline/runs/1', headers: ADMIN })).json();
     expect(one.files.map((f: { file: string }) => f.file)).toContain('employees.csv');
+    expect(one.files.find((f: { file: string }) => f.file === 'employees.csv')).toMatchObject({ dataset: 'employees', mapping: null });
     expect((await app.inject({ url: '/api/pipeline/runs/99', headers: ADMIN })).statusCode).toBe(404);
     expect((await app.inject({ url: '/api/pipeline/runs/abc', headers: ADMIN })).statusCode).toBe(400);
   });
