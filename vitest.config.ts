@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // One test command for the whole repo (`npm test`). Tests sit beside the code they test.
 export default defineConfig({
   test: {
-    include: ['pipeline/**/*.test.ts', 'sql/**/*.test.ts', 'fixtures/**/*.test.ts', 'dashboard/**/*.test.ts'],
+    include: ['pipeline/**/*.test.ts', 'sql/**/*.test.ts', 'fixtures/**/*.test.ts', 'dashboard/**/*.test.ts', 'bench/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'dashboard/build/**', 'dashboard/.svelte-kit/**'],
     testTimeout: 120_000,
     hookTimeout: 300_000,

@@ -1,5 +1,6 @@
-// API benchmark (issue 4): overview p95 under 32 concurrent connections (autocannon, bounded
-// duration) and the retention list as Arrow vs JSON (bytes, time). The bench runner calls
+// API benchmark (issue 4): latency of endpoints under 32 concurrent connections (autocannon, bounded
+// duration; overview by default, DEFAULT_ENDPOINTS from bench/run.ts) and the full retention list as
+// Arrow vs JSON (bytes, time). The bench runner calls
 // `benchApi({ db })` on a database already loaded with a generated org; run alone with
 // `npx tsx bench/api.ts --employees 2000` to generate and load one first.
 import fs from 'node:fs';
@@ -13,22 +14,40 @@ import { createLocalToken } from '../dashboard/server/server-file.ts';
 
 export interface BenchApiOptions {
   db: Db;
-  /** Seconds of load on /api/overview (default 5). */
+  /** Seconds of load on each endpoint (default 5). */
   durationSeconds?: number;
   connections?: number;
+  /** Endpoints to load, by name (default: overview only). */
+  endpoints?: { name: string; path: string }[];
+  /** Timed fetches of the full retention list per format (default 3; the median is reported). */
+  retentionRepeats?: number;
   log?: (line: string) => void;
 }
 
+export interface Latency { path: string; connections: number; durationSeconds: number; requests: number; errors: number; non2xx: number; rps: number; p50Ms: number; p95Ms: number; p99Ms: number }
+
 export interface BenchApiResult {
-  overview: { connections: number; durationSeconds: number; requests: number; errors: number; non2xx: number; rps: number; p50Ms: number; p95Ms: number; p99Ms: number };
-  retention: { rows: number; jsonBytes: number; arrowBytes: number; jsonMs: number; arrowMs: number; ratio: number };
+  /** The first endpoint's figures (overview by default). */
+  overview: Latency;
+  latency: Record<string, Latency>;
+  retention: { rows: number; jsonBytes: number; arrowBytes: number; jsonMs: number; arrowMs: number; ratio: number; jsonMsAll: number[]; arrowMsAll: number[] };
 }
+
+/** The endpoints the bench runner loads: the overview, succession and retention pages' first requests. */
+export const DEFAULT_ENDPOINTS = [
+  { name: 'overview', path: '/api/overview' },
+  { name: 'succession', path: '/api/succession/summary' },
+  { name: 'succession_roles', path: '/api/succession/roles' },
+  { name: 'retention', path: '/api/retention?limit=50' },
+];
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
   return sorted[Math.max(0, i)];
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchApi(opts: BenchApiOptions): Promise<BenchApiResult> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
@@ -42,34 +61,49 @@ export async function benchApi(opts: BenchApiOptions): Promise<BenchApiResult> {
   try {
     const connections = opts.connections ?? 32;
     const duration = opts.durationSeconds ?? 5;
-    const latencies: number[] = [];
-    const instance = autocannon({ url: `${address}/api/overview`, connections, duration, headers });
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
-    const result = await instance;
-    latencies.sort((a, b) => a - b);
-    const overview = {
-      connections, durationSeconds: duration, requests: result.requests.total, errors: result.errors,
-      non2xx: result.non2xx, rps: result.requests.average,
-      p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99),
-    };
-    log(`overview: ${overview.requests} requests, p50 ${overview.p50Ms} ms, p95 ${overview.p95Ms} ms, p99 ${overview.p99Ms} ms, ${overview.non2xx} non-2xx`);
+    const latency: Record<string, Latency> = {};
+    for (const ep of opts.endpoints ?? [{ name: 'overview', path: '/api/overview' }]) {
+      const warm = await fetch(`${address}${ep.path}`, { headers });
+      if (!warm.ok) throw new Error(`${ep.path} answered ${warm.status}: ${(await warm.text()).slice(0, 300)}`);
+      await warm.arrayBuffer();
+      const latencies: number[] = [];
+      const instance = autocannon({ url: `${address}${ep.path}`, connections, duration, headers });
+      instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+      const result = await instance;
+      latencies.sort((a, b) => a - b);
+      const r: Latency = {
+        path: ep.path, connections, durationSeconds: duration, requests: result.requests.total, errors: result.errors,
+        non2xx: result.non2xx, rps: result.requests.average,
+        p50Ms: Math.round(percentile(latencies, 50)), p95Ms: Math.round(percentile(latencies, 95)), p99Ms: Math.round(percentile(latencies, 99)),
+      };
+      latency[ep.name] = r;
+      log(`${ep.name} ${ep.path}: ${r.requests} requests, ${r.rps} req/s, p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, p99 ${r.p99Ms} ms, ${r.non2xx} non-2xx`);
+    }
 
     const url = `${address}/api/retention?limit=100000`;
-    let t = performance.now();
-    const json = await fetch(url, { headers });
-    const jsonBody = Buffer.from(await json.arrayBuffer());
-    const jsonMs = performance.now() - t;
-    t = performance.now();
-    const arrow = await fetch(url, { headers: { ...headers, accept: 'application/vnd.apache.arrow.stream' } });
-    const arrowBody = Buffer.from(await arrow.arrayBuffer());
-    const arrowMs = performance.now() - t;
+    const repeats = opts.retentionRepeats ?? 3;
+    const jsonMsAll: number[] = [];
+    const arrowMsAll: number[] = [];
+    let jsonBody = Buffer.alloc(0);
+    let arrowBody = Buffer.alloc(0);
+    for (let i = 0; i < repeats; i++) {
+      let t = performance.now();
+      const json = await fetch(url, { headers });
+      jsonBody = Buffer.from(await json.arrayBuffer());
+      jsonMsAll.push(Math.round(performance.now() - t));
+      t = performance.now();
+      const arrow = await fetch(url, { headers: { ...headers, accept: 'application/vnd.apache.arrow.stream' } });
+      arrowBody = Buffer.from(await arrow.arrayBuffer());
+      arrowMsAll.push(Math.round(performance.now() - t));
+    }
     const rows = (JSON.parse(jsonBody.toString()) as { rows: unknown[] }).rows.length;
     const retention = {
       rows, jsonBytes: jsonBody.length, arrowBytes: arrowBody.length,
-      jsonMs: Math.round(jsonMs), arrowMs: Math.round(arrowMs), ratio: arrowBody.length / Math.max(1, jsonBody.length),
+      jsonMs: median(jsonMsAll), arrowMs: median(arrowMsAll), ratio: arrowBody.length / Math.max(1, jsonBody.length), jsonMsAll, arrowMsAll,
     };
-    log(`retention: ${rows} rows, JSON ${retention.jsonBytes} B in ${retention.jsonMs} ms, Arrow ${retention.arrowBytes} B in ${retention.arrowMs} ms`);
-    return { overview, retention };
+    log(`retention: ${rows} rows, JSON ${retention.jsonBytes} B in ${retention.jsonMs} ms, Arrow ${retention.arrowBytes} B in ${retention.arrowMs} ms (median of ${repeats})`);
+    const first = Object.values(latency)[0];
+    return { overview: latency.overview ?? first, latency, retention };
   } finally {
     await app.close();
   }
