@@ -42,7 +42,7 @@ function readerReason(type: string, message: string, fields: number, expected: n
     case 'INVALID UNICODE':
       return 'the row is not valid UTF-8 text; save the file as UTF-8';
     case 'LINE SIZE OVER MAXIMUM':
-      return 'the row is longer than the maximum line size (2 MB)';
+      return 'the row is longer than the maximum line size (2 MB); shorten the long field (a cell holds text, not documents)';
     default:
       return `the row cannot be read: ${message}`;
   }
