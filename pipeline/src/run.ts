@@ -371,6 +371,11 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
       await exec(conn, 'insert into loaded_files (sha256, file, dataset, run_id, loaded_at) values ($sha256, $file, $dataset, $run_id, $at::timestamp)',
         { sha256: r.sha256, file: r.file, dataset: r.dataset, run_id: runId, at: ts(clock()) });
     }
+    // The run's status commits with its data: a process killed between COMMIT and the end of the run
+    // leaves a succeeded run (not one marked interrupted whose data serves); its files still in the
+    // inbox are then skipped by hash and archived by the next run.
+    await exec(conn, `update runs set status = 'succeeded', finished_at = $now::timestamp, models_sha256 = $models where run_id = $run_id`,
+      { now: ts(clock()), models: fingerprint, run_id: runId });
     await exec(conn, 'commit');
     inTransaction = false;
     progress({ phase: 'commit', done: 1, total: 1, message: 'committed' });
