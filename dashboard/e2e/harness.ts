@@ -12,6 +12,8 @@ import { openDb, all, type Db, type Row } from '../../pipeline/src/db.ts';
 import { runPipeline } from '../../pipeline/src/run.ts';
 import { buildServer } from '../server/index.ts';
 import { createUser, login } from '../server/auth/test-helpers.ts';
+import type { Role } from '../server/auth/user.ts';
+import { generateOrg } from '../../fixtures/generate.ts';
 
 export const DASHBOARD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_ROOT = path.resolve(DASHBOARD_DIR, '..');
@@ -78,22 +80,33 @@ export interface Harness {
   /** SQL against the same database the server reads (the marts the pages must show). */
   sql<T extends Row = Row>(text: string, params?: Record<string, string | number>): Promise<T[]>;
   /** A fresh page that records console errors and failed requests. */
-  open(pathname: string): Promise<{ page: Page; errors: string[] }>;
+  open(pathname: string, context?: BrowserContext): Promise<{ page: Page; errors: string[] }>;
+  /** A browser context signed in as a new account with this role (a manager needs `employeeId`). */
+  contextAs(role: Role, employeeId?: string): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
-export async function startHarness(org = 'succession'): Promise<Harness> {
+/** A hand-made org of fixtures/orgs/<name>, or a synthetic org from the fixtures generator. */
+export type OrgSource = string | { generate: { employees: number; seed: number; asOf: string } };
+
+export async function startHarness(org: OrgSource = 'succession'): Promise<Harness> {
   await ensureBuilt();
-  const orgDir = path.join(REPO_ROOT, 'fixtures', 'orgs', org);
-  const asOf = fs.readFileSync(path.join(orgDir, 'as_of.txt'), 'utf8').trim();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-e2e-'));
   const inbox = path.join(dir, 'inbox');
   fs.mkdirSync(inbox);
-  for (const f of fs.readdirSync(orgDir)) if (f.endsWith('.csv')) fs.copyFileSync(path.join(orgDir, f), path.join(inbox, f));
+  let asOf: string;
+  if (typeof org === 'string') {
+    const orgDir = path.join(REPO_ROOT, 'fixtures', 'orgs', org);
+    asOf = fs.readFileSync(path.join(orgDir, 'as_of.txt'), 'utf8').trim();
+    for (const f of fs.readdirSync(orgDir)) if (f.endsWith('.csv')) fs.copyFileSync(path.join(orgDir, f), path.join(inbox, f));
+  } else {
+    ({ asOf } = org.generate);
+    await generateOrg({ ...org.generate, out: inbox, format: 'csv' });
+  }
 
   const db = await openDb(path.join(dir, 'trellis.duckdb'));
   const summary = await runPipeline(db, { inbox, asOf, trigger: 'cli', clock: () => new Date(`${asOf}T06:00:00Z`) });
-  if (summary.status !== 'succeeded') throw new Error(`fixture org ${org} did not load: ${summary.error ?? summary.status}`);
+  if (summary.status !== 'succeeded') throw new Error(`fixture org ${JSON.stringify(org)} did not load: ${summary.error ?? summary.status}`);
 
   const app = await buildServer({
     config: { inbox, db: db.path, asOf, maxRejectsPerFile: 1000, uploadLimitMb: 5, port: 0, host: '127.0.0.1' },
@@ -103,22 +116,30 @@ export async function startHarness(org = 'succession'): Promise<Harness> {
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   const user = await createUser(app, { role: 'admin', username: 'e2e-admin' });
   const cookie = await login(app, user.username, user.password);
-  const [name, value] = cookie.split('=');
 
+  const signedIn = async (cookieHeader: string) => {
+    const [name, value] = cookieHeader.split('=');
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+    await context.addCookies([{ name, value, url: baseUrl }]);
+    return context;
+  };
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
-  await context.addCookies([{ name, value, url: baseUrl }]);
+  const context = await signedIn(cookie);
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
 
   const conn = await db.connect();
   return {
     dir, inbox, asOf, db, app, baseUrl, browser, context,
     sql: (text, params) => all(conn, text, params),
-    async open(pathname) {
-      const page = await context.newPage();
+    async contextAs(role, employeeId) {
+      const other = await createUser(app, { role, employeeId: employeeId ?? null });
+      return signedIn(await login(app, other.username, other.password));
+    },
+    async open(pathname, inContext = context) {
+      const page = await inContext.newPage();
       const errors: string[] = [];
       page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
       page.on('pageerror', (e) => errors.push(String(e)));

@@ -21,18 +21,22 @@ export function ladder({ roles, moves }: { roles: LadderRole[]; moves: LadderMov
   }));
   const levels = [...new Set(roles.map((r) => r.level))].sort((a, b) => a - b);
   const rows = [...new Set(placed.map((r) => r.row))].sort();
+  // Wrap titles to the space between two levels so neighbouring titles do not run into each other.
+  const columnPx = (width - 180) / Math.max(1, levels.length);
+  const lineWidth = Math.max(5, Math.min(14, (columnPx - 8) / 11)); // ems of the 11 px font
   return Plot.plot({
     width,
-    height: Math.max(140, rows.length * 70 + 60),
+    height: Math.max(160, rows.length * 95 + 60),
     marginLeft: 90,
     marginRight: 90,
     x: { label: 'Level →', domain: levels, type: 'point', padding: 0.6 },
     y: { label: 'Track', domain: rows, type: 'point', padding: 0.6 },
     color: { legend: true, label: 'Move', domain: ['promotion', 'lateral'], range: ['#4e79a7', '#f28e2b'] },
     marks: [
-      Plot.arrow(arrows, { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'move', bend: true, inset: 34, strokeWidth: 1.5 }),
+      Plot.arrow(arrows, { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'move', bend: true, inset: 10, strokeWidth: 1.5 }),
       Plot.dot(placed, { x: 'level', y: 'row', r: 6, fill: '#1d2433' }),
-      Plot.text(placed, { x: 'level', y: 'row', text: 'title', dy: -14, fontSize: 11, lineWidth: 12 }),
+      // Titles under the dots with a white halo: the arrows bend above, and stay readable where they cross.
+      Plot.text(placed, { x: 'level', y: 'row', text: 'title', dy: 10, lineAnchor: 'top', fontSize: 11, lineWidth, fill: '#1d2433', stroke: 'white', strokeWidth: 4, paintOrder: 'stroke' }),
     ],
   });
 }

@@ -12,6 +12,7 @@ export function pathStates(data: StateCount[], { width }: { width: number }) {
     width,
     height: 170,
     marginLeft: 90,
+    marginRight: 40, // room for the count beside the longest bar
     x: { label: 'Employees →', grid: true },
     y: { label: null, domain: ['on_path', 'plan_only', 'no_path'], tickFormat: (s: string) => LABEL[s] ?? s },
     color: { domain: ['on_path', 'plan_only', 'no_path'], range: ['#59a14f', '#f28e2b', '#e15759'] },

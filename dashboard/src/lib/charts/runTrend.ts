@@ -9,8 +9,8 @@ export function runTrend(data: TrendPoint[], { width }: { width: number }) {
     title: 'Trend over past runs',
     width,
     height: 240,
-    x: { label: 'As of', type: 'utc' },
-    y: { label: '↑ Share', percent: true, grid: true },
+    x: { label: 'As of', type: 'utc', ticks: 6 },
+    y: { label: '↑ Share (%)', percent: true, grid: true, domain: [0, 100] },
     color: { legend: true, label: 'Measure' },
     marks: [
       Plot.line(points, { x: 'date', y: 'value', stroke: 'measure', marker: 'circle' }),

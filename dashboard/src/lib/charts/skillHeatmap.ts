@@ -5,6 +5,10 @@ export interface HeatCell { department: string; skill: string; value: number | n
 
 export function skillHeatmap(data: HeatCell[], { width, metric = 'Mean gap (levels)' }: { width: number; metric?: string }) {
   const departments = new Set(data.map((d) => d.department)).size;
+  const max = Math.max(0, ...data.map((d) => d.value ?? 0));
+  // Light text on the darker half of the scale, dark text on the lighter half.
+  const ink = (d: HeatCell) => (d.value != null && max > 0 && d.value / max > 0.55 ? 'white' : 'black');
+  const label = (d: HeatCell) => (d.value == null ? '' : Number.isInteger(d.value) ? String(d.value) : d.value.toFixed(1));
   return Plot.plot({
     title: `Skill gaps by department and skill (${metric.toLowerCase()})`,
     width,
@@ -18,7 +22,7 @@ export function skillHeatmap(data: HeatCell[], { width, metric = 'Mean gap (leve
     color: { label: metric, legend: true, scheme: 'oranges', zero: true },
     marks: [
       Plot.cell(data, { x: 'skill', y: 'department', fill: 'value', inset: 0.5 }),
-      Plot.text(data, { x: 'skill', y: 'department', text: (d: HeatCell) => (d.value == null ? '' : d.value.toFixed(1)), fill: 'black', fontSize: 10 }),
+      Plot.text(data, { x: 'skill', y: 'department', text: label, fill: ink, fontSize: 10 }),
       Plot.tip(data, Plot.pointer({ x: 'skill', y: 'department', title: (d: HeatCell) => `${d.department} · ${d.skill}\n${metric}: ${d.value?.toFixed(2) ?? '—'}${d.employees_short != null ? `\nEmployees short: ${d.employees_short}` : ''}\nClick to list the employees` })),
     ],
   });

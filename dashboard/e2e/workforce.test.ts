@@ -1,0 +1,289 @@
+// The dashboard on a generated workforce (fixtures generator, 1000 people, seeded): drill-downs and
+// figures checked by SQL against the marts, filter options on shared links, the large retention list,
+// navigation by role and sign-out, and a screenshot of every page.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { runPipeline } from '../../pipeline/src/run.ts';
+import { screenshot, startHarness, type Harness } from './harness.ts';
+
+const AS_OF = '2026-06-30';
+let h: Harness;
+beforeAll(async () => { h = await startHarness({ generate: { employees: 1000, seed: 7, asOf: AS_OF } }); });
+afterAll(async () => { await h?.close(); });
+
+const rowsOf = (page: Page, table: string) => page.getByRole('table', { name: table, exact: true }).locator('tbody tr');
+/** The text of one column (0-based) of every body row of a table. */
+const column = (page: Page, table: string, i: number) => rowsOf(page, table).locator(`td:nth-child(${i + 1})`).allTextContents();
+const fmtNum = (v: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(v);
+const fmtInt = (v: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(v);
+const BANDS = ['low', 'moderate', 'high'];
+
+async function noAlerts(page: Page, errors: string[]) {
+  expect(await page.getByRole('alert').allTextContents()).toEqual([]);
+  expect(errors).toEqual([]);
+}
+
+describe('succession', () => {
+  it('a 9-box click lists the employees of that box', async () => {
+    const cells = await h.sql<{ performance_band: string; potential_band: string; n: number }>(`
+      select performance_band, potential_band, count(*)::int as n from nine_box join career_path_state using (employee_id)
+      where performance_band is not null and potential_band is not null group by all order by n, performance_band, potential_band`);
+    expect(cells.length).toBeGreaterThan(3);
+    const cell = cells[Math.floor(cells.length / 2)]; // a middling box, not the fullest
+    const expected = await h.sql<{ employee_id: string }>(`
+      select n.employee_id from nine_box n join career_path_state c using (employee_id)
+      where n.performance_band = $p and n.potential_band = $q order by c.full_name, n.employee_id`,
+      { p: cell.performance_band, q: cell.potential_band });
+
+    const { page, errors } = await h.open('/succession');
+    const grid = page.getByRole('figure', { name: '9-box grid' });
+    const rects = grid.locator('g[aria-label="cell"] rect');
+    await rects.first().waitFor();
+    // The chart's cells come in the order performance × potential (low, moderate, high each).
+    // Plot's text marks sit on the cells: click at the cell's centre as a person would.
+    const box = (await rects.nth(BANDS.indexOf(cell.performance_band) * 3 + BANDS.indexOf(cell.potential_band)).boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForURL(/potential_band=/);
+    const url = new URL(page.url());
+    expect([url.searchParams.get('performance_band'), url.searchParams.get('potential_band')]).toEqual([cell.performance_band, cell.potential_band]);
+    const table = `9-box ${cell.performance_band} performance ${cell.potential_band} potential`;
+    await rowsOf(page, table).first().waitFor();
+    expect(await column(page, table, 1)).toEqual(expected.map((e) => e.employee_id));
+    await screenshot(page, 'workforce-succession-9box');
+    await noAlerts(page, errors);
+    await page.close();
+  });
+
+  it("a critical role's candidates are listed in the order of succession_candidates", async () => {
+    const [role] = await h.sql<{ role_id: string; title: string }>(`
+      select s.role_id, r.title from succession_candidates s join stg_roles r using (role_id)
+      group by all order by count(*) desc, s.role_id limit 1`);
+    const expected = await h.sql<{ employee_id: string; readiness_score: number }>(`
+      select s.employee_id, s.readiness_score::int as readiness_score from succession_candidates s
+      join career_path_state using (employee_id)
+      where s.role_id = $r order by s.readiness_score desc nulls last, s.employee_id`, { r: role.role_id });
+    expect(expected.length).toBeGreaterThan(2);
+
+    const { page, errors } = await h.open('/succession');
+    await rowsOf(page, 'Critical roles').first().waitFor();
+    await page.getByRole('table', { name: 'Critical roles' }).getByRole('link', { name: role.title, exact: true }).click();
+    await page.waitForURL(/role=/);
+    const table = `Candidates for ${role.title}`;
+    await rowsOf(page, table).first().waitFor();
+    expect(await column(page, table, 1)).toEqual(expected.map((e) => e.employee_id));
+    expect(await column(page, table, 5)).toEqual(expected.map((e) => String(e.readiness_score)));
+    await screenshot(page, 'workforce-succession-role');
+    await noAlerts(page, errors);
+    await page.close();
+  });
+});
+
+describe('goals, talent needs, framework', () => {
+  it('the objective tree shows each objective under its parent with its roll-up progress', async () => {
+    const objectives = await h.sql<{ objective_id: string; parent_objective_id: string | null; progress: number | null }>(`
+      select objective_id, parent_objective_id, progress::double as progress from objective_progress order by objective_id`);
+    expect(objectives.filter((o) => o.parent_objective_id).length).toBeGreaterThan(0);
+    expect(objectives.filter((o) => o.progress != null).length).toBeGreaterThan(0);
+
+    const { page, errors } = await h.open('/goals');
+    await page.locator('ul.tree').first().waitFor();
+    for (const o of objectives) {
+      const item = page.locator(`li[data-objective="${o.objective_id}"]`);
+      const own = item.locator(':scope > [data-testid="progress"]');
+      if (o.progress == null) expect(await own.count()).toBe(0);
+      else expect(await own.textContent()).toBe(`${fmtNum(o.progress)}%`);
+      if (o.parent_objective_id) {
+        expect(await page.locator(`li[data-objective="${o.parent_objective_id}"] li[data-objective="${o.objective_id}"]`).count()).toBe(1);
+      }
+    }
+    await screenshot(page, 'workforce-goals');
+    await noAlerts(page, errors);
+    await page.close();
+  });
+
+  it('talent needs show the open need and shortfall of talent_needs, for all and for one job family', async () => {
+    const sums = (family: string | null) => h.sql<{ open_need: number; shortfall: number; n: number }>(`
+      select sum(t.open_need)::int as open_need, sum(t.shortfall)::int as shortfall, count(*)::int as n
+      from talent_needs t join stg_roles r using (role_id) where $f::varchar is null or r.job_family = $f`, { f: family as string });
+    const [all] = await sums(null);
+    const [{ family }] = await h.sql<{ family: string }>(`
+      select r.job_family as family from talent_needs t join stg_roles r using (role_id)
+      group by 1 having sum(t.shortfall) > 0 order by sum(t.shortfall) desc, 1 limit 1`);
+    const [one] = await sums(family);
+    expect(one.shortfall).toBeLessThan(all.shortfall);
+
+    const { page, errors } = await h.open('/talent-needs');
+    await page.getByTestId('shortfall').waitFor();
+    expect(await page.getByTestId('open-need').textContent()).toBe(fmtInt(all.open_need));
+    expect(await page.getByTestId('shortfall').textContent()).toBe(fmtInt(all.shortfall));
+    expect(await rowsOf(page, 'Talent needs').count()).toBe(all.n);
+    await page.getByLabel('Job family').selectOption(family);
+    await page.waitForURL(/job_family=/);
+    await expect.poll(() => page.getByTestId('shortfall').textContent()).toBe(fmtInt(one.shortfall));
+    expect(await page.getByTestId('open-need').textContent()).toBe(fmtInt(one.open_need));
+    expect(await rowsOf(page, 'Talent needs').count()).toBe(one.n);
+    // Per role, the shortfall column (last) matches the mart.
+    const perRole = await h.sql<{ role_id: string; shortfall: number }>(`
+      select t.role_id, t.shortfall::int as shortfall from talent_needs t join stg_roles r using (role_id)
+      where r.job_family = $f order by t.role_id`, { f: family });
+    const ids = await column(page, 'Talent needs', 1);
+    const shortfalls = await column(page, 'Talent needs', 12);
+    expect(ids.map((id, i) => ({ role_id: id, shortfall: Number(shortfalls[i]) })).sort((a, b) => a.role_id.localeCompare(b.role_id))).toEqual(perRole);
+    await screenshot(page, 'workforce-talent-needs-family');
+    await noAlerts(page, errors);
+    await page.close();
+  });
+
+  it("choosing a job family on the framework page shows that family's roles", async () => {
+    const families = (await h.sql<{ f: string }>('select distinct job_family as f from stg_roles order by 1')).map((r) => r.f);
+    const family = families[1];
+    const roles = await h.sql<{ role_id: string }>(`select role_id from stg_roles where job_family = $f order by level, role_id`, { f: family });
+
+    const { page, errors } = await h.open('/framework');
+    await rowsOf(page, `${families[0]} roles`).first().waitFor();
+    await page.getByLabel('Job family').selectOption(family);
+    await page.waitForURL(/job_family=/);
+    await expect.poll(() => page.getByRole('region', { name: /ladder$/ }).count()).toBe(1);
+    expect(await column(page, `${family} roles`, 2)).toEqual(roles.map((r) => r.role_id));
+    await screenshot(page, 'workforce-framework-family');
+    await noAlerts(page, errors);
+    await page.close();
+  });
+});
+
+describe('filters on a shared link', () => {
+  const select = (page: Page, label: string) =>
+    page.locator('label.filter', { has: page.getByText(label, { exact: true }) }).locator('select');
+  const options = (page: Page, label: string) =>
+    select(page, label).locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+
+  it.each([
+    ['/retention', 'department', 'Department', `select distinct department as v from career_path_state order by 1`],
+    ['/employees', 'department', 'Department', `select distinct department as v from career_path_state order by 1`],
+    ['/goals', 'department', 'Department', `select distinct department as v from career_path_state order by 1`],
+    ['/skill-gaps', 'department', 'Department', `select distinct department as v from career_path_state order by 1`],
+    ['/skill-gaps', 'skill', 'Skill', `select skill_id as v from stg_skills order by name, skill_id`],
+    ['/succession', 'job_family', 'Job family', `select distinct job_family as v from stg_roles order by 1`],
+    ['/talent-needs', 'job_family', 'Job family', `select distinct job_family as v from stg_roles order by 1`],
+    ['/framework', 'job_family', 'Job family', `select distinct job_family as v from stg_roles order by 1`],
+  ])('%s?%s=… offers every value', async (path, param, label, sql) => {
+    const values = (await h.sql<{ v: string }>(sql)).map((r) => r.v);
+    expect(values.length).toBeGreaterThan(2);
+    // A narrow link: the last value, plus a second filter where the page has one.
+    const extra = path === '/retention' ? '&band=high' : path === '/skill-gaps' && param === 'department' ? `&skill=${encodeURIComponent('x')}` : '';
+    const { page, errors } = await h.open(`${path}?${param}=${encodeURIComponent(values.at(-1)!)}${extra}`);
+    await page.getByTestId('as-of').waitFor();
+    await expect.poll(() => options(page, label)).toEqual(values);
+    expect(await select(page, label).inputValue()).toBe(values.at(-1));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('retention at size', () => {
+  it('loads the whole list as Arrow and pages through it', async () => {
+    const states = await h.sql<{ path_state: string; n: number }>(`select path_state, count(*)::int as n from retention_risk
+      where path_state in ('no_path', 'plan_only') group by 1 order by 1`);
+    const n = states.reduce((t, s) => t + s.n, 0);
+    // A path state's list larger than the JSON limit (500) comes as Arrow.
+    const large = states.filter((s) => s.n > 500).map((s) => s.path_state);
+    expect(large.length).toBeGreaterThan(0);
+    const top = await h.sql<{ employee_id: string }>(`select employee_id from retention_risk where path_state in ('no_path', 'plan_only')
+      order by score desc, employee_id limit 500`);
+    const arrow: string[] = [];
+    const page = await h.context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('request', (r) => { if ((r.headers().accept ?? '').includes('arrow')) arrow.push(r.url()); });
+    await page.goto(`${h.baseUrl}/retention`);
+    const table = 'No path and plan-only employees by risk';
+    await rowsOf(page, table).first().waitFor();
+    expect(arrow.map((u) => new URL(u).searchParams.get('path_state')).sort()).toEqual(large);
+    expect(await page.getByRole('region', { name: table }).getByText(`rows 1–500 of ${n}`).count()).toBe(1);
+    expect(await column(page, table, 1)).toEqual(top.map((t) => t.employee_id));
+    await page.getByRole('region', { name: table }).getByRole('button', { name: 'Next' }).click();
+    await page.getByText(`rows 501–${Math.min(n, 1000)} of ${n}`).waitFor();
+    expect(await rowsOf(page, table).count()).toBe(Math.min(n, 1000) - 500);
+    await screenshot(page, 'workforce-retention');
+    await noAlerts(page, errors);
+    await page.close();
+  });
+});
+
+describe('navigation by role', () => {
+  it('admins see the Pipeline link; leaders and managers do not, and get a plain message on its page', async () => {
+    const [{ manager }] = await h.sql<{ manager: string }>(`select manager_id as manager from career_path_state
+      where manager_id is not null group by 1 order by count(*) desc, 1 limit 1`);
+    const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+    const admin = await h.open('/');
+    await nav(admin.page).getByRole('link', { name: 'Overview' }).waitFor();
+    await admin.page.getByTestId('signed-in').waitFor();
+    expect(await nav(admin.page).getByRole('link', { name: 'Pipeline' }).count()).toBe(1);
+    expect(await admin.page.getByTestId('signed-in').textContent()).toContain('(admin)');
+    await admin.page.close();
+
+    for (const [role, employeeId] of [['leader', undefined], ['manager', manager]] as const) {
+      const context = await h.contextAs(role, employeeId);
+      const { page, errors } = await h.open('/', context);
+      await page.getByTestId('signed-in').waitFor();
+      expect(await page.getByTestId('signed-in').textContent()).toContain(`(${role})`);
+      expect(await nav(page).getByRole('link', { name: 'Overview' }).count()).toBe(1);
+      expect(await nav(page).getByRole('link', { name: 'Pipeline' }).count()).toBe(0);
+      await page.goto(`${h.baseUrl}/pipeline`);
+      await page.getByText('For administrators').waitFor();
+      await noAlerts(page, errors);
+      await context.close();
+    }
+  });
+
+  it('signing out ends the session', async () => {
+    const context = await h.contextAs('leader');
+    const { page, errors } = await h.open('/', context);
+    await page.getByTestId('signed-in').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login/);
+    await page.goto(`${h.baseUrl}/retention`);
+    await page.waitForURL(/\/login\?next=/);
+    expect(decodeURIComponent(new URL(page.url()).searchParams.get('next') ?? '')).toBe('/retention');
+    expect(errors.filter((e) => !/401/.test(e))).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('every page', () => {
+  it.each([
+    ['overview', '/'], ['skill-gaps', '/skill-gaps'], ['succession', '/succession'], ['retention', '/retention'],
+    ['goals', '/goals'], ['talent-needs', '/talent-needs'], ['framework', '/framework'], ['employees', '/employees'],
+    ['pipeline', '/pipeline'],
+  ])('%s renders without errors (screenshot)', async (name, url) => {
+    const { page, errors } = await h.open(url);
+    await page.getByTestId('as-of').waitFor();
+    await page.waitForLoadState('networkidle');
+    await screenshot(page, `workforce-${name}`);
+    await noAlerts(page, errors);
+    await page.close();
+  });
+
+  it('an employee profile renders', async () => {
+    const [{ id }] = await h.sql<{ id: string }>(`select employee_id as id from retention_risk where band = 'high' order by score desc, employee_id limit 1`);
+    const { page, errors } = await h.open(`/employees/${id}`);
+    await page.getByTestId('risk-score').waitFor();
+    await page.waitForLoadState('networkidle');
+    await screenshot(page, 'workforce-employee');
+    await noAlerts(page, errors);
+    await page.close();
+  });
+
+  // Last: a second run at an earlier as-of date gives the overview its trend.
+  it('the overview draws the trend once runs exist for two as-of dates', async () => {
+    const s = await runPipeline(h.db, { inbox: h.inbox, asOf: '2026-03-31', trigger: 'cli', clock: () => new Date('2026-07-01T06:00:00Z') });
+    expect(s.status).toBe('succeeded');
+    const { page, errors } = await h.open('/');
+    await page.getByRole('figure', { name: 'Trend over past runs' }).locator('svg').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    await screenshot(page, 'workforce-overview-trend');
+    await noAlerts(page, errors);
+    await page.close();
+  });
+});
