@@ -1,9 +1,9 @@
 // The dashboard end to end: real pipeline, real server, real browser.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, startHarness, type Harness } from './harness.ts';
+import { REPO_ROOT, screenshot, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
-beforeAll(async () => { h = await startHarness('succession'); });
+beforeAll(async () => { h = await startHarness('succession', { mappings: ['bamboohr-employees.yml'] }); });
 afterAll(async () => { await h?.close(); });
 
 describe('pages load', () => {
@@ -152,6 +152,33 @@ describe('pipeline', () => {
     await page.goto(`${h.baseUrl}/employees?q=Newcomer`);
     await page.getByRole('link', { name: 'Zed Newcomer' }).waitFor();
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('an upload can name a column mapping, listed from the configured mappings', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const sample = 'bamboohr_employees_2024-06-30.csv';
+    const { page, errors } = await h.open('/pipeline');
+    const picker = page.getByLabel('Column mapping');
+    await picker.waitFor();
+    const options = await picker.locator('option').allTextContents();
+    expect(options[0]).toBe('Detect by file name');
+    expect(options.slice(1)).toEqual([expect.stringMatching(/^bamboohr-employees → /)]);
+    await picker.selectOption({ label: options[1] });
+    await page.getByText('file names like').waitFor();
+    await page.getByLabel(/CSV or Parquet file/).setInputFiles(path.join(h.inbox, 'archive', '1', 'employees.csv'));
+    // A file whose name does not fit the chosen mapping is refused with the server's reason.
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toMatch(/bamboohr/i);
+    await page.getByLabel(/CSV or Parquet file/).setInputFiles(path.join(REPO_ROOT, 'fixtures', 'mappings', 'samples', sample));
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByText(`Uploaded ${sample}`).waitFor();
+    expect(await page.getByText(`Uploaded ${sample}`).textContent()).toMatch(/\(through the mapping bamboohr-employees\)/);
+    expect(fs.existsSync(path.join(h.inbox, sample))).toBe(true);
+    await screenshot(page, 'pipeline-mapping-upload');
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     await page.close();
   });
 });

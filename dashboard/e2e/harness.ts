@@ -89,11 +89,20 @@ export interface Harness {
 /** A hand-made org of fixtures/orgs/<name>, or a synthetic org from the fixtures generator. */
 export type OrgSource = string | { generate: { employees: number; seed: number; asOf: string } };
 
-export async function startHarness(org: OrgSource = 'succession'): Promise<Harness> {
+export interface HarnessOptions {
+  /** Mapping files of fixtures/mappings to configure (copied to `mappings/` beside the inbox). */
+  mappings?: string[];
+}
+
+export async function startHarness(org: OrgSource = 'succession', options: HarnessOptions = {}): Promise<Harness> {
   await ensureBuilt();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-e2e-'));
   const inbox = path.join(dir, 'inbox');
   fs.mkdirSync(inbox);
+  if (options.mappings?.length) {
+    fs.mkdirSync(path.join(dir, 'mappings'));
+    for (const m of options.mappings) fs.copyFileSync(path.join(REPO_ROOT, 'fixtures', 'mappings', m), path.join(dir, 'mappings', m));
+  }
   let asOf: string;
   if (typeof org === 'string') {
     const orgDir = path.join(REPO_ROOT, 'fixtures', 'orgs', org);

@@ -12,6 +12,8 @@ export interface Column {
   format?: (value: unknown, row: Record<string, unknown>) => string;
   /** false: a link-only column left out of the CSV export. */
   export?: boolean;
+  /** The API may leave this field out (e.g. a column older databases lack): no error when it is missing. */
+  optional?: boolean;
 }
 
 export interface TableSpec {
@@ -231,7 +233,8 @@ export const TABLES = {
   runFiles: {
     source: { api: '/api/pipeline/runs/{id}', at: ['files'] },
     columns: [
-      { key: 'file', label: 'File' }, { key: 'dataset', label: 'Dataset' }, { key: 'status', label: 'Status', kind: 'label' },
+      { key: 'file', label: 'File' }, { key: 'dataset', label: 'Dataset' }, { key: 'mapping', label: 'Mapping', optional: true },
+      { key: 'status', label: 'Status', kind: 'label' },
       { key: 'rows_read', label: 'Read', kind: 'int' }, { key: 'rows_loaded', label: 'Loaded', kind: 'int' },
       { key: 'rows_rejected', label: 'Rejected', kind: 'int' }, { key: 'rows_warned', label: 'Warnings', kind: 'int' },
       { key: 'reason', label: 'Reason' },

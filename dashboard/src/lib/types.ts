@@ -115,3 +115,9 @@ export interface RunRow {
 
 /** GET /api/pipeline/runs/:id */
 export interface RunDetail { run: RunRow; files: Record<string, unknown>[] }
+
+/** A mapping of GET /api/pipeline/mappings */
+export interface MappingInfo { file: string; name: string; description: string | null; patterns: string[]; datasets: string[] }
+
+/** 201 answer of POST /api/pipeline/uploads: what the next run reads the file as. */
+export interface UploadAnswer { file: string; dataset: string | null; datasets: string[]; mapping: string | null; bytes: number }
