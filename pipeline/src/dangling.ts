@@ -23,14 +23,15 @@ const CHECKS = DATASETS.filter((d) => d.kind === 'event').flatMap((d) => {
 
 /** Count the dangling rows of every event dataset (one set-based query each). Empty when there are none. */
 export async function countDanglingEventRows(conn: DuckDBConnection): Promise<DanglingCount[]> {
-  const missing = (col: string, ref: { dataset: string; column: string }) =>
-    `not exists (select 1 from ${ident(srcTable(ref.dataset as never))} o where o.${ident(ref.column)} = e.${ident(col)})`;
   const out: DanglingCount[] = [];
   for (const { dataset, owners } of CHECKS) {
-    const cols = owners.map((c) => `count(*) filter (where ${missing(c.name, c.ref!)})::int as ${ident(c.name)}`);
-    const any = owners.map((c) => missing(c.name, c.ref!)).join(' or ');
+    // Left joins to the distinct owner keys (on the joined side, where DuckDB builds its hash table; inside
+    // the run's transaction it cannot see table sizes): a null key is a value that names no loaded owner.
+    const joins = owners.map((c, i) => `left join (select distinct ${ident(c.ref!.column)} as k from ${ident(srcTable(c.ref!.dataset as never))}) o${i} on o${i}.k = e.${ident(c.name)}`);
+    const cols = owners.map((c, i) => `count(*) filter (where o${i}.k is null)::int as ${ident(c.name)}`);
+    const any = owners.map((_, i) => `o${i}.k is null`).join(' or ');
     const [row] = await all<Record<string, number>>(conn,
-      `select count(*) filter (where ${any})::int as _rows, ${cols.join(', ')} from ${ident(srcTable(dataset))} e`);
+      `select count(*) filter (where ${any})::int as _rows, ${cols.join(', ')} from ${ident(srcTable(dataset))} e ${joins.join(' ')}`);
     if (!row || row._rows === 0) continue;
     out.push({
       dataset, rows: row._rows,
