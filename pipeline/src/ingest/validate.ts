@@ -170,8 +170,11 @@ async function checkDuplicates(conn: DuckDBConnection, def: DatasetDef): Promise
       where rn > 1`);
     await exec(conn, `delete from ${WORK} where _rid in (select _rid from ${MSG} where _stage = ${STAGE_DUPES})`);
   } else {
+    // only the keys that repeat are ranked (a hash aggregate finds them; usually there are none)
+    const on = def.key.map((k) => `w.${ident(k)} = d.${ident(k)}`).join(' and ');
     await exec(conn, `delete from ${WORK} where _rid in (
-      select _rid from (select _rid, row_number() over (partition by ${keys} order by _line desc) as rn from ${WORK}) where rn > 1)`);
+      select _rid from (select w._rid, row_number() over (partition by ${def.key.map((k) => `w.${ident(k)}`).join(', ')} order by w._line desc) as rn
+        from ${WORK} w semi join (select ${keys} from ${WORK} group by ${keys} having count(*) > 1) d on ${on}) where rn > 1)`);
   }
   for (const col of def.columns.filter((c) => c.unique === 'lower')) {
     const v = ident(col.name);
@@ -195,7 +198,10 @@ async function applyRows(conn: DuckDBConnection, def: DatasetDef, ctx: ValidateC
     await exec(conn, `delete from ${src}`);
   } else {
     const match = def.key.map((k) => `${src}.${ident(k)} = w.${ident(k)}`).join(' and ');
-    await exec(conn, `delete from ${src} using ${WORK} w where ${match}`);
+    // nothing to replace in an empty table (the first load), and the join would cost seconds
+    if (await count(conn, `select count(*)::INTEGER as n from (select 1 from ${src} limit 1)`) > 0) {
+      await exec(conn, `delete from ${src} using ${WORK} w where ${match}`);
+    }
   }
   await exec(conn, `insert into ${src} (${cols}, _run_id, _file, _line)
     select ${cols}, $run, $file, _line from ${WORK}`, { run: ctx.runId, file: ctx.file });
