@@ -180,6 +180,34 @@ tests:
     expect(err.message).toContain('m.v not_null (1 failing row)');
   });
 
+  it('counts the row tests of a model in one scan: each accepted_values keeps its own values', async () => {
+    const dir = sqlDir({
+      'marts/m2.sql': "select * from (values ('a', 'p'), ('b', 'q'), ('c', 'q')) t(x, y)",
+      'marts/m2.yml': `
+columns:
+  - name: x
+    tests: [{accepted_values: {values: [a, b]}}]
+  - name: y
+    tests: [{accepted_values: {values: [p]}}, not_null]
+`,
+    });
+    const err = await runModels(conn, { asOf: '2026-01-01', sqlDir: dir }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelTestError);
+    expect((err as ModelTestError).failures.map((f) => `${f.column} ${f.test} ${f.failing}`)).toEqual([
+      'x accepted_values [a, b] 1', 'y accepted_values [p] 2',
+    ]);
+  });
+
+  it('names the test whose expression cannot run, even when row tests are counted together', async () => {
+    const dir = sqlDir({
+      'marts/m3.sql': 'select 1 as k',
+      'marts/m3.yml': 'columns: [{name: k, tests: [not_null]}]\ntests: [{expression: "no_such_column > 0"}]\n',
+    });
+    const err = await runModels(conn, { asOf: '2026-01-01', sqlDir: dir }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelDefinitionError);
+    expect(err.message).toMatch(/test expression "no_such_column > 0" on m3 could not run/);
+  });
+
   it('names the model whose SQL fails', async () => {
     const dir = sqlDir({ 'marts/broken.sql': 'select * from no_such_table' });
     const err = await runModels(conn, { asOf: '2026-01-01', sqlDir: dir }).catch((e) => e);

@@ -28,8 +28,9 @@ with_coverage as (
         coverage.coverage,
         coverage.n_required_skills,
         coverage.n_skills_short
-    from targets
-    join coverage using (employee_id, role_id)
+    -- the bigger side first: inside the run's transaction DuckDB builds the hash table on the joined side
+    from coverage
+    join targets using (employee_id, role_id)
 )
 
 select * from with_coverage

@@ -16,8 +16,10 @@ rows_out as (
         gaps.current_level,
         gaps.gap,
         gaps.importance
-    from targets
-    join gaps using (employee_id, role_id)
+    -- the big side first: inside the run's transaction DuckDB cannot see table sizes and builds the
+    -- hash table on the joined (right) side, so the smaller targets go there (bench/join-sides.ts)
+    from gaps
+    join targets using (employee_id, role_id)
 )
 
 select * from rows_out
