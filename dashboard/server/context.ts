@@ -46,3 +46,33 @@ export async function dataVersion(conn: DuckDBConnection): Promise<DataVersion> 
      where status in ('succeeded', 'no_change') order by run_id desc limit 1`);
   return { asOf: (row?.as_of as string) ?? null, runId: (row?.run_id as number) ?? null };
 }
+
+/**
+ * Answers that depend only on the data and the caller's scope, kept per data version: the data changes
+ * only when a run succeeds (a new run id), so under load a page's figures are computed once per version,
+ * not once per request; each request still reads the version (one tiny query). `key` names the database
+ * (several servers may share a process in tests), the answer and the caller's scope. Bounded (LRU).
+ */
+const MEMO_MAX = 500;
+const memo = new Map<string, unknown>();
+
+export async function memoByVersion<T>(conn: DuckDBConnection, key: string, compute: () => Promise<T>): Promise<T> {
+  const v = await dataVersion(conn);
+  if (v.runId === null) return compute();
+  const full = `${catalogEpoch}|${v.runId}|${v.asOf}|${key}`;
+  if (memo.has(full)) {
+    const hit = memo.get(full) as T;
+    memo.delete(full);
+    memo.set(full, hit); // most recently used last
+    return hit;
+  }
+  const value = await compute();
+  memo.set(full, value);
+  if (memo.size > MEMO_MAX) memo.delete(memo.keys().next().value as string);
+  return value;
+}
+
+/** The memo key of a caller's scope: admins and leaders see the same, a manager their subtree. */
+export function scopeKey(user: AuthUser | null): string {
+  return user ? `${user.role}:${user.employeeId ?? ''}` : 'anonymous';
+}

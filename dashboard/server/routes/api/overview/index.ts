@@ -2,7 +2,7 @@
 // rows; org-wide marts are read only for admins and leaders.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { dataVersion, userOf, hasTable } from '../../../context.ts';
+import { dataVersion, userOf, hasTable, memoByVersion, scopeKey } from '../../../context.ts';
 import { missingTables } from '../../../list-route.ts';
 import { readOne, readRows } from '../../../rows.ts';
 import { Int, Num, Row, Str, errors } from '../../../schemas.ts';
@@ -33,7 +33,7 @@ export default async function overview(app: FastifyInstance) {
   }, async (request) => {
     const user = userOf(request);
     const top = (request.query as { top?: number }).top ?? 10;
-    return app.reads.use(async (conn) => {
+    return app.reads.use(async (conn) => memoByVersion(conn, `${app.db.path}|overview|${scopeKey(user)}|${top}`, async () => {
       const version = await dataVersion(conn);
       const out = {
         headcount: 0, pathStates: [] as unknown[], highRisk: 0, riskBands: [] as unknown[],
@@ -85,6 +85,6 @@ export default async function overview(app: FastifyInstance) {
           order by as_of`);
       }
       return out;
-    });
+    }));
   });
 }

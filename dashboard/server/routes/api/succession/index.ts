@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { sendArrow, wantsArrow } from '../../../arrow.ts';
-import { dataVersion, userOf } from '../../../context.ts';
+import { dataVersion, memoByVersion, scopeKey, userOf } from '../../../context.ts';
 import { NotFoundError } from '../../../errors.ts';
 import { PEOPLE_FILTERS } from '../../../filters.ts';
 import { listRoute, missingTables } from '../../../list-route.ts';
@@ -126,7 +126,8 @@ export default async function succession(app: FastifyInstance) {
     schema: { summary: 'Succession readiness rate, successor coverage, bench strength index', tags: ['succession'], response: { 200: Summary, ...errors } },
   }, async (request) => {
     const user = userOf(request);
-    return app.reads.use(async (conn) => ({ ...(await successionSummary(conn, user)), ...(await dataVersion(conn)) }));
+    return app.reads.use((conn) => memoByVersion(conn, `${app.db.path}|succession-summary|${scopeKey(user)}`,
+      async () => ({ ...(await successionSummary(conn, user)), ...(await dataVersion(conn)) })));
   });
 
   listRoute(app, '/roles', {

@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { exec, openDb, type Db } from '../../pipeline/src/db.ts';
+import { memoByVersion, scopeKey } from './context.ts';
+
+describe('memoByVersion', () => {
+  let db: Db;
+  let conn: DuckDBConnection;
+  beforeAll(async () => {
+    db = await openDb(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-memo-')), 'm.duckdb'));
+    conn = await db.connect();
+    await exec(conn, 'create table runs (run_id integer, as_of date, status varchar)');
+  });
+  afterAll(() => db.close());
+
+  it('computes once per data version and key, again after a new successful run', async () => {
+    let calls = 0;
+    const compute = async () => ++calls;
+    expect(await memoByVersion(conn, 'k', compute)).toBe(1); // no run yet: never kept
+    expect(await memoByVersion(conn, 'k', compute)).toBe(2);
+    await exec(conn, "insert into runs values (1, date '2026-06-30', 'succeeded')");
+    expect(await memoByVersion(conn, 'k', compute)).toBe(3);
+    expect(await memoByVersion(conn, 'k', compute)).toBe(3);
+    expect(await memoByVersion(conn, 'other', compute)).toBe(4);
+    await exec(conn, "insert into runs values (2, date '2026-06-30', 'failed')");
+    expect(await memoByVersion(conn, 'k', compute)).toBe(3); // a failed run changes no data
+    await exec(conn, "insert into runs values (3, date '2026-07-31', 'succeeded')");
+    expect(await memoByVersion(conn, 'k', compute)).toBe(5);
+  });
+
+  it.each([
+    [{ username: 'a', role: 'admin' as const, employeeId: null }, 'admin:'],
+    [{ username: 'm', role: 'manager' as const, employeeId: 'E7' }, 'manager:E7'],
+    [null, 'anonymous'],
+  ])('scope key of %o is %s', (user, key) => {
+    expect(scopeKey(user)).toBe(key);
+  });
+});
