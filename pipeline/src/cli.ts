@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import fs from 'node:fs';
 import { createContext, line, UsageError, type CliIo, type Command } from './commands/context.ts';
+import { backupCommand, restoreCommand } from './commands/backup.ts';
 import { demoCommand } from './commands/demo.ts';
 import { exportCommand } from './commands/export.ts';
 import { runCommand } from './commands/run.ts';
@@ -38,7 +39,7 @@ const mappingCommand: Command = {
 };
 
 /** Every command; add one here (name, summary, usage, run) and it shows in `trellis --help`. */
-export const COMMANDS: Command[] = [runCommand, exportCommand, serveCommand, demoCommand, userCommand, mappingCommand];
+export const COMMANDS: Command[] = [runCommand, exportCommand, serveCommand, demoCommand, userCommand, mappingCommand, backupCommand, restoreCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
