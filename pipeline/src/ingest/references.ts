@@ -35,10 +35,10 @@ export async function checkReferences(conn: DuckDBConnection, def: DatasetDef): 
       await exec(conn, `insert into ${MSG}
         select w._rid, w._line, ${literal(col.name)}, w.${v}, ${reason}, ${literal(kind === 'owner' ? 'reject' : 'warning')}, ${STAGE_REFS}
         from ${WORK} w
-        anti join (select distinct ${ident(ref.column)} as k from ${ident(targetTable(def, ref.dataset))}) r on r.k = w.${v}
+        anti join ${ident(targetTable(def, ref.dataset))} r on r.${ident(ref.column)} = w.${v}
         where w.${v} is not null`);
-      // (an explicit anti join with the keys on the joined side: inside the run's transaction DuckDB sees no
-      // table sizes and builds on the joined side; NOT EXISTS built its hash table on the big file instead)
+      // (an explicit anti join, the referenced table on the joined side: inside the run's transaction DuckDB
+      // sees no table sizes and builds on the joined side; NOT EXISTS built its hash table on the big file)
     }
     if (kind === 'owner') {
       await exec(conn, `delete from ${WORK} where _rid in
