@@ -19,27 +19,25 @@ known as (
       and skill_id in (select skill_id from skills)
 ),
 
-ranked as (
+latest as (
+    -- the latest assessment per employee and skill; the same day goes to the most trusted source:
+    -- certification > manager > peer > self (one hash aggregate instead of a sorting window)
     select
         employee_id,
         skill_id,
-        level,
-        assessed_on,
-        source,
-        row_number() over (
-            partition by employee_id, skill_id
-            order by
-                assessed_on desc,
-                -- same day: certification > manager > peer > self
-                case source when 'certification' then 1 when 'manager' then 2 when 'peer' then 3 else 4 end
-        ) as rank_latest
+        arg_max(
+            {'current_level': level, 'assessed_on': assessed_on, 'source': source},
+            {'assessed_on': assessed_on,
+             'trust': case source when 'certification' then 4 when 'manager' then 3 when 'peer' then 2 else 1 end}
+        ) as latest
     from known
-),
-
-latest as (
-    select employee_id, skill_id, level as current_level, assessed_on, source
-    from ranked
-    where rank_latest = 1
+    group by employee_id, skill_id
 )
 
-select * from latest
+select
+    employee_id,
+    skill_id,
+    latest.current_level as current_level,
+    latest.assessed_on as assessed_on,
+    latest.source as source
+from latest
