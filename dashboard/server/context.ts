@@ -50,14 +50,27 @@ export async function dataVersion(conn: DuckDBConnection): Promise<DataVersion> 
 /**
  * Answers that depend only on the data and the caller's scope, kept per data version: the data changes
  * only when a run succeeds (a new run id), so under load a page's figures are computed once per version,
- * not once per request; each request still reads the version (one tiny query). `key` names the database
- * (several servers may share a process in tests), the answer and the caller's scope. Bounded (LRU).
+ * not once per request. The version is re-read at most every 250 ms (at once after a run of this process's
+ * server). `key` is `<database>|<answer>|<scope>` (several servers may share a process in tests). LRU-bounded.
  */
 const MEMO_MAX = 500;
 const memo = new Map<string, unknown>();
 
+const VERSION_TTL_MS = 250;
+const versions = new Map<string, { at: number; epoch: number; version: DataVersion }>();
+
+/** The data version, re-read at most every 250 ms per database (and at once after a run in this process). */
+async function recentVersion(conn: DuckDBConnection, db: string): Promise<DataVersion> {
+  const hit = versions.get(db);
+  const now = performance.now();
+  if (hit && hit.epoch === catalogEpoch && now - hit.at < VERSION_TTL_MS) return hit.version;
+  const version = await dataVersion(conn);
+  versions.set(db, { at: now, epoch: catalogEpoch, version });
+  return version;
+}
+
 export async function memoByVersion<T>(conn: DuckDBConnection, key: string, compute: () => Promise<T>): Promise<T> {
-  const v = await dataVersion(conn);
+  const v = await recentVersion(conn, key.split('|')[0]);
   if (v.runId === null) return compute();
   const full = `${catalogEpoch}|${v.runId}|${v.asOf}|${key}`;
   if (memo.has(full)) {

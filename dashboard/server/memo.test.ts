@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec, openDb, type Db } from '../../pipeline/src/db.ts';
-import { memoByVersion, scopeKey } from './context.ts';
+import { invalidateCatalog, memoByVersion, scopeKey } from './context.ts';
 
 describe('memoByVersion', () => {
   let db: Db;
@@ -19,16 +19,22 @@ describe('memoByVersion', () => {
   it('computes once per data version and key, again after a new successful run', async () => {
     let calls = 0;
     const compute = async () => ++calls;
-    expect(await memoByVersion(conn, 'k', compute)).toBe(1); // no run yet: never kept
-    expect(await memoByVersion(conn, 'k', compute)).toBe(2);
-    await exec(conn, "insert into runs values (1, date '2026-06-30', 'succeeded')");
-    expect(await memoByVersion(conn, 'k', compute)).toBe(3);
-    expect(await memoByVersion(conn, 'k', compute)).toBe(3);
-    expect(await memoByVersion(conn, 'other', compute)).toBe(4);
+    const run = async (sql: string) => { await exec(conn, sql); invalidateCatalog(); }; // as the server's runner does
+    expect(await memoByVersion(conn, 'db|k', compute)).toBe(1); // no run yet: never kept
+    expect(await memoByVersion(conn, 'db|k', compute)).toBe(2);
+    await run("insert into runs values (1, date '2026-06-30', 'succeeded')");
+    expect(await memoByVersion(conn, 'db|k', compute)).toBe(3);
+    expect(await memoByVersion(conn, 'db|k', compute)).toBe(3);
+    expect(await memoByVersion(conn, 'db|other', compute)).toBe(4);
     await exec(conn, "insert into runs values (2, date '2026-06-30', 'failed')");
-    expect(await memoByVersion(conn, 'k', compute)).toBe(3); // a failed run changes no data
-    await exec(conn, "insert into runs values (3, date '2026-07-31', 'succeeded')");
-    expect(await memoByVersion(conn, 'k', compute)).toBe(5);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await memoByVersion(conn, 'db|k', compute)).toBe(3); // a failed run changes no data
+    await run("insert into runs values (3, date '2026-07-31', 'succeeded')");
+    expect(await memoByVersion(conn, 'db|k', compute)).toBe(5);
+    // a run elsewhere (no invalidation) shows within the version's 250 ms
+    await exec(conn, "insert into runs values (4, date '2026-08-31', 'succeeded')");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await memoByVersion(conn, 'db|k', compute)).toBe(6);
   });
 
   it.each([
