@@ -44,7 +44,14 @@ export function createReadPool(db: Db, size = 4): ReadPool {
     async use(fn) {
       const conn = await acquire();
       try {
-        return await fn(conn);
+        // One transaction per borrow: every query of a request reads the same committed snapshot, so
+        // an answer never mixes the run before a pipeline COMMIT with the run after it.
+        await conn.run('begin transaction');
+        try {
+          return await fn(conn);
+        } finally {
+          await conn.run('rollback'); // read only: nothing to keep
+        }
       } finally {
         release(conn);
       }
