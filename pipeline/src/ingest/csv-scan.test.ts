@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { recordAt, scanCsv, splitHeader } from './csv-scan.ts';
+import { breaksNeedNormalizing, normalizeLineBreaks, recordAt, scanCsv, splitHeader } from './csv-scan.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-scan-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -47,5 +47,33 @@ describe('scanCsv', () => {
 
   it('splitHeader keeps empty names and trailing fields', () => {
     expect(splitHeader(Buffer.from('a,,b,'))).toEqual(['a', '', 'b', '']);
+  });
+});
+
+describe('scanCsv: line breaks, NUL bytes and normalizing', () => {
+  it.each([
+    ['LF', 'a,b\n1,"x\r\ny"\n', { crlf: 0, lf: 2, cr: 0 }, false],
+    ['CRLF', 'a,b\r\n1,x\r\n', { crlf: 2, lf: 0, cr: 0 }, false],
+    ['mixed', 'a,b\r\n1,x\n2,y\r\n', { crlf: 2, lf: 1, cr: 0 }, true],
+    ['CR only', 'a,b\r1,x\r', { crlf: 0, lf: 0, cr: 2 }, true],
+  ])('%s', async (_name, content, breaks, normalize) => {
+    const s = await scan(content);
+    expect(s.scan.breaks).toEqual(breaks);
+    expect(breaksNeedNormalizing(s.scan)).toBe(normalize);
+  });
+
+  it('counts NUL bytes and the line of the first', async () => {
+    const s = await scan(Buffer.concat([Buffer.from('a,b\n1,x\n2,'), Buffer.from([0]), Buffer.from('y\n')]));
+    expect([s.scan.nul, s.scan.firstNulLine]).toEqual([1, 3]);
+  });
+
+  it('normalizes CRLF and lone CR outside quotes to LF, leaving quoted text alone', async () => {
+    const from = path.join(dir, 'mixed.csv');
+    const to = path.join(dir, 'lf.csv');
+    fs.writeFileSync(from, 'a,b\r\n1,"x\r\ny"\n2,z\r3,w\r\n');
+    await normalizeLineBreaks(from, to);
+    expect(fs.readFileSync(to, 'utf8')).toBe('a,b\n1,"x\r\ny"\n2,z\n3,w\n');
+    const s = await scanCsv(to);
+    expect([...s.lines]).toEqual([2, 4, 5]);
   });
 });
