@@ -4,11 +4,14 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { TObject, TProperties } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendArrow, wantsArrow } from './arrow.ts';
-import { dataVersion, tableNames, userOf } from './context.ts';
+import { dataVersion, memoByVersion, scopeKey, tableNames, userOf } from './context.ts';
 import { BadRequestError } from './errors.ts';
 import { runList, type ListParams, type ListSpec } from './query.ts';
 import { toRows, type ReadResult } from './rows.ts';
 import { errors, listQuerySchema, listResponse } from './schemas.ts';
+
+/** Pages up to this many rows are memoized per data version; bigger answers are computed each time. */
+const MEMO_MAX_LIMIT = 1000;
 
 export interface ListRouteOptions {
   spec: Omit<ListSpec, 'columns'>;
@@ -69,7 +72,13 @@ export function listRoute(app: FastifyInstance, url: string, opts: ListRouteOpti
     for (const n of [query.limit, query.offset]) {
       if (n !== undefined && !Number.isSafeInteger(n)) throw new BadRequestError('Bad request: limit and offset must be whole numbers');
     }
-    const answer = await app.reads.use(async (conn) => {
+    // A page (not a full export) is kept per data version, URL and caller scope: under load the count and
+    // the sorted page over the joined marts are computed once, not per request (bench/README.md).
+    const page = (query.limit ?? 100) <= MEMO_MAX_LIMIT;
+    const answer = await app.reads.use(async (conn) => (page
+      ? memoByVersion(conn, `${app.db.path}|list|${request.url}|${scopeKey(userOf(request))}`, () => listAnswer(conn))
+      : listAnswer(conn)));
+    async function listAnswer(conn: DuckDBConnection) {
       const version = await dataVersion(conn);
       if (opts.check) await opts.check(conn, request);
       if ((await missingTables(conn, opts.requires)).length) {
@@ -79,7 +88,7 @@ export function listRoute(app: FastifyInstance, url: string, opts: ListRouteOpti
       const list = await runList(conn, source ? { ...spec, base: source.base } : spec, query, userOf(request),
         { ...(opts.baseParams?.(request) ?? {}), ...(source?.params ?? {}) });
       return { ...list, ...version };
-    });
+    }
     return sendList(request, reply, answer);
   });
 }
