@@ -23,7 +23,7 @@ const OUTSIDE_TEXT = /\b(E2|E3|E4)\b|Bo Builder|Cy Coder|Lead Hacker/;
 /** Routes anyone may call without signing in. Anything else public is a finding. */
 const PUBLIC = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/health', 'GET /api/docs']);
 /** Areas only admins may use. */
-const ADMIN_AREAS = /^\/api\/(pipeline|users|audit)(\/|$)/;
+const ADMIN_AREAS = /^\/api\/(pipeline|users|audit|backup)(\/|$)/; // admin-only areas
 const ARROW = 'application/vnd.apache.arrow.stream';
 const INTERNALS = /Binder Error|Parser Error|Catalog Error|Conversion Error|Invalid Input Error|DuckDB|\/work\/|node_modules|\.ts:\d+|at async /;
 
@@ -107,7 +107,7 @@ describe('the route table', () => {
 });
 
 describe('leaders', () => {
-  it('get 403 on pipeline, users and audit, and are let in everywhere else', async () => {
+  it('get 403 on pipeline, users, audit and backup, and are let in everywhere else', async () => {
     const failures: string[] = [];
     for (const r of routes.filter((x) => !x.config.public)) {
       const res = await request(r, fill(r.url, 'E3'), leader);
