@@ -1,8 +1,10 @@
 // Read a query into plain rows and typed columns: BIGINT/HUGEINT become numbers, DATE becomes
 // 'YYYY-MM-DD', TIMESTAMP an ISO string, DECIMAL a double. The same columns feed JSON and Arrow.
+// The result keeps DuckDB's data chunks: JSON converts them to plain values on first use of `data`,
+// Arrow (arrow.ts) builds its vectors from the chunks' buffers without that conversion.
 import {
   DuckDBTypeId, JSDuckDBValueConverter,
-  type DuckDBConnection, type DuckDBType, type DuckDBValue, type DuckDBValueConverter,
+  type DuckDBConnection, type DuckDBDataChunk, type DuckDBType, type DuckDBValue, type DuckDBValueConverter,
 } from '@duckdb/node-api';
 import type { Params } from '../../pipeline/src/db.ts';
 
@@ -13,12 +15,14 @@ export interface ColumnInfo { name: string; type: DuckDBType }
 
 export interface ReadResult {
   columns: ColumnInfo[];
-  /** Column-major values, one array per column, in `columns` order. */
-  data: Cell[][];
+  /** Column-major values, one array per column, in `columns` order (converted from `chunks` on first use). */
+  readonly data: Cell[][];
   rowCount: number;
+  /** DuckDB's result chunks, when the result came from a query (Arrow reads their buffers directly). */
+  chunks?: readonly DuckDBDataChunk[];
 }
 
-const plainConverter: DuckDBValueConverter<Cell> = (value: DuckDBValue, type: DuckDBType, converter) => {
+export const plainConverter: DuckDBValueConverter<Cell> = (value: DuckDBValue, type: DuckDBType, converter) => {
   if (value === null) return null;
   switch (type.typeId) {
     case DuckDBTypeId.BIGINT:
@@ -41,16 +45,31 @@ const plainConverter: DuckDBValueConverter<Cell> = (value: DuckDBValue, type: Du
   }
 };
 
+/** One column's plain values (as in `data`), converted from the chunks. */
+export function columnValues(chunks: readonly DuckDBDataChunk[], column: number): Cell[] {
+  const out: Cell[] = [];
+  for (const chunk of chunks) {
+    chunk.visitColumnValues(column, (value, _r, _c, type) => { out.push(plainConverter(value, type, plainConverter) as Cell); });
+  }
+  return out;
+}
+
 export async function readColumns(conn: DuckDBConnection, sql: string, params?: Params): Promise<ReadResult> {
-  const reader = await conn.runAndReadAll(sql, params as never);
-  const names = reader.columnNames();
-  const types = reader.columnTypes();
-  const converted = reader.convertColumns(plainConverter) as Cell[][];
-  const data = names.map((_, i) => converted[i] ?? []); // no rows: node-api gives no column arrays at all
+  const result = await conn.run(sql, params as never);
+  const names = result.columnNames();
+  const types = result.columnTypes();
+  const chunks = await result.fetchAllChunks();
+  let rowCount = 0;
+  for (const chunk of chunks) rowCount += chunk.rowCount;
+  let data: Cell[][] | undefined;
   return {
     columns: names.map((name, i) => ({ name, type: types[i] })),
-    data,
-    rowCount: reader.currentRowCount,
+    get data() {
+      data ??= names.map((_, i) => columnValues(chunks, i));
+      return data;
+    },
+    rowCount,
+    chunks,
   };
 }
 
