@@ -1,5 +1,5 @@
-// References and cycles, checked set-based on the working table of rows still accepted (`_ingest_t`),
-// recording entries into the messages table (`_ingest_msg`). References point at the rows in effect
+// References and cycles, checked set-based on the working table of rows still accepted (`_ingest_t`, a
+// row identified by its rowid), recording entries into the messages table (`_ingest_msg`). References point at the rows in effect
 // after the run: this file's rows for a self-reference, else the `src_` table, which ingest has already
 // replaced or upserted when this run brings that dataset (datasets load in reference order).
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -33,7 +33,7 @@ export async function checkReferences(conn: DuckDBConnection, def: DatasetDef): 
         ? `${literal(`${col.name} "`)} || w.${v} || ${literal(`" is not in ${ref.dataset}`)}`
         : `${literal(`${col.name} "`)} || w.${v} || ${literal(`" is not in ${ref.dataset}; the field is left empty`)}`;
       await exec(conn, `insert into ${MSG}
-        select w._rid, w._line, ${literal(col.name)}, w.${v}, ${reason}, ${literal(kind === 'owner' ? 'reject' : 'warning')}, ${STAGE_REFS}
+        select w.rowid, w._line, ${literal(col.name)}, w.${v}, ${reason}, ${literal(kind === 'owner' ? 'reject' : 'warning')}, ${STAGE_REFS}
         from ${WORK} w
         anti join ${ident(targetTable(def, ref.dataset))} r on r.${ident(ref.column)} = w.${v}
         where w.${v} is not null`);
@@ -41,11 +41,11 @@ export async function checkReferences(conn: DuckDBConnection, def: DatasetDef): 
       // sees no table sizes and builds on the joined side; NOT EXISTS built its hash table on the big file)
     }
     if (kind === 'owner') {
-      await exec(conn, `delete from ${WORK} where _rid in
+      await exec(conn, `delete from ${WORK} where rowid in
         (select _rid from ${MSG} where _stage = ${STAGE_REFS} and severity = 'reject')`);
     } else {
       for (const col of cols) {
-        await exec(conn, `update ${WORK} set ${ident(col.name)} = NULL where _rid in
+        await exec(conn, `update ${WORK} set ${ident(col.name)} = NULL where rowid in
           (select _rid from ${MSG} where _stage = ${STAGE_REFS} and severity = 'warning' and "column" = ${literal(col.name)})`);
       }
     }
@@ -69,7 +69,7 @@ export async function checkCycles(conn: DuckDBConnection, def: DatasetDef): Prom
         union all
         select t.${key} from ${WORK} t join down d on t.${parent} = d.id
       )
-      select _rid, _line, ${key} as id, ${parent} as parent from ${WORK} w
+      select w.rowid as _rid, _line, ${key} as id, ${parent} as parent from ${WORK} w
       where ${parent} is not null and not exists (select 1 from down d where d.id = w.${key})`);
     await exec(conn, `insert into ${MSG}
       with recursive walk(start, cur, path) as (
@@ -85,7 +85,7 @@ export async function checkCycles(conn: DuckDBConnection, def: DatasetDef): Prom
         'warning', ${STAGE_CYCLES}
       from ${CANDIDATES} t join on_cycle c on c.start = t.id`);
     await exec(conn, `drop table ${CANDIDATES}`);
-    await exec(conn, `update ${WORK} set ${parent} = NULL where _rid in
+    await exec(conn, `update ${WORK} set ${parent} = NULL where rowid in
       (select _rid from ${MSG} where _stage = ${STAGE_CYCLES} and "column" = ${literal(col.name)})`);
   }
 }

@@ -91,7 +91,7 @@ export function ownRules(def: DatasetDef): Rule[] {
       rules.push({
         column: col.name,
         broken: `(${v} is not null and ${o} is not null and ${isValidSql(col, v)} and ${isValidSql(other, o)} ` +
-          `and cast(${v} as DATE) < cast(${o} as DATE))`,
+          `and try_cast(${v} as DATE) < try_cast(${o} as DATE))`,
         reason: `${quoted(col.name, v, ` is before ${other.name} "`)} || ${o} || '"'`,
         value: v,
       });

@@ -31,7 +31,7 @@ export interface ValidateResult {
   rowsWarned: number;
 }
 
-const TRIMMED = '_ingest_v';
+const BROKEN = '_ingest_broken';
 const STAGE_OWN = 1;
 const STAGE_DUPES = 2;
 // Trimmed from both ends of every cell: space, tab, LF, CR, no-break space.
@@ -61,43 +61,49 @@ export async function validateAndApply(
   const refused = (reason: string, rowsRead: number, rowsRejected: number): ValidateResult =>
     ({ status: 'refused', reason, rowsRead, rowsLoaded: 0, rowsRejected, rowsWarned: 0 });
 
-  // 1. Trim every cell; an empty cell is null. Columns the raw table lacks are null.
+  // 1. The columns: a required one the raw table lacks refuses the file.
   const present = new Map((await rawColumns(conn, rawTable)).map((c) => [c.toLowerCase(), c]));
   if (!present.has('_line')) throw new Error(`validateAndApply: raw table ${rawTable} has no _line column`);
   const missing = def.columns.filter((c) => mustBePresent(def, c) && !present.has(c.name)).map((c) => c.name);
   if (missing.length > 0) {
     return refused(`${ctx.file}: missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for dataset ${name}`, readRejects, readRejects);
   }
+  // 2. One pass over the raw rows: trimmed text (an empty cell is null; columns the raw table lacks are
+  // null), typed values with their defaults, and the row's own rules. Only a row breaking a rule keeps its
+  // trimmed text (`_text`), for its messages; the rest is typed only. WORK's rowid identifies a row.
   const trimmed = def.columns.map((c) => {
     const src = present.get(c.name);
     return src === undefined ? `NULL::VARCHAR as ${ident(c.name)}`
       : `nullif(trim(cast(${ident(src)} as VARCHAR), ${WS}), '') as ${ident(c.name)}`;
   });
-  await exec(conn, `create or replace temp table ${TRIMMED} as
-    select ${ident(present.get('_line')!)}::INTEGER as _line, ${trimmed.join(', ')} from ${ident(rawTable)}`);
-  const rawRows = await count(conn, `select count(*)::INTEGER as n from ${TRIMMED}`);
+  const rules = ownRules(def);
+  const typed = def.columns.map((c) => `${typedSql(def, c)} as ${ident(c.name)}`);
+  const text = `[${def.columns.map((c) => ident(c.name)).join(', ')}]`;
+  const anyBroken = rules.length > 0 ? rules.map((r) => `(${r.broken})`).join(' or ') : 'false';
+  await exec(conn, `create or replace temp table ${WORK} as
+    select _line, ${typed.join(', ')}, case when ${anyBroken} then ${text} end as _text
+    from (select ${ident(present.get('_line')!)}::INTEGER as _line, ${trimmed.join(', ')} from ${ident(rawTable)})`);
+  const rawRows = await count(conn, `select count(*)::INTEGER as n from ${WORK}`);
   const rowsRead = rawRows + readRejects;
   await exec(conn, `create or replace temp table ${MSG} (_rid BIGINT, _line INTEGER, "column" VARCHAR, value VARCHAR,
     reason VARCHAR, severity VARCHAR, _stage INTEGER)`);
 
-  // 2. A row's own rules: each broken rule is its own entry.
-  const rules = ownRules(def);
-  if (rules.length > 0) {
+  // 3. A row's own rules, over the trimmed text of the (few) rows that break one: each broken rule is its own entry.
+  if (rules.length > 0 && await count(conn, `select count(*)::INTEGER as n from (select 1 from ${WORK} where _text is not null limit 1)`) > 0) {
+    const cols = def.columns.map((c, i) => `_text[${i + 1}] as ${ident(c.name)}`).join(', ');
+    await exec(conn, `create or replace temp table ${BROKEN} as
+      select rowid as _rid, _line, ${cols} from ${WORK} where _text is not null`);
     await exec(conn, `insert into ${MSG} ` + rules.map((r) =>
-      `select rowid, _line, ${literal(r.column)}, ${r.value}, ${r.reason}, 'reject', ${STAGE_OWN} from ${TRIMMED} where ${r.broken}`,
+      `select _rid, _line, ${literal(r.column)}, ${r.value}, ${r.reason}, 'reject', ${STAGE_OWN} from ${BROKEN} where ${r.broken}`,
     ).join('\nunion all\n'));
+    await exec(conn, `drop table ${BROKEN}`);
+    await exec(conn, `delete from ${WORK} where _text is not null`);
   }
   // Give up early on garbage: later stages only add rejects.
   const ownRejected = await count(conn, `select count(distinct _rid)::INTEGER as n from ${MSG}`);
   if (ownRejected + readRejects > maxRejects) {
     return refused(await garbageReason(conn, ctx.file, ownRejected + readRejects, maxRejects), rowsRead, ownRejected + readRejects);
   }
-
-  // 3. Typed rows (defaults applied) of the rows that passed their own rules.
-  const typed = def.columns.map((c) => `${typedSql(def, c)} as ${ident(c.name)}`);
-  await exec(conn, `create or replace temp table ${WORK} as
-    select v.rowid as _rid, _line, ${typed.join(', ')} from ${TRIMMED} v
-    where not exists (select 1 from ${MSG} m where m._rid = v.rowid)`);
 
   // 4. Duplicates.
   await checkDuplicates(conn, def);
@@ -132,11 +138,11 @@ export async function validateAndApply(
       ? `${ctx.file}: the file has no data rows; a ${name} file replaces all ${name}, so an empty one is refused and ${kept}; check the export`
       : `${ctx.file}: none of its ${rowsRead} row${rowsRead === 1 ? '' : 's'} can be loaded${await firstReject(conn, ctx.readRejectsTable)}; ` +
         `a ${name} file replaces all ${name}, so it was refused whole and ${kept}; fix the rows listed as rejected and drop the file again`;
-    for (const t of [TRIMMED, WORK, MSG]) await exec(conn, `drop table if exists ${t}`);
+    for (const t of [BROKEN, WORK, MSG]) await exec(conn, `drop table if exists ${t}`);
     return { status: 'refused', reason, rowsRead, rowsLoaded: 0, rowsRejected, rowsWarned };
   }
   const rowsLoaded = await applyRows(conn, def, ctx);
-  for (const t of [TRIMMED, WORK, MSG]) await exec(conn, `drop table if exists ${t}`);
+  for (const t of [BROKEN, WORK, MSG]) await exec(conn, `drop table if exists ${t}`);
   return { status: 'loaded', rowsRead, rowsLoaded, rowsRejected, rowsWarned };
 }
 
@@ -165,15 +171,15 @@ async function checkDuplicates(conn: DuckDBConnection, def: DatasetDef): Promise
     await exec(conn, `insert into ${MSG}
       select _rid, _line, ${literal(def.key.join(', '))}, concat_ws(', ', ${def.key.map((k) => `cast(${ident(k)} as VARCHAR)`).join(', ')}),
         'duplicate ' || ${label} || ': the first row (line ' || first_line || ') is kept', 'reject', ${STAGE_DUPES}
-      from (select *, row_number() over w as rn, first_value(_line) over w as first_line
+      from (select rowid as _rid, *, row_number() over w as rn, first_value(_line) over w as first_line
             from ${WORK} window w as (partition by ${keys} order by _line))
       where rn > 1`);
-    await exec(conn, `delete from ${WORK} where _rid in (select _rid from ${MSG} where _stage = ${STAGE_DUPES})`);
+    await exec(conn, `delete from ${WORK} where rowid in (select _rid from ${MSG} where _stage = ${STAGE_DUPES})`);
   } else {
     // only the keys that repeat are ranked (a hash aggregate finds them; usually there are none)
     const on = def.key.map((k) => `w.${ident(k)} = d.${ident(k)}`).join(' and ');
-    await exec(conn, `delete from ${WORK} where _rid in (
-      select _rid from (select w._rid, row_number() over (partition by ${def.key.map((k) => `w.${ident(k)}`).join(', ')} order by w._line desc) as rn
+    await exec(conn, `delete from ${WORK} where rowid in (
+      select _rid from (select w.rowid as _rid, row_number() over (partition by ${def.key.map((k) => `w.${ident(k)}`).join(', ')} order by w._line desc) as rn
         from ${WORK} w semi join (select ${keys} from ${WORK} group by ${keys} having count(*) > 1) d on ${on}) where rn > 1)`);
   }
   for (const col of def.columns.filter((c) => c.unique === 'lower')) {
@@ -182,10 +188,10 @@ async function checkDuplicates(conn: DuckDBConnection, def: DatasetDef): Promise
       select _rid, _line, ${literal(col.name)}, ${v},
         ${literal(`${col.name} "`)} || ${v} || '" is already used on line ' || first_line || '; it is left empty on this row',
         'warning', ${STAGE_DUPES}
-      from (select *, row_number() over w as rn, first_value(_line) over w as first_line
+      from (select rowid as _rid, *, row_number() over w as rn, first_value(_line) over w as first_line
             from ${WORK} where ${v} is not null window w as (partition by lower(${v}) order by _line))
       where rn > 1`);
-    await exec(conn, `update ${WORK} set ${v} = NULL where _rid in
+    await exec(conn, `update ${WORK} set ${v} = NULL where rowid in
       (select _rid from ${MSG} where _stage = ${STAGE_DUPES} and severity = 'warning' and "column" = ${literal(col.name)})`);
   }
 }
