@@ -181,7 +181,12 @@ class Bytes {
   }
 }
 
-/** VARCHAR: the bytes of each string_t (inline up to 12 bytes, else behind its pointer) appended as is. */
+/**
+ * VARCHAR: the bytes of each string_t (inline up to 12 bytes, else behind its pointer) appended as is.
+ * Long strings whose bytes follow each other in DuckDB's string heap (the usual case: a result chunk's
+ * strings are copied there row by row) are read with one native call per run, not one per string; a run
+ * covers exactly the bytes of its strings, so nothing outside them is read.
+ */
 function utf8Column(parts: Part[], total: number): Vector {
   const validity = validityOf(parts, total);
   const offsets = new Int32Array(total + 1);
@@ -190,6 +195,15 @@ function utf8Column(parts: Part[], total: number): Vector {
   for (const part of parts) {
     const raw = duckdb.vector_get_data(part.vector, part.rows * 16);
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    let runFrom = 0; // byte offset of the run's first string_t in `raw`
+    let runTo = 0; // where its bytes go in `bytes`
+    let runLength = 0;
+    let runEnd = 0; // heap address just after the run
+    const flush = () => {
+      if (!runLength) return;
+      bytes.buf.set(duckdb.get_data_from_pointer(raw.buffer as ArrayBuffer, raw.byteOffset + runFrom + 8, runLength), runTo);
+      runLength = 0;
+    };
     for (let i = 0; i < part.rows; i++) {
       const row = pos + i;
       if (isValid(validity.bitmap, row)) {
@@ -197,15 +211,26 @@ function utf8Column(parts: Part[], total: number): Vector {
         const len = view.getUint32(at, true);
         bytes.reserve(len);
         if (len <= 12) {
+          flush();
           const buf = bytes.buf;
           for (let k = 0, o = bytes.length, from = at + 4; k < len; k++) buf[o + k] = raw[from + k];
         } else {
-          bytes.buf.set(duckdb.get_data_from_pointer(raw.buffer as ArrayBuffer, raw.byteOffset + at + 8, len), bytes.length);
+          const address = view.getUint32(at + 8, true) + view.getUint32(at + 12, true) * 4294967296;
+          if (runLength && address === runEnd) {
+            runLength += len;
+          } else {
+            flush();
+            runFrom = at;
+            runTo = bytes.length;
+            runLength = len;
+          }
+          runEnd = address + len;
         }
         bytes.length += len;
       }
       offsets[row + 1] = bytes.length;
     }
+    flush();
     pos += part.rows;
   }
   return makeVector(makeData({

@@ -58,7 +58,13 @@ export async function readColumns(conn: DuckDBConnection, sql: string, params?: 
   const result = await conn.run(sql, params as never);
   const names = result.columnNames();
   const types = result.columnTypes();
-  const chunks = await result.fetchAllChunks();
+  // A materialized result's chunks are read synchronously (not one await per 2048 rows); `result` stays
+  // referenced below as long as its chunks are in use (their strings may point into its memory).
+  const chunks: DuckDBDataChunk[] = [];
+  for (let i = 0; i < result.chunkCount; i++) {
+    const chunk = result.getChunk(i);
+    if (chunk.rowCount > 0) chunks.push(chunk);
+  }
   let rowCount = 0;
   for (const chunk of chunks) rowCount += chunk.rowCount;
   let data: Cell[][] | undefined;
@@ -70,7 +76,8 @@ export async function readColumns(conn: DuckDBConnection, sql: string, params?: 
     },
     rowCount,
     chunks,
-  };
+    source: result,
+  } as ReadResult;
 }
 
 export function toRows(result: ReadResult): PlainRow[] {
