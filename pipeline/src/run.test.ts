@@ -107,6 +107,16 @@ describe('runPipeline', () => {
     expect(await headcount()).toEqual([{ department: 'Eng', n_active: 1 }, { department: 'Ops', n_active: 1 }]);
   });
 
+  it('refuses a file that is neither CSV nor Parquet instead of leaving it in the inbox', async () => {
+    drop('employees.xlsx', 'PK\u0003\u0004 not really a workbook');
+    const s = await runPipeline(db, opts);
+    expect(s.files).toMatchObject([{ file: 'employees.xlsx', status: 'refused' }]);
+    expect(fs.existsSync(path.join(inbox, 'employees.xlsx'))).toBe(false);
+    expect(fs.readFileSync(path.join(inbox, 'refused', 'employees.xlsx.reason.txt'), 'utf8'))
+      .toMatch(/only \.csv and \.parquet files can be loaded; save or export it as CSV/);
+    expect(await all(conn, 'select count(*)::int as n from src_employees')).toEqual([{ n: 3 }]);
+  });
+
   it('rolls the whole run back when a model test fails; the previous results keep serving', async () => {
     const before = await headcount();
     drop('employees.csv', csv('employees', [emp('e1', 'Eng'), emp('e9', 'Sales')]));

@@ -95,13 +95,15 @@ export function runningRun(): { runId: number | null } | null {
 
 // ---------------------------------------------------------------------------------------------
 
-const DATA_FILE = /\.(csv|parquet)$/i;
-
-/** The CSV/Parquet files directly in the inbox (not subfolders, not dotfiles), in byte order of name. */
+/**
+ * The files directly in the inbox (not subfolders, not dotfiles such as uploads in progress), in byte
+ * order of name. Every one is considered: a file that is neither CSV nor Parquet (an `.xlsx` dropped by
+ * mistake) is refused with a reason rather than silently left lying there.
+ */
 export function listInbox(inbox: string): string[] {
   if (!fs.existsSync(inbox)) return [];
   return fs.readdirSync(inbox, { withFileTypes: true })
-    .filter((e) => e.isFile() && !e.name.startsWith('.') && DATA_FILE.test(e.name))
+    .filter((e) => e.isFile() && !e.name.startsWith('.'))
     .map((e) => e.name)
     .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }

@@ -93,7 +93,7 @@ describe('which dataset a file is', () => {
 
   it('refuses a dataset file that is neither CSV nor Parquet', async () => {
     const [res] = await h.load([h.write('roles.xlsx', 'x')]);
-    expect([res.dataset, res.status, res.reason]).toEqual(['roles', 'refused', 'roles.xlsx: only .csv and .parquet files can be loaded']);
+    expect([res.dataset, res.status, res.reason]).toEqual(['roles', 'refused', 'roles.xlsx: only .csv and .parquet files can be loaded; save or export it as CSV (UTF-8) or Parquet and drop it again']);
   });
 });
 

@@ -87,7 +87,7 @@ export async function loadFiles(conn: DuckDBConnection, files: LoadInput[], ctx:
     }
     if (!/\.(csv|parquet)$/i.test(f.name)) {
       const ds = datasetForFile(f.name.replace(/\.[^./\\]*$/, '.csv'));
-      results.set(key(f.name, null), empty(f.name, ds, 'refused', `${f.name}: only .csv and .parquet files can be loaded`));
+      results.set(key(f.name, null), empty(f.name, ds, 'refused', `${f.name}: only .csv and .parquet files can be loaded; save or export it as CSV (UTF-8) or Parquet and drop it again`));
       continue;
     }
     const ds = datasetForFile(f.name);
