@@ -29,7 +29,7 @@ afterAll(() => {
 /** A decoded Arrow value as JSON carries it (64-bit integers as numbers, lists as arrays). */
 function plain(v: unknown): unknown {
   if (typeof v === 'bigint') return Number(v);
-  if (v && typeof v === 'object' && 'toArray' in v) return Array.from(v as Iterable<unknown>, plain);
+  if (v && typeof v === 'object' && 'toArray' in v) return Array.from(v as unknown as Iterable<unknown>, plain);
   return v ?? null;
 }
 

@@ -190,52 +190,51 @@ class Bytes {
 function utf8Column(parts: Part[], total: number): Vector {
   const validity = validityOf(parts, total);
   const offsets = new Int32Array(total + 1);
-  const bytes = new Bytes(total * 16);
+  const raws = parts.map((part) => duckdb.vector_get_data(part.vector, part.rows * 16));
+  // First pass: the byte length of every string (in its string_t header) → offsets, one exact buffer.
   let pos = 0;
-  for (const part of parts) {
-    const raw = duckdb.vector_get_data(part.vector, part.rows * 16);
+  let size = 0;
+  for (let p = 0; p < parts.length; p++) {
+    const raw = raws[p];
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    for (let i = 0; i < parts[p].rows; i++, pos++) {
+      if (isValid(validity.bitmap, pos)) size += view.getUint32(i * 16, true);
+      offsets[pos + 1] = size;
+    }
+  }
+  if (size > 0x7fffffff) throw new Error(`Arrow answer too large: one text column holds ${size} bytes (the limit is 2 GiB); ask for fewer rows (limit/offset)`);
+  const data: Uint8Array = Buffer.allocUnsafe(size);
+  pos = 0;
+  for (let p = 0; p < parts.length; p++) {
+    const raw = raws[p];
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     let runFrom = 0; // byte offset of the run's first string_t in `raw`
-    let runTo = 0; // where its bytes go in `bytes`
+    let runTo = 0; // where its bytes go in `data`
     let runLength = 0;
     let runEnd = 0; // heap address just after the run
-    const flush = () => {
-      if (!runLength) return;
-      bytes.buf.set(duckdb.get_data_from_pointer(raw.buffer as ArrayBuffer, raw.byteOffset + runFrom + 8, runLength), runTo);
-      runLength = 0;
-    };
-    for (let i = 0; i < part.rows; i++) {
-      const row = pos + i;
-      if (isValid(validity.bitmap, row)) {
-        const at = i * 16;
-        const len = view.getUint32(at, true);
-        bytes.reserve(len);
-        if (len <= 12) {
-          flush();
-          const buf = bytes.buf;
-          for (let k = 0, o = bytes.length, from = at + 4; k < len; k++) buf[o + k] = raw[from + k];
+    for (let i = 0; i < parts[p].rows; i++, pos++) {
+      const at = i * 16;
+      const len = offsets[pos + 1] - offsets[pos];
+      if (len === 0) continue; // null or empty
+      if (len <= 12) {
+        const o = offsets[pos];
+        for (let k = 0, from = at + 4; k < len; k++) data[o + k] = raw[from + k];
+      } else {
+        const address = view.getUint32(at + 8, true) + view.getUint32(at + 12, true) * 4294967296;
+        if (runLength && address === runEnd && runTo + runLength === offsets[pos]) {
+          runLength += len; // adjacent in DuckDB's heap and in `data` (no inline string in between)
         } else {
-          const address = view.getUint32(at + 8, true) + view.getUint32(at + 12, true) * 4294967296;
-          if (runLength && address === runEnd) {
-            runLength += len;
-          } else {
-            flush();
-            runFrom = at;
-            runTo = bytes.length;
-            runLength = len;
-          }
-          runEnd = address + len;
+          if (runLength) data.set(duckdb.get_data_from_pointer(raw.buffer as ArrayBuffer, raw.byteOffset + runFrom + 8, runLength), runTo);
+          runFrom = at;
+          runTo = offsets[pos];
+          runLength = len;
         }
-        bytes.length += len;
+        runEnd = address + len;
       }
-      offsets[row + 1] = bytes.length;
     }
-    flush();
-    pos += part.rows;
+    if (runLength) data.set(duckdb.get_data_from_pointer(raw.buffer as ArrayBuffer, raw.byteOffset + runFrom + 8, runLength), runTo);
   }
-  return makeVector(makeData({
-    type: new Utf8(), length: total, valueOffsets: offsets, data: bytes.buf.subarray(0, bytes.length), ...nulls(validity),
-  }));
+  return makeVector(makeData({ type: new Utf8(), length: total, valueOffsets: offsets, data, ...nulls(validity) }));
 }
 
 const encoder = new TextEncoder();
