@@ -1,5 +1,7 @@
 // Validation of one raw table (canonical VARCHAR columns + `_line`) and applying the survivors to
-// `src_<dataset>`. The raw table may be a view (it is read once, into the trimmed table). All set-based SQL: own rules → duplicates → references → cycles → derived defaults.
+// `src_<dataset>`. The raw table may be a view: it is read once, into the typed work table (trimmed, cast
+// and own rules flagged in one projection). All set-based SQL: own rules → duplicates → references →
+// cycles → derived defaults.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dataset as datasetDef, type DatasetDef, type DatasetName } from '../datasets.ts';
 import { all, exec, ident, literal, one } from '../db.ts';
