@@ -124,7 +124,14 @@ async function bundle(build: boolean) {
   return { maxGzipBytes: r.maxGzipBytes, limitKb: r.limitKb, ok: r.ok, largestPage: r.pages[0]?.node ?? null, pages: r.pages };
 }
 
+const USAGE = `npm run bench -- [--sizes 10000,100000] [--format csv|parquet] [--seed 42] [--duration 5]
+  [--connections 32] [--no-api] [--no-bundle] [--build] [--data-dir DIR] [--out FILE]
+Generates each org size (cached in --data-dir), measures a full run by phase against the plain-DuckDB floor,
+a no-change re-run, API latency under --connections clients, Arrow vs JSON for the full retention list and the
+dashboard's initial JS; prints a table and writes bench/results/<date>.json. See bench/README.md.`;
+
 export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(`${USAGE}\n`); return 0; }
   const { values } = parseArgs({
     args: argv,
     options: {
