@@ -7,7 +7,7 @@ import { DATASETS, duckType } from './datasets.ts';
 import { all, exec, ident, openDb, type Db } from './db.ts';
 import {
   ModelBuildError, ModelCycleError, ModelDefinitionError, ModelTestError, SQL_DIR,
-  discoverModels, orderModels, parseSpec, runModels, tableRefs,
+  discoverModels, modelsFingerprint, orderModels, parseSpec, runModels, tableRefs,
 } from './models.ts';
 
 function sqlDir(files: Record<string, string>): string {
@@ -76,6 +76,28 @@ describe('discover and order', () => {
     for (const d of DATASETS) expect(models.map((m) => m.name)).toContain(`stg_${d.name}`);
     const missing = models.filter((m) => m.layer === 'marts' && !m.spec).map((m) => m.file);
     expect(missing).toEqual([]);
+  });
+});
+
+describe('materialization', () => {
+  it('staging is a view, the rest tables, unless a leading `-- materialized:` line says otherwise', () => {
+    const models = discoverModels(sqlDir({
+      'staging/stg_a.sql': 'select * from src_a',
+      'staging/stg_b.sql': '-- stg_b: kept as a table\n-- materialized: table\nselect * from src_b',
+      'intermediate/int_c.sql': '--  Materialized:  VIEW\nselect * from stg_a',
+      'marts/d.sql': 'select 1 as k -- materialized: view (not a leading comment)',
+    }));
+    expect(Object.fromEntries(models.map((m) => [m.name, m.materialized]))).toEqual({
+      stg_a: 'view', stg_b: 'table', int_c: 'view', d: 'table',
+    });
+    for (const m of discoverModels(SQL_DIR)) expect(m.materialized).toBe(m.layer === 'staging' ? 'view' : 'table');
+  });
+
+  it('refuses another kind, naming file and line, and the kind is part of the fingerprint', () => {
+    expect(() => discoverModels(sqlDir({ 'marts/m.sql': '-- m\n-- materialized: temp\nselect 1' })))
+      .toThrow(/marts\/m\.sql:2: materialized must be "view" or "table", not "temp"/);
+    const a = discoverModels(sqlDir({ 'marts/m.sql': 'select 1' }));
+    expect(modelsFingerprint([{ ...a[0], materialized: 'view' }])).not.toBe(modelsFingerprint(a));
   });
 });
 
@@ -221,5 +243,26 @@ columns:
     await runModels(conn, { asOf: '2026-01-01', sqlDir: dir, onProgress: (p) => events.push(`${p.phase}:${p.model}:${p.done}/${p.total}`) });
     expect(events).toEqual(['models:p1:0/2', 'models:p2:1/2', 'models::2/2']);
   });
-});
 
+  it('builds views with $as_of written in, switches kind in the transaction, and a rollback restores the old kind', async () => {
+    const kinds = async () => Object.fromEntries((await all<{ n: string; k: string }>(conn,
+      `select table_name as n, 'table' as k from duckdb_tables() where table_name in ('v1', 'v2')
+       union all select view_name, 'view' from duckdb_views() where view_name in ('v1', 'v2')`)).map((r) => [r.n, r.k]));
+    const asView = sqlDir({
+      'marts/v1.sql': '-- materialized: view\nselect $as_of::date as d, 1 as k',
+      'marts/v2.sql': 'select k + 1 as k from v1 -- reads a view',
+    });
+    const asTable = sqlDir({ 'marts/v1.sql': 'select $as_of::date as d, 2 as k', 'marts/v2.sql': '-- materialized: view\nselect k from v1' });
+    await runModels(conn, { asOf: '2026-02-03', sqlDir: asTable });
+    expect(await kinds()).toEqual({ v1: 'table', v2: 'view' });
+    await runModels(conn, { asOf: '2026-02-03', sqlDir: asView });
+    expect(await kinds()).toEqual({ v1: 'view', v2: 'table' });
+    expect(await all(conn, "select strftime(d, '%Y-%m-%d') as d, k from v1, (select k as k2 from v2)")).toEqual([{ d: '2026-02-03', k: 1 }]);
+    await exec(conn, 'begin transaction');
+    await runModels(conn, { asOf: '2026-02-04', sqlDir: asTable });
+    expect(await kinds()).toEqual({ v1: 'table', v2: 'view' });
+    await exec(conn, 'rollback');
+    expect(await kinds()).toEqual({ v1: 'view', v2: 'table' });
+    expect(await all(conn, "select strftime(d, '%Y-%m-%d') as d, k from v1")).toEqual([{ d: '2026-02-03', k: 1 }]);
+  });
+});

@@ -1,6 +1,7 @@
 // The model runner: discovers sql/**/*.sql, infers the order from the tables each model reads
-// (never a hand-kept list), builds each as `create or replace table <stem> as <sql>` with `$as_of`
-// bound, then runs the tests every mart declares in its sibling .yml as counting queries.
+// (never a hand-kept list), builds each as `create or replace table|view <stem> as <sql>` with `$as_of`
+// bound (staging as views, the rest as tables, unless a `-- materialized: view|table` line in the file's
+// leading comments says otherwise), then runs the tests every mart declares in its sibling .yml as counting queries.
 // It runs on the caller's connection, inside the caller's transaction.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
@@ -8,18 +9,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { exec, ident, one } from './db.ts';
+import { all, exec, ident, one } from './db.ts';
 
 /** The repo's sql/ folder. */
 export const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql');
 
 export type Layer = 'staging' | 'intermediate' | 'marts' | 'other';
 
+/** How a model is kept: a table (built once per run) or a view (its SELECT, run when read). */
+export type Materialized = 'table' | 'view';
+
+/** Without a directive: staging only renames and casts `src_*`, so a view costs nothing to build. */
+export const DEFAULT_MATERIALIZED: Record<Layer, Materialized> = { staging: 'view', intermediate: 'table', marts: 'table', other: 'table' };
+
 export interface Model {
   /** File stem = the table it builds. */
   name: string;
   file: string;
   layer: Layer;
+  /** Table or view: the `-- materialized:` directive, else the layer's default. */
+  materialized: Materialized;
   sql: string;
   /** Other models this one reads. */
   deps: string[];
@@ -174,6 +183,25 @@ function layerOf(rel: string): Layer {
   return top === 'staging' || top === 'intermediate' || top === 'marts' ? top : 'other';
 }
 
+/**
+ * The `-- materialized: view|table` directive among a model's leading comment lines (before its SQL),
+ * or null when there is none. Anything else after `materialized:` is an error naming the line.
+ */
+export function materializedDirective(sql: string, rel: string): Materialized | null {
+  const lines = sql.split('\n');
+  for (const [i, line] of lines.entries()) {
+    const t = line.trim();
+    if (!t) continue;
+    if (!t.startsWith('--')) break;
+    const m = /^--\s*materiali[sz]ed\s*:\s*(\S*)\s*$/i.exec(t);
+    if (!m) continue;
+    const v = m[1].toLowerCase();
+    if (v === 'view' || v === 'table') return v;
+    throw new ModelDefinitionError(`${rel}:${i + 1}: materialized must be "view" or "table", not ${JSON.stringify(m[1])}`);
+  }
+  return null;
+}
+
 function listSqlFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   const out: string[] = [];
@@ -203,7 +231,8 @@ export function discoverModels(sqlDir: string = SQL_DIR): Model[] {
     if (!sql.trim()) throw new ModelDefinitionError(`${rel}: empty model`);
     const ymlFile = file.replace(/\.sql$/, '.yml');
     const spec = fs.existsSync(ymlFile) ? parseSpec(fs.readFileSync(ymlFile, 'utf8'), path.relative(sqlDir, ymlFile)) : null;
-    return { name, file: rel, layer: layerOf(rel), sql, spec };
+    const layer = layerOf(rel);
+    return { name, file: rel, layer, materialized: materializedDirective(sql, rel) ?? DEFAULT_MATERIALIZED[layer], sql, spec };
   });
   const names = new Set(raw.map((m) => m.name));
   return raw.map((m) => {
@@ -245,7 +274,7 @@ export function orderModels(models: Model[]): Model[] {
 export function modelsFingerprint(models: Model[]): string {
   const h = createHash('sha256');
   for (const m of [...models].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    h.update(`${m.file}\0${m.sql}\0${JSON.stringify(m.spec)}\0`);
+    h.update(`${m.file}\0${m.materialized}\0${m.sql}\0${JSON.stringify(m.spec)}\0`);
   }
   return h.digest('hex');
 }
@@ -397,16 +426,37 @@ export interface ModelRunOptions {
 
 export interface ModelTiming { model: string; ms: number }
 
-/** Build every model in dependency order on `conn` (inside the caller's transaction). */
+/** What `main` holds under each name: 'table' or 'view' (DuckDB will not `create or replace` one kind over the other). */
+async function existingKinds(conn: DuckDBConnection): Promise<Map<string, Materialized>> {
+  const rows = await all<{ name: string; kind: Materialized }>(conn,
+    `select table_name as name, 'table' as kind from duckdb_tables() where schema_name = 'main' and database_name = current_database()
+     union all select view_name, 'view' from duckdb_views() where schema_name = 'main' and database_name = current_database() and not internal`);
+  return new Map(rows.map((r) => [r.name.toLowerCase(), r.kind]));
+}
+
+/**
+ * Build every model in dependency order on `conn` (inside the caller's transaction): a table model as
+ * `create or replace table`, a view model as `create or replace view` with `$as_of` written in as a DATE
+ * literal (a view cannot keep a bound parameter). A model that changed kind drops the old object first,
+ * in the same transaction, so a rollback brings it back.
+ */
 export async function buildModels(conn: DuckDBConnection, models: Model[], opts: ModelRunOptions): Promise<ModelTiming[]> {
   const ordered = orderModels(models);
   const timings: ModelTiming[] = [];
+  const kinds = await existingKinds(conn);
   for (const [i, m] of ordered.entries()) {
     opts.onProgress?.({ phase: 'models', model: m.name, done: i, total: ordered.length, message: `building ${m.name}` });
     const started = performance.now();
-    const sql = `create or replace table ${ident(m.name)} as ${m.sql}\n`;
+    const usesAsOf = /\$as_of\b/i.test(m.sql);
     try {
-      await exec(conn, sql, /\$as_of\b/i.test(m.sql) ? { as_of: opts.asOf } : undefined);
+      const had = kinds.get(m.name);
+      if (had && had !== m.materialized) await exec(conn, `drop ${had} ${ident(m.name)}`);
+      if (m.materialized === 'view') {
+        const asOf = usesAsOf ? asOfLiteral(opts.asOf) : null;
+        await exec(conn, `create or replace view ${ident(m.name)} as ${asOf ? m.sql.replace(/\$as_of\b/gi, asOf) : m.sql}\n`);
+      } else {
+        await exec(conn, `create or replace table ${ident(m.name)} as ${m.sql}\n`, usesAsOf ? { as_of: opts.asOf } : undefined);
+      }
     } catch (err) {
       throw new ModelBuildError(m.name, m.file, err);
     }
@@ -456,6 +506,12 @@ export async function testModels(conn: DuckDBConnection, models: Model[], opts: 
   }
   if (failures.length) throw new ModelTestError(failures);
   return queries.length;
+}
+
+/** `$as_of` as a DATE literal for a view's text; only a plain YYYY-MM-DD is accepted. */
+function asOfLiteral(asOf: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error(`as_of must be YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
+  return `date '${asOf}'`;
 }
 
 async function countFailing(conn: DuckDBConnection, q: TestQuery, where: string): Promise<number> {
