@@ -23,13 +23,15 @@ export interface ListRouteOptions {
   params?: TObject;
   /** Values for `$name` placeholders of the base SQL, from path params. */
   baseParams?: (request: FastifyRequest) => Record<string, DuckDBValue>;
-  /** Per-request base SQL (e.g. org-wide mart vs the caller's subtree), replacing spec.base. */
-  source?: (request: FastifyRequest) => { base: string; params: Record<string, DuckDBValue> };
+  /** Per-request base SQL (e.g. org-wide mart vs the caller's subtree, or a mart when it exists), replacing spec.base (and its storedOrder). */
+  source?: (request: FastifyRequest, conn: DuckDBConnection) => ListSource | Promise<ListSource>;
   /** Runs before the list, e.g. a 404 check for a path id. */
   check?: (conn: DuckDBConnection, request: FastifyRequest) => Promise<void>;
   extraQuery?: TProperties;
   config?: Record<string, unknown>;
 }
+
+export interface ListSource { base: string; params: Record<string, DuckDBValue>; storedOrder?: ListSpec['storedOrder'] }
 
 export async function missingTables(conn: DuckDBConnection, tables: string[]): Promise<string[]> {
   const names = await tableNames(conn);
@@ -84,8 +86,8 @@ export function listRoute(app: FastifyInstance, url: string, opts: ListRouteOpti
       if ((await missingTables(conn, opts.requires)).length) {
         return { result: emptyResult(columns), total: 0, limit: query.limit ?? 100, offset: query.offset ?? 0, ...version };
       }
-      const source = opts.source?.(request);
-      const list = await runList(conn, source ? { ...spec, base: source.base } : spec, query, userOf(request),
+      const source = await opts.source?.(request, conn);
+      const list = await runList(conn, source ? { ...spec, base: source.base, storedOrder: source.storedOrder } : spec, query, userOf(request),
         { ...(opts.baseParams?.(request) ?? {}), ...(source?.params ?? {}) });
       return { ...list, ...version };
     }

@@ -34,6 +34,13 @@ export interface ListSpec {
   tieBreak?: readonly string[];
   /** The employee-id column for manager scoping; null only for data that is not about employees. */
   scopeColumn: string | null;
+  /**
+   * Only when `base` reads one table and nothing else (`select … from t`) whose rows are stored in this
+   * order (`sort`, then the tieBreak columns ascending, as runList would sort them): a request for that
+   * order whose where clause has no subquery is answered without ORDER BY, since DuckDB keeps a single
+   * table's insertion order through SELECT, WHERE, LIMIT and OFFSET (preserve_insertion_order, the default).
+   */
+  storedOrder?: { sort: string; order: 'asc' | 'desc' };
 }
 
 export interface ListParams {
@@ -62,6 +69,8 @@ export function likePattern(text: string): string {
 export interface WhereParts {
   where: string;
   params: Record<string, DuckDBValue>;
+  /** True when some clause is more than a predicate on the row's own columns (a subtree or scope subquery, an extra clause). */
+  subqueries?: boolean;
 }
 
 /** Filters + scope as one where clause with bound parameters. */
@@ -73,6 +82,7 @@ export function buildWhere(
 ): WhereParts {
   const clauses: string[] = [];
   const params: Record<string, DuckDBValue> = {};
+  let subqueries = extra.length > 0;
   for (const [name, def] of Object.entries(spec.filters ?? {})) {
     const value = query[name];
     if (value === undefined || value === null || value === '') continue;
@@ -90,6 +100,7 @@ export function buildWhere(
       case 'subtree':
         clauses.push(`${ident(cols[0])} in (select employee_id from org_closure where ancestor_id = $${p})`);
         params[p] = String(value);
+        subqueries = true;
         break;
       case 'search':
         clauses.push(`(${cols.map((c) => `${ident(c)} ilike $${p} escape '\\'`).join(' or ')})`);
@@ -102,13 +113,14 @@ export function buildWhere(
     if (scope.clause) {
       clauses.push(scope.clause);
       Object.assign(params, scope.params);
+      subqueries = true;
     }
   }
   for (const e of extra) {
     clauses.push(e.clause);
     Object.assign(params, e.params);
   }
-  return { where: clauses.length ? `where ${clauses.map((c) => `(${c})`).join(' and ')}` : '', params };
+  return { where: clauses.length ? `where ${clauses.map((c) => `(${c})`).join(' and ')}` : '', params, subqueries };
 }
 
 /** Run a list: filtered, scoped, sorted and paged rows plus the total before paging. */
@@ -126,13 +138,26 @@ export async function runList(
   const sort = query.sort ?? spec.defaultSort;
   if (!spec.sorts.includes(sort)) throw new Error(`sort column ${sort} is not in the whitelist`); // the schema already refused it
   const order = (query.order ?? spec.defaultOrder ?? 'asc') === 'desc' ? 'desc' : 'asc';
-  const { where, params } = buildWhere(spec, query, user);
+  const { where, params, subqueries } = buildWhere(spec, query, user);
   const all = { ...baseParams, ...params };
   // The base may end in a -- comment: keep the closing parenthesis on its own line.
   const from = `from (${spec.base}\n) as t ${where}`;
   const tie = (spec.tieBreak ?? []).filter((c) => c !== sort).map((c) => `${ident(c)} asc`);
   const orderBy = [`${ident(sort)} ${order} nulls last`, ...tie].join(', ');
   const cols = spec.columns.map(ident).join(', ');
+  // Already in the asked order (see ListSpec.storedOrder): no sort. The count over the one table comes
+  // first (a few ms); when the whole list fits the page it is read without LIMIT, which in DuckDB keeps an
+  // order-preserving buffer of every row (as costly as the sort; bench/README.md).
+  if (spec.storedOrder?.sort === sort && spec.storedOrder.order === order && !subqueries) {
+    const total = Number((await readOne(conn, `select count(*)::int as n ${from}`, all))?.n ?? 0);
+    if (offset === 0 && total <= limit) {
+      const whole = await readColumns(conn, `select ${cols} ${from}`, all);
+      // A run committed between the two reads could make the list longer than the page: then page it.
+      if (whole.rowCount <= limit) return { result: whole, total: whole.rowCount, limit, offset };
+    }
+    const page = await readColumns(conn, `select ${cols} ${from} limit $_limit offset $_offset`, { ...all, _limit: limit, _offset: offset });
+    return { result: page, total, limit, offset };
+  }
   const result = await readColumns(conn,
     `select ${cols} ${from} order by ${orderBy} limit $_limit offset $_offset`,
     { ...all, _limit: limit, _offset: offset });

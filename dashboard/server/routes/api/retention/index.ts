@@ -1,10 +1,11 @@
-// GET /api/retention: retention_risk joined to career_path_state; /distribution: score histogram by path state.
+// GET /api/retention: retention_risk joined to career_path_state (the retention_list mart when built); /distribution: score histogram by path state.
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { sendArrow, wantsArrow } from '../../../arrow.ts';
-import { dataVersion, userOf } from '../../../context.ts';
+import { dataVersion, hasTable, userOf } from '../../../context.ts';
 import { PEOPLE_FILTERS } from '../../../filters.ts';
-import { listRoute, missingTables } from '../../../list-route.ts';
+import { listRoute, missingTables, type ListSource } from '../../../list-route.ts';
 import { buildWhere } from '../../../query.ts';
 import { readColumns, toRows } from '../../../rows.ts';
 import { Bool, Int, Row, Str, errors } from '../../../schemas.ts';
@@ -37,6 +38,22 @@ export const RETENTION_SQL = `
   left join stg_roles ro on ro.role_id = c.role_id
   left join stg_employees m on m.employee_id = c.manager_id`;
 
+/**
+ * The same rows read from the retention_list mart (built by every run since it exists: the join above,
+ * stored in score desc, employee_id order), so the default full list needs no join and no sort.
+ * A database whose last run predates the mart falls back to RETENTION_SQL.
+ */
+export const RETENTION_LIST_SQL = `
+  select employee_id, full_name, department, role_id, job_family, manager_id, manager_name, path_state,
+         ${RISK_FACTORS.join(', ')}, score, band, reasons
+  from retention_list`;
+
+async function retentionSource(conn: DuckDBConnection): Promise<ListSource> {
+  return (await hasTable(conn, 'retention_list'))
+    ? { base: RETENTION_LIST_SQL, params: {}, storedOrder: { sort: 'score', order: 'desc' } }
+    : { base: RETENTION_SQL, params: {} };
+}
+
 const RETENTION_FILTERS = { ...PEOPLE_FILTERS, band: { column: 'band', values: ['high', 'medium', 'low'], description: 'high | medium | low' } };
 
 const BinRow = Row({ path_state: Str(), bin_start: Type.Integer(), bin_end: Type.Integer(), n: Type.Integer() });
@@ -57,6 +74,7 @@ export default async function retention(app: FastifyInstance) {
       tieBreak: ['employee_id'],
       scopeColumn: 'employee_id',
     },
+    source: (_request, conn) => retentionSource(conn),
   });
 
   app.get('/distribution', {
@@ -79,7 +97,7 @@ export default async function retention(app: FastifyInstance) {
         request.query as Record<string, unknown>, userOf(request));
       const read = await readColumns(conn, `
         select path_state, bin_start::int as bin_start, (bin_start + 10)::int as bin_end, count(*)::int as n
-        from (select path_state, least(floor(score / 10) * 10, 90) as bin_start from (${RETENTION_SQL}) as t ${where})
+        from (select path_state, least(floor(score / 10) * 10, 90) as bin_start from (${(await retentionSource(conn)).base}) as t ${where})
         group by all order by path_state, bin_start`, params);
       return { version, read };
     });

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableFromIPC } from 'apache-arrow';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../../../../pipeline/src/db.ts';
+import { exec, type Db } from '../../../../../pipeline/src/db.ts';
 import { loginAs } from '../../../auth/test-helpers.ts';
+import { invalidateCatalog } from '../../../context.ts';
 import { ADMIN, testServer } from '../../../test-org.ts';
 
 let app: FastifyInstance;
@@ -83,5 +86,39 @@ describe('GET /api/retention/distribution', () => {
     expect(rows).toContainEqual({ path_state: 'on_path', bin_start: 0, bin_end: 10, n: 1 });
     const n = rows.reduce((s: number, r: { n: number }) => s + r.n, 0);
     expect(n).toBe(6);
+  });
+});
+
+// Last in the file: it adds the retention_list mart to the shared test org (built from its real SQL).
+describe('GET /api/retention from the retention_list mart', () => {
+  const QUERIES = ['', 'limit=100000', 'band=high', 'department=Sales', 'manager=E2', 'order=asc', 'sort=full_name&order=asc',
+    'sort=score&order=desc&limit=2&offset=1', 'limit=3', 'limit=2&offset=4', 'q=e', 'path_state=no_path&band=high'];
+  const arrow = { ...ADMIN, accept: 'application/vnd.apache.arrow.stream' };
+  async function answers(manager: Record<string, string>) {
+    const out: unknown[] = [];
+    for (const qs of QUERIES) {
+      out.push((await get(`/api/retention?${qs}`)).json());
+      out.push(tableFromIPC((await get(`/api/retention?${qs}`, arrow)).rawPayload).toArray().map((r) => r.toJSON()));
+      out.push((await get(`/api/retention?${qs}`, manager)).json());
+    }
+    out.push((await get('/api/retention/distribution')).json());
+    return out;
+  }
+  async function sql(text: string) {
+    const conn = await db.connect();
+    try { await exec(conn, text); } finally { conn.closeSync(); }
+    invalidateCatalog();
+  }
+
+  it('answers exactly what the join answers (JSON, Arrow, manager scope, every filter, sort and page)', async () => {
+    const { headers } = await loginAs(app, 'manager', { employeeId: 'E2' });
+    const joined = await answers(headers);
+    const mart = fs.readFileSync(path.resolve(import.meta.dirname, '../../../../../sql/marts/retention_list.sql'), 'utf8');
+    await sql(`create table retention_list as ${mart}`);
+    expect(await answers(headers)).toEqual(joined);
+    // …and it is the mart that answered: a row taken out of it is gone from the list.
+    await sql(`delete from retention_list where employee_id = 'E1'`);
+    const ids = (await get('/api/retention')).json().rows.map((r: { employee_id: string }) => r.employee_id);
+    expect(ids).toEqual(['E4', 'E5', 'E2', 'E6', 'E3']);
   });
 });
