@@ -8,8 +8,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { all, exec, ident, openDb } from '../pipeline/src/db.ts';
-import { discoverModels, orderModels } from '../pipeline/src/models.ts';
+import { all, exec, openDb } from '../pipeline/src/db.ts';
+import { buildModels, discoverModels, orderModels } from '../pipeline/src/models.ts';
 
 interface PlanNode { operator_name?: string; operator_type?: string; extra_info?: Record<string, unknown>; operator_cardinality?: number; children?: PlanNode[] }
 
@@ -42,7 +42,7 @@ export async function joinSides(conn: DuckDBConnection, asOf: string, minRows = 
       for (const j of joins) {
         if (j.build > j.probe && j.build >= minRows) bad.push({ model: m.name, join: j.join, probeRows: j.probe, buildRows: j.build, ms });
       }
-      await exec(conn, `create or replace table ${ident(m.name)} as ${m.sql}`, params);
+      await buildModels(conn, [m], { asOf }); // as a run keeps it: staging as views
     }
   } finally {
     await exec(conn, 'rollback');
