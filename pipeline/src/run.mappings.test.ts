@@ -2,12 +2,12 @@
 // one "last snapshot file wins" rule), ambiguous or unfit files are refused with the reason, and a
 // broken mapping file fails the run instead of loading files the wrong way.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { all, openDb, type Db } from './db.ts';
+import { all, type Db } from './db.ts';
 import { runPipeline, type RunOptions } from './run.ts';
 import { presetsDir } from './mapping/test-helpers.ts';
+import { runEnv } from './run-test-env.ts';
 
 const AS_OF = '2024-06-30';
 const sample = (name: string) => path.join(presetsDir, 'samples', name);
@@ -19,18 +19,14 @@ describe('runPipeline with column mappings', () => {
   let inbox: string;
   let db: Db;
   let opts: RunOptions;
-  const drop = (name: string, text: string) => fs.writeFileSync(path.join(inbox, name), text);
+  let drop: (name: string, text: string) => void;
   const q = async (sql: string) => all(await db.connect(), sql);
 
   beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-run-map-'));
-    inbox = path.join(tmp, 'inbox');
-    fs.mkdirSync(inbox);
+    ({ tmp, inbox, db, opts, drop } = await runEnv('trellis-run-map-', AS_OF, '2024-07-01T02:00:00Z'));
     // the default mappings folder: `mappings` beside the inbox
     fs.mkdirSync(path.join(tmp, 'mappings'));
     fs.copyFileSync(path.join(presetsDir, 'bamboohr-employees.yml'), path.join(tmp, 'mappings', 'bamboohr-employees.yml'));
-    db = await openDb(path.join(tmp, 'trellis.duckdb'));
-    opts = { inbox, asOf: AS_OF, trigger: 'cli', clock: () => new Date('2024-07-01T02:00:00Z') };
   });
   afterAll(() => db.close());
 

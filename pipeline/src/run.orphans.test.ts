@@ -1,18 +1,10 @@
 // Event rows (assessments, reviews, check-ins) are kept across loads, but a later snapshot may drop their
 // owner (a skill, an employee). References are checked against the rows in effect after the run, so such
 // rows are dangling: the models leave them out and the run counts them in its notes, instead of failing.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataset, type DatasetName } from './datasets.ts';
-import { all, openDb, type Db } from './db.ts';
+import { all, type Db } from './db.ts';
 import { runPipeline, type RunOptions } from './run.ts';
-
-function csv(name: DatasetName, rows: Record<string, string>[]): string {
-  const cols = dataset(name).columns.map((c) => c.name);
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => r[c] ?? '').join(','))].join('\n') + '\n';
-}
+import { csv, runEnv } from './run-test-env.ts';
 
 const roles = csv('roles', [{ role_id: 'r1', title: 'Engineer', job_family: 'Eng', level: '2' }, { role_id: 'r2', title: 'Senior', job_family: 'Eng', level: '3' }]);
 const employees = (ids: string[]) => csv('employees', ids.map((id) => ({ employee_id: id, full_name: id, department: 'Eng', role_id: 'r1', hire_date: '2020-01-01' })));
@@ -24,19 +16,13 @@ const assessments = (rows: [string, string, string][]) => csv('employee_skills',
   rows.map(([employee_id, skill_id, level]) => ({ employee_id, skill_id, level, assessed_on: '2026-01-15', source: 'manager' })));
 
 describe('event rows whose owners a later snapshot drops', () => {
-  let tmp: string;
-  let inbox: string;
   let db: Db;
   let opts: RunOptions;
-  const drop = (name: string, text: string) => fs.writeFileSync(path.join(inbox, name), text);
+  let drop: (name: string, text: string) => void;
   const q = async (sql: string) => all(await db.connect(), sql);
 
   beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-orphans-'));
-    inbox = path.join(tmp, 'inbox');
-    fs.mkdirSync(inbox);
-    db = await openDb(path.join(tmp, 'trellis.duckdb'));
-    opts = { inbox, asOf: '2026-03-31', trigger: 'cli', clock: () => new Date('2026-04-01T00:00:00Z') };
+    ({ db, opts, drop } = await runEnv('trellis-orphans-', '2026-03-31', '2026-04-01T00:00:00Z'));
   });
   afterAll(() => db.close());
 

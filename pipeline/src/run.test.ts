@@ -3,18 +3,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dataset, type DatasetName } from './datasets.ts';
 import { all, openDb, type Db } from './db.ts';
 import { SQL_DIR } from './models.ts';
 import { RunInProgressError, runPipeline, type RunOptions } from './run.ts';
+import { csv } from './run-test-env.ts';
 
 const AS_OF = '2026-03-31';
 
-/** A CSV of a dataset with every canonical column (missing values empty). */
-function csv(name: DatasetName, rows: Record<string, string>[]): string {
-  const cols = dataset(name).columns.map((c) => c.name);
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => r[c] ?? '').join(','))].join('\n') + '\n';
-}
 
 const roles = csv('roles', [
   { role_id: 'r1', title: 'Engineer', job_family: 'Engineering', level: '2' },
