@@ -19,6 +19,10 @@ async function count(conn: DuckDBConnection, sql: string): Promise<number> {
 }
 
 // Each entry: a query returning the rows that break the property (must be none).
+// Active employees as of the run (the spec's definition, written out here rather than read from a model).
+const ACTIVE = `with active as (select employee_id from stg_employees
+                    where hire_date <= $as_of::date and (termination_date is null or termination_date > $as_of::date))`;
+
 const VIOLATIONS: [string, string][] = [
   ['coverage in [0, 1] (role_coverage)', 'select * from role_coverage where coverage < 0 or coverage > 1'],
   ['coverage in [0, 1] (succession_candidates)', 'select * from succession_candidates where coverage < 0 or coverage > 1'],
@@ -43,15 +47,13 @@ const VIOLATIONS: [string, string][] = [
   ['nine-box bands agree with ratings', `
     select * from nine_box where performance_band <> case when performance <= 2 then 'low' when performance = 3 then 'moderate' else 'high' end`],
   ['every active employee has exactly one path state', `
-    with active as (select employee_id from stg_employees
-                    where hire_date <= $as_of::date and (termination_date is null or termination_date > $as_of::date))
+    ${ACTIVE}
     select employee_id from active
     where (select count(*) from career_path_state s where s.employee_id = active.employee_id) <> 1
     union all
     select employee_id from career_path_state where employee_id not in (select employee_id from active)`],
   ['every active employee has exactly one risk row', `
-    with active as (select employee_id from stg_employees
-                    where hire_date <= $as_of::date and (termination_date is null or termination_date > $as_of::date))
+    ${ACTIVE}
     select employee_id from active
     where (select count(*) from retention_risk r where r.employee_id = active.employee_id) <> 1
     union all

@@ -74,6 +74,9 @@ const COVERAGE_SQL = `
   left join stg_roles r on r.role_id = c.role_id
   left join stg_roles t on t.role_id = v.role_id`;
 
+/** Which kind of target a gap or coverage row is about. */
+const TARGET_KIND_FILTER = { column: 'target_kind', values: ['path', 'default_next', 'current'], description: 'path | default_next | current' };
+
 export default async function skillGaps(app: FastifyInstance) {
   const orgSpec = {
     filters: {
@@ -114,7 +117,7 @@ export default async function skillGaps(app: FastifyInstance) {
         job_family: PEOPLE_FILTERS.job_family,
         manager: PEOPLE_FILTERS.manager,
         skill: { column: 'skill_id', description: 'skill id' },
-        target_kind: { column: 'target_kind', values: ['path', 'default_next', 'current'], description: 'path | default_next | current' },
+        target_kind: TARGET_KIND_FILTER,
         employee: { column: 'employee_id', description: 'employee id' },
         role: { column: 'target_role_id', description: 'target role id' },
         q: PEOPLE_FILTERS.q,
@@ -139,7 +142,7 @@ export default async function skillGaps(app: FastifyInstance) {
         job_family: PEOPLE_FILTERS.job_family,
         manager: PEOPLE_FILTERS.manager,
         role: { column: 'role_id', description: 'target role id' },
-        target_kind: { column: 'target_kind', values: ['path', 'default_next', 'current'], description: 'path | default_next | current' },
+        target_kind: TARGET_KIND_FILTER,
         employee: { column: 'employee_id', description: 'employee id' },
         q: PEOPLE_FILTERS.q,
       },
