@@ -143,9 +143,13 @@ async function loadOne(
     throw err;
   }
   ctx.onProgress?.({ phase: 'validate', dataset: ds, file: f.name, message: `checking ${read.rowsRead} rows of ${f.name}` });
-  const res = await validateAndApply(conn, RAW, ds, {
-    runId: ctx.runId, file: f.name, maxRejectsPerFile: maxRejects, readRejectsTable: READ_REJECTS,
-  });
-  await dropReadTemps(conn, RAW, READ_REJECTS);
-  return { file: f.name, dataset: ds, ...res };
+  try {
+    const res = await validateAndApply(conn, RAW, ds, {
+      runId: ctx.runId, file: f.name, maxRejectsPerFile: maxRejects, readRejectsTable: READ_REJECTS, read,
+    });
+    await dropReadTemps(conn, RAW, READ_REJECTS);
+    return { file: f.name, dataset: ds, ...res };
+  } finally {
+    read.cleanup?.();
+  }
 }

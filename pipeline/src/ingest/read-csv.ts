@@ -14,18 +14,23 @@ import { breaksNeedNormalizing, normalizeLineBreaks, recordAt, scanCsv, type Csv
 export interface ReadResult {
   /** Records read from the file (blank lines excluded). */
   rowsRead: number;
-  /** Records rejected while reading (wrong number of fields, broken quoting, bad encoding). */
-  rowsRejected: number;
+  /**
+   * For a raw view whose `_line` is null until its rows have been read: called by validation once it has
+   * read the view, in file order, into `table`; sets `_line`, may delete rows and throw RefusedError.
+   */
+  finish?: (conn: DuckDBConnection, table: string) => Promise<unknown>;
+  /** Turns an error raised while reading the raw view into a clearer one. */
+  readError?: (err: Error) => Error;
+  /** Removes what the raw view reads (a temporary copy of the file); call when done with the view. */
+  cleanup?: () => void;
 }
 
 /** Table of rejects found while reading: `_line, "column", value, reason`. */
 export const READ_REJECTS_DDL = '(_line INTEGER, "column" VARCHAR, value VARCHAR, reason VARCHAR)';
 
-const CSV_TMP = '_ingest_csv';
 const CSV_REJ = '_ingest_csv_rejects';
 const CSV_SCAN = '_ingest_csv_scan';
 const BREAKS = '_ingest_csv_breaks';
-const DROPS = '_ingest_csv_drops';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -56,13 +61,9 @@ function shorten(text: string): string {
 /** Drop what a CSV read leaves behind for its raw view; call once the raw table has been validated. */
 export async function dropCsvTemps(conn: DuckDBConnection, rawTable: string): Promise<void> {
   await exec(conn, `drop view if exists ${ident(rawTable)}`);
-  for (const t of [CSV_TMP, CSV_REJ, CSV_SCAN, BREAKS, DROPS]) await exec(conn, `drop table if exists ${ident(t)}`);
+  for (const t of [CSV_REJ, CSV_SCAN, BREAKS]) await exec(conn, `drop table if exists ${ident(t)}`);
 }
 
-/**
- * Read `file` into `rawTable` (created or replaced as a temp view, valid until dropCsvTemps) and its read-level rejects into
- * `rejectsTable`. Throws RefusedError when the file cannot be read or lacks a required column.
- */
 const UTF16 = 'save it as UTF-8 (in Excel: Save As → "CSV UTF-8 (Comma delimited)")';
 
 /** Refuse what DuckDB cannot read as UTF-8 CSV text: UTF-16 files and binary files named .csv. */
@@ -100,8 +101,9 @@ function headerHint(header: string[], name: string): string | null {
 }
 
 /**
- * Read `file` into `rawTable` (created or replaced as a temp view, valid until dropCsvTemps) and its read-level rejects into
- * `rejectsTable`. Throws RefusedError when the file cannot be read or lacks a required column.
+ * Make `rawTable` a temp view that reads `file` (valid until dropCsvTemps); its `_line` and the read-level
+ * rejects (into `rejectsTable`) come from the result's `finish`, once the view has been read. Throws
+ * RefusedError when the file cannot be read or lacks a required column.
  */
 export async function readCsv(
   conn: DuckDBConnection, file: string, name: string, def: DatasetDef, rawTable: string, rejectsTable: string,
@@ -127,10 +129,13 @@ export async function readCsv(
       throw new RefusedError(`${name}: the file cannot be read (${(err as Error).message})`);
     }
   }
+  const removeCopy = () => { if (copy) fs.rmSync(path.dirname(copy), { recursive: true, force: true }); };
   try {
-    return await readScanned(conn, copy ?? file, scan, name, def, rawTable, rejectsTable, maxRejects);
-  } finally {
-    if (copy) fs.rmSync(path.dirname(copy), { recursive: true, force: true });
+    // the view reads the copy: it goes when the caller is done with the view
+    return { ...await readScanned(conn, copy ?? file, scan, name, def, rawTable, rejectsTable, maxRejects), cleanup: removeCopy };
+  } catch (err) {
+    removeCopy();
+    throw err;
   }
 }
 
@@ -153,15 +158,35 @@ async function readScanned(
   await exec(conn, `drop table if exists ${ident(CSV_REJ)}`);
   await exec(conn, `drop table if exists ${ident(CSV_SCAN)}`);
   const columns = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
-  try {
-    await exec(conn, `create or replace temp table ${ident(CSV_TMP)} as
-      select * from read_csv(${literal(file)}, delim = ',', quote = '"', escape = '"', header = true,
-        auto_detect = false, columns = {${columns}}, encoding = 'utf-8',
-        store_rejects = true, rejects_table = ${literal(CSV_REJ)}, rejects_scan = ${literal(CSV_SCAN)})`);
-  } catch (err) {
-    throw new RefusedError(`${name}: the file cannot be read as CSV (${(err as Error).message.split('\n')[0]})`);
-  }
+  const select = def.columns.map((c) => {
+    const i = colIndex.get(c.name);
+    return i === undefined ? `NULL::VARCHAR as ${ident(c.name)}` : `t.${ident(`c${i}`)} as ${ident(c.name)}`;
+  });
+  await exec(conn, `create or replace temp table ${ident(rejectsTable)} ${READ_REJECTS_DDL}`);
+  // The raw view reads the file itself: validation materializes it once, in file order, and then calls
+  // `finish` to number the lines from the rows' order (a CSV read has no row number of its own).
+  await exec(conn, `create or replace temp view ${ident(rawTable)} as
+    select ${select.join(', ')}, NULL::INTEGER as _line
+    from read_csv(${literal(file)}, delim = ',', quote = '"', escape = '"', header = true,
+      auto_detect = false, columns = {${columns}}, encoding = 'utf-8',
+      store_rejects = true, rejects_table = ${literal(CSV_REJ)}, rejects_scan = ${literal(CSV_SCAN)}) t`);
+  return {
+    rowsRead: scan.count,
+    finish: (c, table) => numberLines(c, table, scan, name, def, n, rejectsTable, maxRejects),
+    readError: (err) => new RefusedError(`${name}: the file cannot be read as CSV (${err.message.split('\n')[0]})`),
+  };
+}
 
+/**
+ * Once the raw view has been read, in file order, into `table` (whose `_line` is still null): match
+ * DuckDB's rejected records to the scanner's records, refuse the file when too many cannot be read, set
+ * `_line` of every row, delete rows the scanner found to have the wrong number of fields, and write the
+ * read-level rejects to `rejectsTable`. Returns the number of read-level rejects.
+ */
+async function numberLines(
+  conn: DuckDBConnection, table: string, scan: CsvScan, name: string, def: DatasetDef, n: number,
+  rejectsTable: string, maxRejects: number,
+): Promise<number> {
   // One entry per rejected record; whitespace-only lines are skipped, not rejected.
   const duckRejects = await all<{ pos: number; type: string; csv_line: string; message: string }>(conn, `
     select min(line_byte_position)::DOUBLE as pos, first(error_type::VARCHAR order by byte_position) as type,
@@ -180,7 +205,7 @@ async function readScanned(
     rejected.set(idx, { reason: readerReason(r.type, r.message, scan.fields[idx], n), value: shorten(r.csv_line ?? '') });
   }
 
-  // Records DuckDB accepted, in insertion order: the k-th row of CSV_TMP (rowids are contiguous, but
+  // Records DuckDB accepted, in insertion order: the k-th row of `table` (rowids are contiguous, but
   // start high inside a transaction) is the k-th accepted record. Lines come as breakpoints of
   // `line - (k + 2)` (changes only after blank lines, quoted newlines and rejected records).
   const breakK: number[] = [];
@@ -200,40 +225,29 @@ async function readScanned(
     k++;
   }
   const stats = await one<{ n: number; base: number }>(conn,
-    `select count(*)::DOUBLE as n, coalesce(min(rowid), 0)::DOUBLE as base from ${ident(CSV_TMP)}`);
+    `select count(*)::DOUBLE as n, coalesce(min(rowid), 0)::DOUBLE as base from ${ident(table)}`);
   const loaded = Number(stats?.n ?? 0);
   if (loaded !== k) {
     throw new RefusedError(`${name}: the rows could not be told apart reliably (${loaded} read, ${k} expected); ` +
       'check the quoting: a field with commas, quotes or line breaks must be in double quotes, with inner quotes doubled');
   }
-
-  const select = def.columns.map((c) => {
-    const i = colIndex.get(c.name);
-    return i === undefined ? `NULL::VARCHAR as ${ident(c.name)}` : `t.${ident(`c${i}`)} as ${ident(c.name)}`;
-  });
-  // The raw table is a view over what DuckDB read: validation materializes it once.
-  const kExpr = `(t.rowid - ${Number(stats?.base ?? 0)})`;
-  if (drops.length === 0 && breakK.length <= 1) {
+  const kExpr = `(rowid - ${Number(stats?.base ?? 0)})`;
+  if (breakK.length <= 1) {
     // Common case: no blank line, quoted newline or rejected record before the last row.
-    const off = breakOff[0] ?? 0;
-    await exec(conn, `create or replace temp view ${ident(rawTable)} as
-      select ${select.join(', ')}, (${kExpr} + ${2 + off})::INTEGER as _line from ${ident(CSV_TMP)} t`);
+    await exec(conn, `update ${ident(table)} set _line = (${kExpr} + ${2 + (breakOff[0] ?? 0)})::INTEGER`);
   } else {
     await exec(conn, `create or replace temp table ${ident(BREAKS)} (k BIGINT, off INTEGER)`);
-    await exec(conn, `create or replace temp table ${ident(DROPS)} (k BIGINT)`);
     await exec(conn, `insert into ${ident(BREAKS)} select unnest($k::BIGINT[]), unnest($off::INTEGER[])`,
       { k: listValue(breakK), off: listValue(breakOff) });
-    if (drops.length > 0) {
-      await exec(conn, `insert into ${ident(DROPS)} select unnest($k::BIGINT[])`, { k: listValue(drops) });
-    }
-    await exec(conn, `create or replace temp view ${ident(rawTable)} as
-      select ${select.map((x) => x.replace(/^t\./, 'r.')).join(', ')}, (r._k + 2 + b.off)::INTEGER as _line
-      from (select ${kExpr} as _k, * from ${ident(CSV_TMP)} t) r
-      asof join ${ident(BREAKS)} b on r._k >= b.k
-      where not exists (select 1 from ${ident(DROPS)} d where d.k = r._k)`);
+    await exec(conn, `update ${ident(table)} set _line = x._line from (
+        select r._rid, (r._k + 2 + b.off)::INTEGER as _line
+        from (select rowid as _rid, ${kExpr} as _k from ${ident(table)}) r asof join ${ident(BREAKS)} b on r._k >= b.k) x
+      where ${ident(table)}.rowid = x._rid`);
+  }
+  if (drops.length > 0) {
+    await exec(conn, `delete from ${ident(table)} where ${kExpr} in (select unnest($k::BIGINT[]))`, { k: listValue(drops) });
   }
 
-  await exec(conn, `create or replace temp table ${ident(rejectsTable)} ${READ_REJECTS_DDL}`);
   const lines: number[] = [];
   const reasons: string[] = [];
   const values: string[] = [];
@@ -246,5 +260,5 @@ async function readScanned(
   }
   await exec(conn, `drop table if exists ${ident(CSV_REJ)}`);
   await exec(conn, `drop table if exists ${ident(CSV_SCAN)}`);
-  return { rowsRead: scan.count, rowsRejected: lines.length };
+  return lines.length;
 }

@@ -69,5 +69,5 @@ export async function readParquet(
     select ${select.join(', ')}, (file_row_number + 2)::INTEGER as _line
     from read_parquet(${literal(file)}, file_row_number = true)`);
   await exec(conn, `create or replace temp table ${ident(rejectsTable)} ${READ_REJECTS_DDL}`);
-  return { rowsRead: rows, rowsRejected: 0 };
+  return { rowsRead: rows };
 }
