@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DATASET_NAMES } from '../datasets.ts';
+import { DATASET_NAMES, dataset } from '../datasets.ts';
+import { srcColumnsDdl } from './tables.ts';
 import { FULL, harness, ORG, type Harness } from './test-helpers.ts';
 
 let h: Harness;
@@ -64,6 +65,30 @@ describe('loadFiles: a clean drop', () => {
     expect(pqRes.map((r) => [r.file, r.status, r.rowsRejected])).toEqual(
       [...DATASET_NAMES].sort().map((d) => [`${d}.parquet`, 'loaded', 0]));
     expect(await snapshot()).toEqual(fromCsv);
+  });
+
+  it('leaves every src_ table with the columns and types of its DDL, whether replaced by the work table or upserted into', async () => {
+    const ddl = async () => {
+      const out: Record<string, string> = {};
+      for (const d of DATASET_NAMES) {
+        out[d] = (await h.rows(`select column_name, column_type from (describe src_${d})`))
+          .map((c) => `${c.column_name} ${c.column_type}`).join(', ');
+      }
+      return out;
+    };
+    const expected = Object.fromEntries(DATASET_NAMES.map((d) =>
+      [d, srcColumnsDdl(dataset(d)).replaceAll('"', '')]));
+    expect(await ddl()).toEqual(expected);
+    // first load: every table is replaced; second: event tables are upserted into, snapshots replaced again
+    await h.load(DATASET_NAMES.map((d) => h.csv(`${d}.csv`, FULL[d])), { runId: 1 });
+    expect(await ddl()).toEqual(expected);
+    await h.load(DATASET_NAMES.map((d) => h.csv(`${d}_2.csv`, FULL[d])), { runId: 2 });
+    expect(await ddl()).toEqual(expected);
+    const events = DATASET_NAMES.filter((d) => dataset(d).kind === 'event');
+    for (const d of events) {
+      // the later file's rows replaced the earlier ones with the same key
+      expect(await h.rows(`select distinct _run_id, _file from src_${d}`)).toEqual([{ _run_id: 2, _file: `${d}_2.csv` }]);
+    }
   });
 });
 

@@ -3,7 +3,7 @@
 // and own rules flagged in one projection). All set-based SQL: own rules → duplicates → references →
 // cycles → derived defaults.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { dataset as datasetDef, type DatasetDef, type DatasetName } from '../datasets.ts';
+import { dataset as datasetDef, duckType, type DatasetDef, type DatasetName } from '../datasets.ts';
 import { all, exec, ident, literal, one } from '../db.ts';
 import { mustBePresent, RefusedError } from './columns.ts';
 import { checkCycles, checkReferences, MSG, WORK } from './references.ts';
@@ -93,13 +93,17 @@ export async function validateAndApply(
       : `nullif(${trimCell(`cast(${ident(src)} as VARCHAR)`)}, '') as ${ident(c.name)}`;
   });
   const rules = ownRules(def);
-  const typed = def.columns.map((c) => `${typedSql(def, c)} as ${ident(c.name)}`);
+  const typed = def.columns.map((c) => `cast(${typedSql(def, c)} as ${duckType(c)}) as ${ident(c.name)}`);
   const text = `[${def.columns.map((c) => ident(c.name)).join(', ')}]`;
   const anyBroken = rules.length > 0 ? rules.map((r) => `(${r.broken})`).join(' or ') : 'false';
   try {
-    await exec(conn, `create or replace temp table ${WORK} as
-      select _line, ${typed.join(', ')}, case when ${anyBroken} then ${text} end as _text
-      from (select ${ident(present.get('_line')!)}::INTEGER as _line, ${trimmed.join(', ')} from ${ident(rawTable)})`);
+    // WORK has the columns of `src_` (then `_text`), so that it can become `src_` (applyRows). It is an
+    // ordinary table, not a temp one: its rows are written to the database file once, not copied there.
+    await exec(conn, `create or replace table ${WORK} as
+      select ${typed.join(', ')}, $run::INTEGER as _run_id, $file::VARCHAR as _file, _line,
+        case when ${anyBroken} then ${text} end as _text
+      from (select ${ident(present.get('_line')!)}::INTEGER as _line, ${trimmed.join(', ')} from ${ident(rawTable)})`,
+    { run: ctx.runId, file: ctx.file });
     await ctx.read?.finish?.(conn, WORK);
   } catch (err) {
     if (err instanceof RefusedError) {
@@ -167,7 +171,7 @@ export async function validateAndApply(
     for (const t of [BROKEN, WORK, MSG]) await exec(conn, `drop table if exists ${t}`);
     return { status: 'refused', reason, rowsRead, rowsLoaded: 0, rowsRejected, rowsWarned };
   }
-  const rowsLoaded = await applyRows(conn, def, ctx);
+  const rowsLoaded = await applyRows(conn, def);
   for (const t of [BROKEN, WORK, MSG]) await exec(conn, `drop table if exists ${t}`);
   return { status: 'loaded', rowsRead, rowsLoaded, rowsRejected, rowsWarned };
 }
@@ -222,22 +226,26 @@ async function checkDuplicates(conn: DuckDBConnection, def: DatasetDef): Promise
   }
 }
 
-/** Snapshot: replace the contents of `src_`. Event: upsert by key. Returns the rows written. */
-async function applyRows(conn: DuckDBConnection, def: DatasetDef, ctx: ValidateContext): Promise<number> {
+/**
+ * Snapshot: replace the contents of `src_`. Event: upsert by key. Returns the rows written. When nothing of
+ * `src_` is kept (a snapshot, or the first load of an event dataset) WORK itself becomes `src_`: dropping
+ * its `_text` and renaming it costs nothing, where copying millions of rows costs seconds.
+ */
+async function applyRows(conn: DuckDBConnection, def: DatasetDef): Promise<number> {
   const src = ident(srcTable(def.name));
-  const cols = def.columns.map((c) => ident(c.name)).join(', ');
-  if (def.kind === 'snapshot') {
-    await exec(conn, `delete from ${src}`);
-  } else {
-    const match = def.key.map((k) => `${src}.${ident(k)} = w.${ident(k)}`).join(' and ');
-    // nothing to replace in an empty table (the first load), and the join would cost seconds
-    if (await count(conn, `select count(*)::INTEGER as n from (select 1 from ${src} limit 1)`) > 0) {
-      await exec(conn, `delete from ${src} using ${WORK} w where ${match}`);
-    }
+  const rows = await count(conn, `select count(*)::INTEGER as n from ${WORK}`);
+  const replace = def.kind === 'snapshot'
+    || await count(conn, `select count(*)::INTEGER as n from (select 1 from ${src} limit 1)`) === 0;
+  if (replace) {
+    await exec(conn, `alter table ${WORK} drop column _text`);
+    await exec(conn, `drop table ${src}`);
+    await exec(conn, `alter table ${WORK} rename to ${src}`);
+    return rows;
   }
-  await exec(conn, `insert into ${src} (${cols}, _run_id, _file, _line)
-    select ${cols}, $run, $file, _line from ${WORK}`, { run: ctx.runId, file: ctx.file });
-  return count(conn, `select count(*)::INTEGER as n from ${WORK}`);
+  const match = def.key.map((k) => `${src}.${ident(k)} = w.${ident(k)}`).join(' and ');
+  await exec(conn, `delete from ${src} using ${WORK} w where ${match}`);
+  await exec(conn, `insert into ${src} select * exclude (_text) from ${WORK}`);
+  return rows;
 }
 
 export { RefusedError };
