@@ -1,6 +1,8 @@
 // Arrow built from DuckDB's chunk buffers decodes to the same values as the JSON path (rows.ts plain
 // values), for every type with a direct path, over several chunks (5000 rows > 2048 per chunk), with
 // nulls at odd positions, inline (≤ 12 bytes) and heap strings, multi-byte UTF-8 and empty strings.
+// Text with few distinct values comes as Dictionary<Int8|Int16|Int32, Utf8> (same decoded values, also
+// through the dashboard's own reader, dashboard/src/lib/arrow-rows.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDb, type Db } from '../../pipeline/src/db.ts';
+import { arrowRows } from '../src/lib/arrow-rows.ts';
 import { toArrowIPC, toArrowTable } from './arrow.ts';
 import { readColumns, toRows } from './rows.ts';
 
@@ -47,7 +50,16 @@ const CASES: [string, string, string][] = [
   // name, DuckDB expression over i in range(N), expected Arrow type
   ['short text', nullable(`'e' || i`), 'Utf8'],
   ['heap text', nullable(`'employee number ' || i || ' of the org'`), 'Utf8'],
-  ['mixed text', nullable(`case when i % 3 = 0 then 'ok' when i % 3 = 1 then repeat('x', (i % 40)::int) || 'é漢' else '' end`), 'Utf8'],
+  ['mixed text', nullable(`case when i % 3 = 0 then 'ok' when i % 3 = 1 then repeat('x', (i % 40)::int) || 'é漢' else '' end`), 'Dictionary<Int8, Utf8>'],
+  ['few heap values (department)', nullable(`'Department of ' || (i % 11)`), 'Dictionary<Int8, Utf8>'],
+  ['few inline values, no nulls', `['high', 'medium', 'low'][i % 3 + 1]`, 'Dictionary<Int8, Utf8>'],
+  ['a thousand values (manager names)', nullable(`'Manager number ' || (i * 7919 % 1000)`), 'Dictionary<Int16, Utf8>'],
+  ['half distinct: still a dictionary', `'v' || (i % ${N / 2})`, 'Dictionary<Int16, Utf8>'],
+  ['more than half distinct', `'v' || (i % ${N / 2 + 1})`, 'Utf8'],
+  ['distinct at first, then repeats', `if(i < 2400, 'u' || i, 'same')`, 'Dictionary<Int16, Utf8>'],
+  ['long values, few', nullable(`repeat('long reason text ', (i % 5)::int + 1) || (i % 3)`), 'Dictionary<Int8, Utf8>'],
+  ['long and short values mixed, some equal prefixes', nullable(`if(i % 4 = 0, 'abcd', 'abcd' || repeat('e', (i % 23)::int))`), 'Dictionary<Int8, Utf8>'],
+  ['one value and nulls', nullable(`'only'`), 'Dictionary<Int8, Utf8>'],
   ['boolean', nullable(`i % 3 = 0`), 'Bool'],
   ['integer', nullable(`(i * 37 - 90000)::int`), 'Int32'],
   ['smallint', nullable(`(i % 30000 - 15000)::smallint`), 'Int32'],
@@ -62,7 +74,8 @@ const CASES: [string, string, string][] = [
   ['decimal(18,3)', nullable(`(i * 1000003.125)::decimal(18,3)`), 'Float64'],
   ['decimal(38,2)', nullable(`(i * 1.5)::decimal(38,2)`), 'Float64'],
   ['hugeint', nullable(`i::hugeint * 12345`), 'Float64'],
-  ['date', nullable(`date '2020-01-01' + (i % 900)::int`), 'Utf8'],
+  ['date', nullable(`date '2020-01-01' + (i % 900)::int`), 'Dictionary<Int16, Utf8>'],
+  ['unique dates', nullable(`date '2000-01-01' + i::int`), 'Utf8'],
   ['timestamp', nullable(`timestamp '2024-03-01 10:00:00' + to_seconds(i)`), 'Utf8'],
   ['list of int', nullable(`[i::int, i::int + 1]`), 'List<Int32>'],
   ['all null text', `null::varchar`, 'Utf8'],
@@ -78,8 +91,35 @@ describe('Arrow from DuckDB chunks = the JSON values', () => {
     expect(table.numRows).toBe(N);
     const json = toRows(read);
     expect(decoded(table)).toEqual(json);
+    if (!arrowType.startsWith('List')) expect(arrowRows(table)).toEqual(json); // the dashboard reads no list columns
     // And the nulls really are there (typed arrays would have turned them into 0 / false / '').
     if (expr.startsWith('case')) expect(decoded(table).filter((r) => r.v === null).length).toBe(Math.ceil(N / 7));
+  });
+
+  it('more than 32767 distinct values: Int32 indices', async () => {
+    const read = await readColumns(conn, `select i::int as id, 'member ' || (i // 2 % 33000) as v from range(70000) t(i) order by i`);
+    const table = tableFromIPC(toArrowIPC(read));
+    expect(String(table.schema.fields[1].type)).toBe('Dictionary<Int32, Utf8>');
+    expect(table.getChild('v')!.data[0].dictionary!.length).toBe(33000);
+    expect(arrowRows(table)).toEqual(toRows(read));
+  });
+
+  it('a dictionary holds each distinct value once and is smaller on the wire', async () => {
+    const sql = `select 'Department of ' || (i % 11) as v from range(${N}) t(i)`;
+    const read = await readColumns(conn, sql);
+    const table = tableFromIPC(toArrowIPC(read));
+    const dict = table.getChild('v')!.data[0].dictionary!;
+    expect([...dict].sort()).toEqual(Array.from({ length: 11 }, (_, k) => `Department of ${k}`).sort());
+    // The same values made unique per row (one extra char) cannot be a dictionary: several times the bytes.
+    const unique = await readColumns(conn, `select 'Department of ' || (i % 11) || '/' || i as v from range(${N}) t(i)`);
+    expect(toArrowIPC(unique).byteLength).toBeGreaterThan(4 * toArrowIPC(read).byteLength);
+  });
+
+  it('a column of nearly all distinct values after the first 4096 rows stays plain Utf8 (ids)', async () => {
+    const read = await readColumns(conn, `select if(i < 5000, 'id-' || i, 'same') as v from range(18000) t(i) order by i`);
+    const table = tableFromIPC(toArrowIPC(read));
+    expect(String(table.schema.fields[0].type)).toBe('Utf8');
+    expect(arrowRows(table)).toEqual(toRows(read));
   });
 
   it('no rows: typed, empty columns', async () => {

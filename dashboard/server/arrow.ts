@@ -10,7 +10,7 @@ import {
   DuckDBTypeId, type DuckDBDataChunk, type DuckDBDecimalType, type DuckDBListType, type DuckDBType,
 } from '@duckdb/node-api';
 import {
-  Bool, Field, Float64, Int32, List, Table, Utf8, makeData, makeVector, tableToIPC, vectorFromArray,
+  Bool, Dictionary, Field, Float64, Int16, Int32, Int8, List, Table, Utf8, makeData, makeVector, tableToIPC, vectorFromArray,
   type DataType, type Vector,
 } from 'apache-arrow';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -187,10 +187,9 @@ class Bytes {
  * strings are copied there row by row) are read with one native call per run, not one per string; a run
  * covers exactly the bytes of its strings, so nothing outside them is read.
  */
-function utf8Column(parts: Part[], total: number): Vector {
-  const validity = validityOf(parts, total);
+function utf8Column(parts: Part[], headers: Int32Array[], total: number, validity: Validity): Vector {
   const offsets = new Int32Array(total + 1);
-  const raws = parts.map((part) => duckdb.vector_get_data(part.vector, part.rows * 16));
+  const raws = headers.map((words) => new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
   // First pass: the byte length of every string (in its string_t header) → offsets, one exact buffer.
   let pos = 0;
   let size = 0;
@@ -237,9 +236,332 @@ function utf8Column(parts: Part[], total: number): Vector {
   return makeVector(makeData({ type: new Utf8(), length: total, valueOffsets: offsets, data, ...nulls(validity) }));
 }
 
+/**
+ * VARCHAR: a Dictionary when few values are distinct (read from the string headers), else plain Utf8.
+ * Each vector's headers are copied out of DuckDB once (vector_get_data copies: on this kind of machine
+ * fresh memory costs more than the loops over it, bench/README.md) and serve both attempts.
+ */
+function textColumn(parts: Part[], total: number): Vector {
+  const validity = validityOf(parts, total);
+  const headers = parts.map((part) => headerWords(part));
+  return dictionaryFromHeaders(parts, headers, total, validity) ?? utf8Column(parts, headers, total, validity);
+}
+
+// ---- dictionary encoding of text columns ----
+
+/** Text columns with at most this share of distinct values (of their rows) are answered as Dictionary. */
+const DICTIONARY_MAX_SHARE = 0.5;
+
+/** A 32-bit hash of the bytes view[from, from + length): four bytes per step, then murmur3's finalizer. */
+function hashBytes(view: DataView, from: number, length: number): number {
+  let h = length ^ 0x2f6b3a1d;
+  const end = from + length;
+  let k = from;
+  for (; k + 4 <= end; k += 4) {
+    h = Math.imul(h ^ view.getInt32(k, true), 0x9e3779b1);
+    h = (h << 13) | (h >>> 19);
+  }
+  for (; k < end; k++) h = Math.imul(h ^ view.getUint8(k), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+function sameBytes(view: DataView, a: number, b: number, length: number): boolean {
+  let k = 0;
+  for (; k + 4 <= length; k += 4) if (view.getInt32(a + k, true) !== view.getInt32(b + k, true)) return false;
+  for (; k < length; k++) if (view.getUint8(a + k) !== view.getUint8(b + k)) return false;
+  return true;
+}
+
+/** After this many rows, a column whose values were nearly all distinct so far is taken as unique (ids). */
+const DICTIONARY_PROBE_ROWS = 4096;
+const DICTIONARY_PROBE_SHARE = 0.9;
+
+function hashWords(length: number, w1: number, w2: number, w3: number): number {
+  let h = Math.imul(length ^ 0x2f6b3a1d, 0x9e3779b1);
+  h = Math.imul(((h ^ w1) << 13) | ((h ^ w1) >>> 19), 0x9e3779b1);
+  h = Math.imul(((h ^ w2) << 13) | ((h ^ w2) >>> 19), 0x9e3779b1);
+  h = Math.imul(((h ^ w3) << 13) | ((h ^ w3) >>> 19), 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * The Dictionary of a VARCHAR column straight from DuckDB's 16-byte string headers, or null when too many
+ * values are distinct (then the caller builds plain Utf8). A string of up to 12 bytes is all in its header
+ * (length + bytes), so it is hashed and compared as four 32-bit words, never copied; longer strings' bytes are
+ * first copied out of DuckDB's heap into one buffer (one native call per run of adjacent strings, as in
+ * utf8Column) and hashed from there. Only the dictionary's values are assembled, once each. (Were two equal
+ * short strings to differ in their header's padding they would become two entries with the same value: a
+ * larger dictionary, never a wrong value.)
+ */
+function dictionaryFromHeaders(parts: Part[], headers: Int32Array[], total: number, validity: Validity): Vector | null {
+  const maxDistinct = Math.floor(total * DICTIONARY_MAX_SHARE);
+  if (maxDistinct < 1 || validity.nullCount === total) return null;
+  const heap = longStrings(parts, headers, validity, total);
+  if (!heap) return null;
+  const dict = new TextDictionary(maxDistinct, heap.bytes);
+  const codes = new Int32Array(total);
+  const probe = total > 2 * DICTIONARY_PROBE_ROWS ? DICTIONARY_PROBE_ROWS : -1;
+  const bitmap = validity.bitmap;
+  const hasNulls = validity.nullCount > 0;
+  let pos = 0;
+  for (let p = 0; p < parts.length; p++) {
+    const words = headers[p];
+    const rows = parts[p].rows;
+    for (let i = 0; i < rows; i++, pos++) {
+      if (pos === probe && dict.distinct > probe * DICTIONARY_PROBE_SHARE) return null;
+      if (hasNulls && !isValid(bitmap, pos)) continue; // code 0 under a null bit
+      const len = words[i * 4];
+      const code = len <= 12
+        ? dict.short(len, words[i * 4 + 1], words[i * 4 + 2], words[i * 4 + 3])
+        : dict.long(heap.at[pos], len);
+      if (code < 0) return null; // mostly distinct: plain Utf8
+      codes[pos] = code;
+    }
+  }
+  const { offsets, data } = dict.values();
+  return dictionaryVector(codes, dict.distinct, offsets, data, validity, total);
+}
+
+/** A vector's 16-byte string headers as 32-bit words (length, then 12 inline bytes or prefix + pointer). */
+function headerWords(part: Part): Int32Array {
+  const raw = duckdb.vector_get_data(part.vector, part.rows * 16);
+  if (raw.byteOffset % 4 === 0) return new Int32Array(raw.buffer, raw.byteOffset, part.rows * 4);
+  return new Int32Array(raw.slice().buffer, 0, part.rows * 4);
+}
+
+/**
+ * The bytes of a column's strings longer than 12 bytes, copied from DuckDB's heap into one buffer (`at`:
+ * row → offset), one native call per run of strings adjacent in the heap; null when over 2 GiB.
+ */
+function longStrings(parts: Part[], headers: Int32Array[], validity: Validity, total: number): { bytes: Uint8Array; at: Int32Array } | null {
+  const bitmap = validity.bitmap;
+  const hasNulls = validity.nullCount > 0;
+  let size = 0;
+  let pos = 0;
+  for (let p = 0; p < parts.length; p++) {
+    const words = headers[p];
+    for (let i = 0; i < parts[p].rows; i++, pos++) {
+      const len = words[i * 4];
+      if (len > 12 && !(hasNulls && !isValid(bitmap, pos))) size += len;
+    }
+  }
+  if (size > 0x7fffffff) return null;
+  const at = new Int32Array(size ? total : 0);
+  const bytes: Uint8Array = size ? Buffer.allocUnsafe(size) : new Uint8Array(0);
+  if (!size) return { bytes, at };
+  let to = 0;
+  pos = 0;
+  for (let p = 0; p < parts.length; p++) {
+    const words = headers[p];
+    const raw = words.buffer;
+    const base = words.byteOffset;
+    let runFrom = 0; // header index of the run's first string
+    let runTo = 0;
+    let runLength = 0;
+    let runEnd = 0;
+    for (let i = 0; i < parts[p].rows; i++, pos++) {
+      const len = words[i * 4];
+      if (len <= 12 || (hasNulls && !isValid(bitmap, pos))) continue;
+      at[pos] = to;
+      const address = (words[i * 4 + 2] >>> 0) + (words[i * 4 + 3] >>> 0) * 4294967296;
+      if (runLength && address === runEnd) runLength += len;
+      else {
+        if (runLength) bytes.set(duckdb.get_data_from_pointer(raw as ArrayBuffer, base + runFrom * 16 + 8, runLength), runTo);
+        runFrom = i;
+        runTo = to;
+        runLength = len;
+      }
+      runEnd = address + len;
+      to += len;
+    }
+    if (runLength) bytes.set(duckdb.get_data_from_pointer(raw as ArrayBuffer, base + runFrom * 16 + 8, runLength), runTo);
+  }
+  return { bytes, at };
+}
+
+/**
+ * Distinct text values → codes 0, 1, … in order of first appearance: an open-addressing hash table in typed
+ * arrays, grown by doubling (a column of 11 departments never allocates more than a few hundred bytes). A short
+ * value (≤ 12 bytes) is its length and three header words; a long one its bytes in `heap`.
+ */
+class TextDictionary {
+  distinct = 0;
+  private size = 0;
+  private mask = 63;
+  private slots = new Int32Array(64).fill(-1);
+  private hashes = new Int32Array(32);
+  private lengths = new Int32Array(32);
+  private words = new Int32Array(96);
+  private heapAt = new Int32Array(32);
+  private readonly heapView: DataView;
+
+  constructor(private readonly max: number, private readonly heap: Uint8Array) {
+    this.heapView = new DataView(heap.buffer, heap.byteOffset, heap.byteLength);
+  }
+
+  /** The code of a short value, or -1 when the dictionary is full. */
+  short(len: number, w1: number, w2: number, w3: number): number {
+    const h = hashWords(len, w1, w2, w3);
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const code = this.slots[slot];
+      if (code < 0) {
+        const c = this.add(slot, h, len);
+        if (c >= 0) { this.words[c * 3] = w1; this.words[c * 3 + 1] = w2; this.words[c * 3 + 2] = w3; }
+        return c;
+      }
+      if (this.hashes[code] === h && this.lengths[code] === len && this.words[code * 3] === w1
+        && this.words[code * 3 + 1] === w2 && this.words[code * 3 + 2] === w3) return code;
+    }
+  }
+
+  /** The code of a long value (its bytes at `from` in the heap), or -1 when the dictionary is full. */
+  long(from: number, len: number): number {
+    const h = hashBytes(this.heapView, from, len);
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const code = this.slots[slot];
+      if (code < 0) {
+        const c = this.add(slot, h, len);
+        if (c >= 0) this.heapAt[c] = from;
+        return c;
+      }
+      if (this.hashes[code] === h && this.lengths[code] === len && sameBytes(this.heapView, this.heapAt[code], from, len)) return code;
+    }
+  }
+
+  private add(slot: number, h: number, len: number): number {
+    if (this.distinct === this.max) return -1;
+    const c = this.distinct++;
+    if (c === this.hashes.length) this.growCodes();
+    this.slots[slot] = c;
+    this.hashes[c] = h;
+    this.lengths[c] = len;
+    this.size += len;
+    if (this.distinct * 2 > this.mask) this.rehash();
+    return c;
+  }
+
+  private growCodes(): void {
+    const grow = <T extends Int32Array>(a: T, n: number): T => { const b = new Int32Array(n) as T; b.set(a); return b; };
+    const n = this.hashes.length * 2;
+    this.hashes = grow(this.hashes, n);
+    this.lengths = grow(this.lengths, n);
+    this.words = grow(this.words, n * 3);
+    this.heapAt = grow(this.heapAt, n);
+  }
+
+  /** Twice the slots, every code placed again by its hash (load stays under one half). */
+  private rehash(): void {
+    const capacity = (this.mask + 1) * 2;
+    const mask = capacity - 1;
+    const slots = new Int32Array(capacity).fill(-1);
+    for (let c = 0; c < this.distinct; c++) {
+      let slot = this.hashes[c] & mask;
+      while (slots[slot] >= 0) slot = (slot + 1) & mask;
+      slots[slot] = c;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+
+  /** The distinct values as Utf8 offsets and bytes, in code order. */
+  values(): { offsets: Int32Array; data: Uint8Array } {
+    const offsets = new Int32Array(this.distinct + 1);
+    const data = new Uint8Array(this.size);
+    const wordBytes = new Uint8Array(this.words.buffer, this.words.byteOffset, this.words.byteLength);
+    for (let c = 0; c < this.distinct; c++) {
+      const len = this.lengths[c];
+      const at = offsets[c];
+      data.set(len <= 12 ? wordBytes.subarray(c * 12, c * 12 + len) : this.heap.subarray(this.heapAt[c], this.heapAt[c] + len), at);
+      offsets[c + 1] = at + len;
+    }
+    return { offsets, data };
+  }
+}
+
+/** Dictionary<Int8|Int16|Int32, Utf8> from the rows' codes and the dictionary's offsets and bytes. */
+function dictionaryVector(codes: Int32Array, distinct: number, dictOffsets: Int32Array, dictData: Uint8Array, validity: Validity, total: number): Vector {
+  const dictionary = makeVector(makeData({ type: new Utf8(), length: distinct, valueOffsets: dictOffsets, data: dictData, nullCount: 0 }));
+  // The narrowest index type (TypedArray.set narrows the codes natively; they all fit).
+  const narrow = <T extends Int8Array | Int16Array>(Ctor: new (n: number) => T): T => { const a = new Ctor(total); a.set(codes); return a; };
+  const props = { length: total, dictionary, ...nulls(validity) };
+  if (distinct <= 0x7f) return makeVector(makeData({ type: new Dictionary(new Utf8(), new Int8()), data: narrow(Int8Array), ...props }));
+  if (distinct <= 0x7fff) return makeVector(makeData({ type: new Dictionary(new Utf8(), new Int16()), data: narrow(Int16Array), ...props }));
+  return makeVector(makeData({ type: new Dictionary(new Utf8(), new Int32()), data: codes, ...props }));
+}
+
+/**
+ * A Utf8 column (offsets + bytes) as an Arrow Dictionary<Int8|Int16|Int32, Utf8> when few of its values are
+ * distinct (department, path state, band, reasons, names of managers…), else as plain Utf8: the payload of
+ * a 100k-row list shrinks ~4× and decodes to the same values (tableFromIPC gives the strings back).
+ * One pass over the column's bytes (a 4-bytes-a-step hash into an open-addressing table of typed arrays,
+ * bytes compared on a hash hit); no JS string per cell. The dictionary holds the values in order of first appearance.
+ */
+export function textVector(offsets: Int32Array, data: Uint8Array, validity: Validity, total: number): Vector {
+  const plain = () => makeVector(makeData({ type: new Utf8(), length: total, valueOffsets: offsets, data, ...nulls(validity) }));
+  const maxDistinct = Math.floor(total * DICTIONARY_MAX_SHARE);
+  if (maxDistinct < 1 || validity.nullCount === total) return plain();
+  let capacity = 16;
+  while (capacity < maxDistinct * 2) capacity *= 2;
+  const mask = capacity - 1;
+  const slots = new Int32Array(capacity).fill(-1); // slot → code
+  const firstRow = new Int32Array(maxDistinct); // code → the row it was first seen in
+  const codeHash = new Int32Array(maxDistinct);
+  const codes = new Int32Array(total);
+  const bitmap = validity.bitmap;
+  const hasNulls = validity.nullCount > 0;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const probe = total > 2 * DICTIONARY_PROBE_ROWS ? DICTIONARY_PROBE_ROWS : -1;
+  let distinct = 0;
+  for (let i = 0; i < total; i++) {
+    if (i === probe && distinct > probe * DICTIONARY_PROBE_SHARE) return plain();
+    if (hasNulls && !isValid(bitmap, i)) continue; // code 0 under a null bit
+    const from = offsets[i];
+    const length = offsets[i + 1] - from;
+    const h = hashBytes(view, from, length);
+    let slot = h & mask;
+    for (;;) {
+      const code = slots[slot];
+      if (code < 0) {
+        if (distinct === maxDistinct) return plain(); // mostly distinct (ids): plain Utf8
+        slots[slot] = distinct;
+        firstRow[distinct] = i;
+        codeHash[distinct] = h;
+        codes[i] = distinct++;
+        break;
+      }
+      const r = firstRow[code];
+      if (codeHash[code] === h && offsets[r + 1] - offsets[r] === length && sameBytes(view, offsets[r], from, length)) {
+        codes[i] = code;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  // The dictionary: each distinct value's bytes once.
+  const dictOffsets = new Int32Array(distinct + 1);
+  for (let c = 0; c < distinct; c++) {
+    const r = firstRow[c];
+    dictOffsets[c + 1] = dictOffsets[c] + offsets[r + 1] - offsets[r];
+  }
+  const dictData = new Uint8Array(dictOffsets[distinct]);
+  for (let c = 0; c < distinct; c++) {
+    const r = firstRow[c];
+    dictData.set(data.subarray(offsets[r], offsets[r + 1]), dictOffsets[c]);
+  }
+  return dictionaryVector(codes, distinct, dictOffsets, dictData, validity, total);
+}
+
 const encoder = new TextEncoder();
 
-/** A Utf8 vector from whole-column text values (null stays null; non-text values as JSON). */
+/** A text vector (Utf8, or Dictionary when few values are distinct) from whole-column text values (null stays null; non-text values as JSON). */
 export function utf8FromValues(values: readonly Cell[]): Vector {
   const total = values.length;
   const offsets = new Int32Array(total + 1);
@@ -257,10 +579,7 @@ export function utf8FromValues(values: readonly Cell[]): Vector {
     }
     offsets[i + 1] = bytes.length;
   }
-  return makeVector(makeData({
-    type: new Utf8(), length: total, valueOffsets: offsets, data: bytes.buf.subarray(0, bytes.length),
-    ...(nullCount ? { nullBitmap: bitmap, nullCount } : { nullCount: 0 }),
-  }));
+  return textVector(offsets, bytes.buf.subarray(0, bytes.length), { bitmap, nullCount }, total);
 }
 
 /** A column from its plain values (rows.ts conversion), for the types without a direct path. */
@@ -299,7 +618,7 @@ function dateColumn(chunks: readonly DuckDBDataChunk[], i: number, type: DuckDBT
 function chunkColumn(chunks: readonly DuckDBDataChunk[], i: number, type: DuckDBType, total: number): Vector {
   const parts = () => partsOf(chunks, i);
   switch (type.typeId) {
-    case DuckDBTypeId.VARCHAR: return utf8Column(parts(), total);
+    case DuckDBTypeId.VARCHAR: return textColumn(parts(), total);
     case DuckDBTypeId.BOOLEAN:
       if (duckdb.sizeof_bool === 1) return boolColumn(parts(), total);
       break;
