@@ -12,6 +12,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDb, type Db } from '../../pipeline/src/db.ts';
 import { arrowRows } from '../src/lib/arrow-rows.ts';
 import { toArrowIPC, toArrowTable } from './arrow.ts';
+import { WARM_SQL, warmArrowEncoder } from './arrow-warm.ts';
 import { readColumns, toRows } from './rows.ts';
 
 let dir: string;
@@ -119,6 +120,28 @@ describe('Arrow from DuckDB chunks = the JSON values', () => {
     const read = await readColumns(conn, `select if(i < 5000, 'id-' || i, 'same') as v from range(18000) t(i) order by i`);
     const table = tableFromIPC(toArrowIPC(read));
     expect(String(table.schema.fields[0].type)).toBe('Utf8');
+    expect(arrowRows(table)).toEqual(toRows(read));
+  });
+
+  it('indices under nulls are in range (the codes buffer is reused from column to column)', async () => {
+    const read = await readColumns(conn, `select 'many ' || (i % 1000) as a, case when i % 5 = 0 then null else 'few ' || (i % 3) end as b,
+      case when i % 5 = 0 then null else (date '2024-01-01' + (i % 3)::int) end as c from range(${N}) t(i)`);
+    const table = tableFromIPC(toArrowIPC(read));
+    for (const name of ['b', 'c']) {
+      const data = table.getChild(name)!.data[0];
+      expect(String(data.type)).toBe('Dictionary<Int8, Utf8>');
+      expect(Math.max(...data.values)).toBeLessThan(data.dictionary!.length);
+      expect(data.nullCount).toBe(N / 5);
+    }
+    expect(arrowRows(table)).toEqual(toRows(read));
+  });
+
+  it("the warm-up's synthetic result (arrow-warm.ts) encodes to its JSON values", async () => {
+    await warmArrowEncoder(conn);
+    const read = await readColumns(conn, WARM_SQL);
+    const table = tableFromIPC(toArrowIPC(read));
+    expect(table.schema.fields.map((f) => String(f.type))).toEqual(['Utf8', 'Utf8', 'Dictionary<Int8, Utf8>', 'Dictionary<Int8, Utf8>',
+      'Dictionary<Int16, Utf8>', 'Bool', 'Int32', 'Float64', 'Float64', 'Dictionary<Int16, Utf8>']);
     expect(arrowRows(table)).toEqual(toRows(read));
   });
 

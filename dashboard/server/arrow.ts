@@ -10,9 +10,11 @@ import {
   DuckDBTypeId, type DuckDBDataChunk, type DuckDBDecimalType, type DuckDBListType, type DuckDBType,
 } from '@duckdb/node-api';
 import {
-  Bool, Dictionary, Field, Float64, Int16, Int32, Int8, List, Table, Utf8, makeData, makeVector, tableToIPC, vectorFromArray,
+  Bool, Dictionary, Field, Float64, Int16, Int32, Int8, List, RecordBatchStreamWriter, Table, Utf8, makeData, makeVector,
+  tableToIPC, vectorFromArray,
   type DataType, type Vector,
 } from 'apache-arrow';
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { columnValues, type Cell, type ReadResult } from './rows.ts';
 
@@ -276,6 +278,29 @@ function sameBytes(view: DataView, a: number, b: number, length: number): boolea
   return true;
 }
 
+/**
+ * Scratch arrays reused by every text column of every answer: the rows' codes, long strings' offsets and
+ * bytes. They never end up in an answer (what does is copied out), and the encoder is synchronous, so one
+ * set serves the process. Freshly allocated arrays this size (≥ 128 KiB) are new pages each time, and on
+ * this kind of machine page faults are a large share of an answer's time (bench/README.md).
+ */
+const SCRATCH_MAX_BYTES = 64 * 1024 * 1024;
+const scratch = { codes: new Int32Array(0), at: new Int32Array(0), heap: new Uint8Array(0) };
+
+function scratchInt32(name: 'codes' | 'at', n: number): Int32Array {
+  if (scratch[name].length >= n) return scratch[name].subarray(0, n);
+  const fresh = new Int32Array(n);
+  if (n * 4 <= SCRATCH_MAX_BYTES) scratch[name] = fresh;
+  return fresh;
+}
+
+function scratchBytes(n: number): Uint8Array {
+  if (scratch.heap.length >= n) return scratch.heap.subarray(0, n);
+  const fresh = new Uint8Array(n);
+  if (n <= SCRATCH_MAX_BYTES) scratch.heap = fresh;
+  return fresh;
+}
+
 /** After this many rows, a column whose values were nearly all distinct so far is taken as unique (ids). */
 const DICTIONARY_PROBE_ROWS = 4096;
 const DICTIONARY_PROBE_SHARE = 0.9;
@@ -307,7 +332,7 @@ function dictionaryFromHeaders(parts: Part[], headers: Int32Array[], total: numb
   const heap = longStrings(parts, headers, validity, total);
   if (!heap) return null;
   const dict = new TextDictionary(maxDistinct, heap.bytes);
-  const codes = new Int32Array(total);
+  const codes = scratchInt32('codes', total);
   const probe = total > 2 * DICTIONARY_PROBE_ROWS ? DICTIONARY_PROBE_ROWS : -1;
   const bitmap = validity.bitmap;
   const hasNulls = validity.nullCount > 0;
@@ -317,7 +342,7 @@ function dictionaryFromHeaders(parts: Part[], headers: Int32Array[], total: numb
     const rows = parts[p].rows;
     for (let i = 0; i < rows; i++, pos++) {
       if (pos === probe && dict.distinct > probe * DICTIONARY_PROBE_SHARE) return null;
-      if (hasNulls && !isValid(bitmap, pos)) continue; // code 0 under a null bit
+      if (hasNulls && !isValid(bitmap, pos)) { codes[pos] = 0; continue; } // code 0 under a null bit
       const len = words[i * 4];
       const code = len <= 12
         ? dict.short(len, words[i * 4 + 1], words[i * 4 + 2], words[i * 4 + 3])
@@ -354,9 +379,9 @@ function longStrings(parts: Part[], headers: Int32Array[], validity: Validity, t
     }
   }
   if (size > 0x7fffffff) return null;
-  const at = new Int32Array(size ? total : 0);
-  const bytes: Uint8Array = size ? Buffer.allocUnsafe(size) : new Uint8Array(0);
-  if (!size) return { bytes, at };
+  if (!size) return { bytes: new Uint8Array(0), at: new Int32Array(0) };
+  const at = scratchInt32('at', total);
+  const bytes = scratchBytes(size);
   let to = 0;
   pos = 0;
   for (let p = 0; p < parts.length; p++) {
@@ -494,7 +519,7 @@ function dictionaryVector(codes: Int32Array, distinct: number, dictOffsets: Int3
   const props = { length: total, dictionary, ...nulls(validity) };
   if (distinct <= 0x7f) return makeVector(makeData({ type: new Dictionary(new Utf8(), new Int8()), data: narrow(Int8Array), ...props }));
   if (distinct <= 0x7fff) return makeVector(makeData({ type: new Dictionary(new Utf8(), new Int16()), data: narrow(Int16Array), ...props }));
-  return makeVector(makeData({ type: new Dictionary(new Utf8(), new Int32()), data: codes, ...props }));
+  return makeVector(makeData({ type: new Dictionary(new Utf8(), new Int32()), data: codes.slice(), ...props }));
 }
 
 /**
@@ -514,7 +539,7 @@ export function textVector(offsets: Int32Array, data: Uint8Array, validity: Vali
   const slots = new Int32Array(capacity).fill(-1); // slot → code
   const firstRow = new Int32Array(maxDistinct); // code → the row it was first seen in
   const codeHash = new Int32Array(maxDistinct);
-  const codes = new Int32Array(total);
+  const codes = scratchInt32('codes', total);
   const bitmap = validity.bitmap;
   const hasNulls = validity.nullCount > 0;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -522,7 +547,7 @@ export function textVector(offsets: Int32Array, data: Uint8Array, validity: Vali
   let distinct = 0;
   for (let i = 0; i < total; i++) {
     if (i === probe && distinct > probe * DICTIONARY_PROBE_SHARE) return plain();
-    if (hasNulls && !isValid(bitmap, i)) continue; // code 0 under a null bit
+    if (hasNulls && !isValid(bitmap, i)) { codes[i] = 0; continue; } // code 0 under a null bit
     const from = offsets[i];
     const length = offsets[i + 1] - from;
     const h = hashBytes(view, from, length);
@@ -657,10 +682,44 @@ export function toArrowIPC(result: ReadResult): Uint8Array {
   return tableToIPC(toArrowTable(result), 'stream');
 }
 
-/** Send the rows as an Arrow IPC stream. */
-export function sendArrow(reply: FastifyReply, result: ReadResult, extraHeaders: Record<string, string> = {}) {
+/** An Arrow IPC stream as the writer's pieces (message headers, padding, the columns' own buffers), not joined. */
+export interface ArrowBytes {
+  chunks: readonly Uint8Array[];
+  byteLength: number;
+  /** Bytes of the ArrayBuffers the pieces keep alive (what a cache of this answer holds). */
+  retainedBytes: number;
+  /** Headers that go with the answer (e.g. x-total-count of a list). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * The IPC stream of the rows without joining it into one buffer: tableToIPC copies every column once
+ * more into a fresh buffer of the answer's size, and on this kind of machine fresh memory is what costs
+ * (bench/README.md). The pieces are the vectors' own buffers.
+ */
+export async function toArrowBytes(result: ReadResult): Promise<ArrowBytes> {
+  const writer = RecordBatchStreamWriter.writeAll(toArrowTable(result));
+  const chunks: Uint8Array[] = [];
+  let byteLength = 0;
+  for await (const chunk of writer) {
+    chunks.push(chunk);
+    byteLength += chunk.byteLength;
+  }
+  let retainedBytes = 0;
+  for (const buffer of new Set(chunks.map((c) => c.buffer))) retainedBytes += buffer.byteLength;
+  return { chunks, byteLength, retainedBytes };
+}
+
+/** Send IPC pieces: small answers as one Buffer, large ones streamed piece by piece with their length. */
+export function sendArrowBytes(reply: FastifyReply, bytes: ArrowBytes, extraHeaders: Record<string, string> = bytes.headers ?? {}) {
   reply.header('content-type', ARROW_MIME);
   for (const [k, v] of Object.entries(extraHeaders)) reply.header(k, v);
-  const ipc = toArrowIPC(result);
-  return reply.send(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength));
+  if (bytes.byteLength <= 64 * 1024) return reply.send(Buffer.concat(bytes.chunks as Uint8Array[], bytes.byteLength));
+  reply.header('content-length', String(bytes.byteLength));
+  return reply.send(Readable.from(bytes.chunks, { objectMode: false }));
+}
+
+/** Send the rows as an Arrow IPC stream. */
+export async function sendArrow(reply: FastifyReply, result: ReadResult, extraHeaders: Record<string, string> = {}) {
+  return sendArrowBytes(reply, await toArrowBytes(result), extraHeaders);
 }

@@ -69,10 +69,18 @@ async function recentVersion(conn: DuckDBConnection, db: string): Promise<DataVe
   return version;
 }
 
-export async function memoByVersion<T>(conn: DuckDBConnection, key: string, compute: () => Promise<T>): Promise<T> {
+/**
+ * `<epoch>|<run>|<as_of>|key` for an answer kept per data version (`key` begins with the database path),
+ * or null when no run has succeeded yet (then nothing is kept).
+ */
+export async function versionedKey(conn: DuckDBConnection, key: string): Promise<string | null> {
   const v = await recentVersion(conn, key.split('|')[0]);
-  if (v.runId === null) return compute();
-  const full = `${catalogEpoch}|${v.runId}|${v.asOf}|${key}`;
+  return v.runId === null ? null : `${catalogEpoch}|${v.runId}|${v.asOf}|${key}`;
+}
+
+export async function memoByVersion<T>(conn: DuckDBConnection, key: string, compute: () => Promise<T>): Promise<T> {
+  const full = await versionedKey(conn, key);
+  if (full === null) return compute();
   if (memo.has(full)) {
     const hit = memo.get(full) as T;
     memo.delete(full);

@@ -3,7 +3,9 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { TObject, TProperties } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendArrow, wantsArrow } from './arrow.ts';
+import { arrowByVersion } from './arrow-cache.ts';
+import { warmArrowOnListen } from './arrow-warm.ts';
+import { sendArrow, sendArrowBytes, toArrowBytes, wantsArrow } from './arrow.ts';
 import { dataVersion, memoByVersion, scopeKey, tableNames, userOf } from './context.ts';
 import { BadRequestError } from './errors.ts';
 import { runList, type ListParams, type ListSpec } from './query.ts';
@@ -59,6 +61,7 @@ export function sendList(
 export function listRoute(app: FastifyInstance, url: string, opts: ListRouteOptions): void {
   const columns = Object.keys(opts.row.properties);
   const spec: ListSpec = { ...opts.spec, columns };
+  warmArrowOnListen(app);
   app.get(url, {
     schema: {
       summary: opts.summary,
@@ -77,9 +80,20 @@ export function listRoute(app: FastifyInstance, url: string, opts: ListRouteOpti
     // A page (not a full export) is kept per data version, URL and caller scope: under load the count and
     // the sorted page over the joined marts are computed once, not per request (bench/README.md).
     const page = (query.limit ?? 100) <= MEMO_MAX_LIMIT;
-    const answer = await app.reads.use(async (conn) => (page
-      ? memoByVersion(conn, `${app.db.path}|list|${request.url}|${scopeKey(userOf(request))}`, () => listAnswer(conn))
-      : listAnswer(conn)));
+    const scope = scopeKey(userOf(request));
+    const rows = (conn: DuckDBConnection) => (page
+      ? memoByVersion(conn, `${app.db.path}|list|${request.url}|${scope}`, () => listAnswer(conn))
+      : listAnswer(conn));
+    if (wantsArrow(request)) {
+      // The serialised answer is kept per data version, URL and scope (arrow-cache.ts): a repeated full
+      // export is sent from memory. The total travels in a header, as for sendList.
+      const bytes = await app.reads.use((conn) => arrowByVersion(conn, `${app.db.path}|arrow|${request.url}|${scope}`, async () => {
+        const answer = await rows(conn);
+        return { ...(await toArrowBytes(answer.result)), headers: { 'x-total-count': String(answer.total) } };
+      }));
+      return sendArrowBytes(reply, bytes);
+    }
+    const answer = await app.reads.use(rows);
     async function listAnswer(conn: DuckDBConnection) {
       const version = await dataVersion(conn);
       if (opts.check) await opts.check(conn, request);

@@ -1,0 +1,43 @@
+// Warm the Arrow encoder once per process, in the background after the server starts listening: the
+// first Arrow answer of a fresh process otherwise runs arrow.ts's per-column loops in V8's interpreter
+// until they are optimized (the 100k retention list: build ~250 ms cold vs ~60 ms warm, bench/README.md).
+// A synthetic result (DuckDB `range`, no table of the org) with the column shapes of the list answers is
+// encoded a few times. Servers that never listen (tests using inject) never warm.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { FastifyInstance } from 'fastify';
+import { toArrowBytes } from './arrow.ts';
+import { readColumns } from './rows.ts';
+
+export const WARM_SQL = `
+  select 'E' || lpad(i::varchar, 6, '0') as unique_short,
+         'employee number ' || i || ' of the org' as unique_long,
+         ['Engineering', 'Sales', 'Customer Success', 'People'][i % 4 + 1] as few_values,
+         case when i % 9 = 0 then null else 'No career path; No career conversation in ' || (i % 50) || ' days' end as long_values,
+         case when i % 7 = 0 then null else 'Manager ' || (i % 900) end as names,
+         i % 3 = 0 as flag, (i % 100)::int as score, i / 7.0 as ratio, i::bigint * 3 as big,
+         date '2020-01-01' + (i % 700)::int as day
+  from range(12000) t(i)`;
+
+const ROUNDS = 3;
+
+/** Encode the synthetic result a few times (its answers are dropped). */
+export async function warmArrowEncoder(conn: DuckDBConnection): Promise<void> {
+  const read = await readColumns(conn, WARM_SQL);
+  for (let i = 0; i < ROUNDS; i++) await toArrowBytes(read);
+}
+
+let warmed = false;
+const hooked = new WeakSet<FastifyInstance>();
+
+/** Warm the encoder once per process when `app` starts listening (never blocks a request; errors are ignored). */
+export function warmArrowOnListen(app: FastifyInstance): void {
+  if (hooked.has(app)) return;
+  hooked.add(app);
+  app.addHook('onListen', async function onListen() {
+    if (warmed) return;
+    warmed = true;
+    setImmediate(() => {
+      app.reads.use((conn) => warmArrowEncoder(conn)).catch(() => { /* closing, or the pool is busy: no warm-up */ });
+    });
+  });
+}
