@@ -360,8 +360,10 @@ export function testQueries(model: string, spec: ModelSpec): TestQuery[] {
   const t = ident(model);
   const filter = (where?: string) => (where ? ` and (${where})` : '');
   const out: TestQuery[] = [];
+  // rows whose key repeats, by a window (sort per partition) rather than a hash aggregate with one group
+  // per row: at a million employees that is seconds less per test (bench/README.md)
   const uniqueQuery = (cols: string[], where?: string) =>
-    `select coalesce(sum(n), 0)::int as n from (select count(*) as n from ${t} where true${filter(where)} group by ${cols.map(ident).join(', ')} having count(*) > 1)`;
+    `select count(*)::int as n from (select count(*) over (partition by ${cols.map(ident).join(', ')}) as c from ${t} where true${filter(where)}) where c > 1`;
   if (spec.unique) out.push({ model, column: spec.unique.join(', '), test: 'unique', sql: uniqueQuery(spec.unique) });
   for (const col of spec.columns) {
     const c = ident(col.name);
