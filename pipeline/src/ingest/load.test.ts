@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DATASET_NAMES, dataset } from '../datasets.ts';
 import { srcColumnsDdl } from './tables.ts';
+import { nativeOrText } from './read-parquet.ts';
 import { FULL, harness, ORG, type Harness } from './test-helpers.ts';
 
 let h: Harness;
@@ -89,6 +90,71 @@ describe('loadFiles: a clean drop', () => {
       // the later file's rows replaced the earlier ones with the same key
       expect(await h.rows(`select distinct _run_id, _file from src_${d}`)).toEqual([{ _run_id: 2, _file: `${d}_2.csv` }]);
     }
+  });
+});
+
+describe('typed Parquet columns', () => {
+  // Each case: CSV rows, and the types its Parquet twin gives some columns (cast from the same text).
+  const cases: { dataset: string; rows: (string | number)[][]; types: Record<string, string> }[] = [
+    { dataset: 'employees', types: { hire_date: 'DATE', role_start_date: 'DATE', termination_date: 'TIMESTAMP' }, rows: [
+      FULL.employees[0],
+      ['E1', 'Ada Boss', 'ada@x.org', 'Engineering', 'MGR-3', '', 'Oslo', '2019-01-07', '', '', '', '', ''],
+      ['E2', 'Bo Dev', 'bo@x.org', 'Engineering', 'ENG-2', 'E1', 'Oslo', '2022-03-01', '2022-02-28', '', '', '', ''],
+      ['E3', 'Cy Dev', '', 'Engineering', 'ENG-1', 'E1', '', '2023-05-15', '', '', '2023-05-14', 'voluntary', 'y'],
+      ['E4', 'Di Dev', '', 'Engineering', 'ENG-1', 'E1', '', '', '2024-01-01', '', '', '', ''],
+    ] },
+    { dataset: 'employee_skills', types: { level: 'INTEGER', assessed_on: 'DATE' }, rows: [
+      FULL.employee_skills[0],
+      ['E1', 'S1', 3, '2026-01-10', ''],
+      ['E2', 'S1', -1, '2026-01-10', ''],
+      ['E2', 'S2', 7, '2026-01-10', ''],
+      ['E3', 'S1', '', '2026-01-10', ''],
+      ['E3', 'S2', 2, '10000-01-01', ''],
+    ] },
+    { dataset: 'check_ins', types: { week_of: 'DATE', pulse: 'TINYINT', career_discussed: 'BOOLEAN', manager_replied: 'BOOLEAN' }, rows: [
+      FULL.check_ins[0],
+      ['E2', 'E1', '2026-03-02', 5, 'true', ''],
+      ['E2', 'E1', '2026-03-09', 0, 'false', 'true'],
+      ['E3', 'E1', '', 3, '', ''],
+      ['E3', 'E1', '2026-03-16', '', 'true', 'false'],
+    ] },
+  ];
+
+  it('passes a column on typed only when its Parquet type is exactly what the canonical type holds', () => {
+    expect(nativeOrText('date', 'DATE', 'x')).toBe('x');
+    expect(nativeOrText('date', 'TIMESTAMP_MS', 'x')).toBe('cast(x as DATE)');
+    expect(nativeOrText('int', 'TINYINT', 'x')).toBe('cast(x as INTEGER)');
+    expect(nativeOrText('bool', 'BOOLEAN', 'x')).toBe('x');
+    // a BIGINT may not fit an INTEGER, a DOUBLE is a number's text rules' business, ints may stand for booleans
+    expect(nativeOrText('int', 'BIGINT', 'x')).toBe('cast(x as VARCHAR)');
+    expect(nativeOrText('number', 'DOUBLE', 'x')).toBe('cast(x as VARCHAR)');
+    expect(nativeOrText('bool', 'INTEGER', 'x')).toBe('cast(x as VARCHAR)');
+    expect(nativeOrText('text', 'INTEGER', 'x')).toBe('cast(x as VARCHAR)');
+  });
+
+  it.each(cases)('$dataset: the same rows load and the same rejects say the same as from CSV', async ({ dataset, rows, types }) => {
+    const base = () => h.load([h.csv('roles.csv', FULL.roles), h.csv('skills.csv', FULL.skills),
+      ...(dataset === 'employees' ? [] : [h.csv('employees.csv', FULL.employees)])]);
+    await base();
+    const csv = h.csv(`${dataset}.csv`, rows);
+    const [fromCsv] = await h.load([csv]);
+    const loaded = async () => h.rows(`select * exclude (_file, _run_id) from src_${dataset} order by _line`);
+    const csvRows = await loaded();
+    const csvRejects = await h.rejects(csv.name);
+    expect(csvRejects.length).toBeGreaterThan(0);
+
+    await h.reset();
+    await base();
+    const cols = rows[0].map((c) => String(c));
+    const select = cols.map((c) => (types[c] ? `try_cast(nullif(${c}, '') as ${types[c]}) as ${c}` : c)).join(', ');
+    const pq = await h.parquet(`${dataset}.parquet`, `select ${select} from read_csv('${csv.path}', all_varchar = true, header = true)`);
+    const described = await h.rows<{ column_name: string; column_type: string }>(`select column_name, column_type from (describe select * from read_parquet('${pq.path}'))`);
+    for (const [c, t] of Object.entries(types)) expect(described.find((d) => d.column_name === c)?.column_type).toBe(t);
+    const [fromPq] = await h.load([pq]);
+    expect([fromPq.status, fromPq.rowsRead, fromPq.rowsLoaded, fromPq.rowsRejected])
+      .toEqual([fromCsv.status, fromCsv.rowsRead, fromCsv.rowsLoaded, fromCsv.rowsRejected]);
+    expect(await loaded()).toEqual(csvRows);
+    expect(await h.rejects(pq.name)).toEqual(csvRejects);
   });
 });
 

@@ -1,5 +1,6 @@
-// Read a Parquet file into a raw table of canonical VARCHAR columns plus `_line` (row number + 1, so the
-// first row is line 2 as in a CSV with its header), for the same validation as CSV.
+// Read a Parquet file into a raw view of the canonical columns plus `_line` (row number + 1, so the
+// first row is line 2 as in a CSV with its header), for the same validation as CSV. Columns are text,
+// except those whose Parquet type is exactly the canonical type (nativeOrText).
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnType, DatasetDef } from '../datasets.ts';
 import { all, exec, ident, literal } from '../db.ts';
@@ -23,6 +24,21 @@ export function parquetTypeFits(canonical: ColumnType, type: string): boolean {
     case 'bool': return t === 'BOOLEAN' || isInt;
     case 'enum': return false;
   }
+}
+
+/**
+ * A Parquet column as the raw view passes it on: typed when it holds exactly what the canonical type
+ * holds (a date, a timestamp's date, a 32-bit-or-smaller integer, a boolean), so validation skips the
+ * text round trip; otherwise as text, validated like a CSV cell.
+ */
+export function nativeOrText(canonical: ColumnType, type: string, expr: string): string {
+  const t = type.toUpperCase();
+  if (canonical === 'date' && TIMESTAMP_TYPES.includes(t)) return `cast(${expr} as DATE)`;
+  if (canonical === 'date' && t === 'DATE') return expr;
+  if (canonical === 'int' && ['TINYINT', 'SMALLINT', 'INTEGER', 'UTINYINT', 'USMALLINT'].includes(t)) return `cast(${expr} as INTEGER)`;
+  if (canonical === 'bool' && t === 'BOOLEAN') return expr;
+  const text = TIMESTAMP_TYPES.includes(t) ? `cast(${expr} as DATE)` : expr;
+  return `cast(${text} as VARCHAR)`;
 }
 
 let probeInstance: Promise<DuckDBInstance> | null = null;
@@ -61,8 +77,7 @@ export async function readParquet(
       throw new RefusedError(`${name}: column "${src}" has type ${type}, which cannot hold ${col.name} ` +
         `(${col.type}); export it as ${col.type === 'enum' ? 'text' : `${col.type} or text`}`);
     }
-    const expr = TIMESTAMP_TYPES.includes(type.toUpperCase()) ? `cast(${ident(src)} as DATE)` : ident(src);
-    select.push(`cast(${expr} as VARCHAR) as ${ident(col.name)}`);
+    select.push(`${nativeOrText(col.type, type, ident(src))} as ${ident(col.name)}`);
   }
   // A view: validation reads the file once when it materializes the trimmed rows.
   await exec(conn, `create or replace temp view ${ident(rawTable)} as

@@ -40,6 +40,22 @@ export function isValidSql(col: ColumnDef, v: string): string {
   }
 }
 
+/** Column types that may arrive typed (e.g. a Parquet DATE column) and skip the text round trip. */
+export const NATIVE_TYPES: readonly ColumnDef['type'][] = ['date', 'int', 'bool'];
+
+/**
+ * Validity of a value that arrived typed: true exactly when its text form would pass `isValidSql` (a
+ * negative int or a date outside years 1–9999 would not), so the rule messages, computed from the text of
+ * the rows that break a rule, agree with this check.
+ */
+function nativeValidSql(col: ColumnDef, v: string): string {
+  switch (col.type) {
+    case 'date': return `(${v} between DATE '0001-01-01' and DATE '9999-12-31')`;
+    case 'int': return `(${v} >= 0)`;
+    default: return 'true';
+  }
+}
+
 function invalidReason(col: ColumnDef, v: string): string {
   switch (col.type) {
     case 'date': return quoted(col.name, v, ' is not a valid date (expected YYYY-MM-DD)');
@@ -51,10 +67,10 @@ function invalidReason(col: ColumnDef, v: string): string {
   }
 }
 
-function rangeRule(col: ColumnDef, v: string): Rule | null {
+function rangeRule(col: ColumnDef, v: string, native: boolean): Rule | null {
   if (col.type !== 'int' && col.type !== 'number') return null;
   if (col.min === undefined && col.max === undefined) return null;
-  const cast = col.type === 'int' ? `try_cast(${v} as INTEGER)` : `try_cast(${v} as DOUBLE)`;
+  const cast = native ? v : col.type === 'int' ? `try_cast(${v} as INTEGER)` : `try_cast(${v} as DOUBLE)`;
   const parts: string[] = [];
   if (col.min !== undefined) parts.push(col.minExclusive ? `${cast} <= ${col.min}` : `${cast} < ${col.min}`);
   if (col.max !== undefined) parts.push(`${cast} > ${col.max}`);
@@ -64,25 +80,31 @@ function rangeRule(col: ColumnDef, v: string): Rule | null {
   else rest = ` must be ${col.max} or less`;
   return {
     column: col.name,
-    broken: `(${v} is not null and ${isValidSql(col, v)} and (${parts.join(' or ')}))`,
+    broken: `(${v} is not null and ${native ? nativeValidSql(col, v) : isValidSql(col, v)} and (${parts.join(' or ')}))`,
     reason: quoted(col.name, v, rest),
     value: v,
   };
 }
 
-/** The own rules of one dataset, over a table whose columns hold the trimmed text (null when empty). */
-export function ownRules(def: DatasetDef): Rule[] {
+/**
+ * The own rules of one dataset, over a table whose columns hold the trimmed text (null when empty), or,
+ * for the columns named in `native` (of a NATIVE_TYPES type), the typed value itself. The reasons are
+ * only meant for text columns: messages are computed from the text of the rows that break a rule.
+ */
+export function ownRules(def: DatasetDef, native: ReadonlySet<string> = new Set()): Rule[] {
   const rules: Rule[] = [];
   const byName = new Map(def.columns.map((c) => [c.name, c]));
+  const valid = (col: ColumnDef, v: string) => (native.has(col.name) ? nativeValidSql(col, v) : isValidSql(col, v));
+  const asDate = (col: ColumnDef, v: string) => (native.has(col.name) ? v : `try_cast(${v} as DATE)`);
   for (const col of def.columns) {
     const v = ident(col.name);
     if (mustBePresent(def, col)) {
       rules.push({ column: col.name, broken: `${v} is null`, reason: literal(`${col.name} is required but empty`), value: 'NULL' });
     }
     if (col.type !== 'text') {
-      rules.push({ column: col.name, broken: `(${v} is not null and not ${isValidSql(col, v)})`, reason: invalidReason(col, v), value: v });
+      rules.push({ column: col.name, broken: `(${v} is not null and not ${valid(col, v)})`, reason: invalidReason(col, v), value: v });
     }
-    const range = rangeRule(col, v);
+    const range = rangeRule(col, v, native.has(col.name));
     if (range) rules.push(range);
     if (col.notBefore) {
       const other = byName.get(col.notBefore);
@@ -90,8 +112,8 @@ export function ownRules(def: DatasetDef): Rule[] {
       const o = ident(other.name);
       rules.push({
         column: col.name,
-        broken: `(${v} is not null and ${o} is not null and ${isValidSql(col, v)} and ${isValidSql(other, o)} ` +
-          `and try_cast(${v} as DATE) < try_cast(${o} as DATE))`,
+        broken: `(${v} is not null and ${o} is not null and ${valid(col, v)} and ${valid(other, o)} ` +
+          `and ${asDate(col, v)} < ${asDate(other, o)})`,
         reason: `${quoted(col.name, v, ` is before ${other.name} "`)} || ${o} || '"'`,
         value: v,
       });
@@ -128,15 +150,16 @@ function typedNoDefault(col: ColumnDef, v: string): string {
   }
 }
 
-/** The typed value of a column, with its default for a blank cell. */
-export function typedSql(def: DatasetDef, col: ColumnDef): string {
-  const base = typedNoDefault(col, ident(col.name));
+/** The typed value of a column (its text, or itself when named in `native`), with its default for a blank cell. */
+export function typedSql(def: DatasetDef, col: ColumnDef, native: ReadonlySet<string> = new Set()): string {
+  const typed = (c: ColumnDef) => (native.has(c.name) ? ident(c.name) : typedNoDefault(c, ident(c.name)));
+  const base = typed(col);
   const d = col.default;
   if (d === undefined) return base;
   if (typeof d === 'object') {
     const other = def.columns.find((c) => c.name === d.column);
     if (!other) throw new Error(`datasets.ts: ${def.name}.${col.name} default names unknown column ${d.column}`);
-    return `coalesce(${base}, ${typedNoDefault(other, ident(other.name))})`;
+    return `coalesce(${base}, ${typed(other)})`;
   }
   return `coalesce(${base}, ${defaultLiteral(col, d)})`;
 }

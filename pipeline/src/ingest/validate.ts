@@ -7,7 +7,7 @@ import { dataset as datasetDef, duckType, type DatasetDef, type DatasetName } fr
 import { all, exec, ident, literal, one } from '../db.ts';
 import { mustBePresent, RefusedError } from './columns.ts';
 import { checkCycles, checkReferences, MSG, WORK } from './references.ts';
-import { ownRules, typedSql } from './rules.ts';
+import { NATIVE_TYPES, ownRules, typedSql } from './rules.ts';
 import { REJECTS_TABLE, srcTable } from './tables.ts';
 import { deriveDefaults } from './derive.ts';
 import type { ReadResult } from './read.ts';
@@ -52,9 +52,9 @@ function trimCell(v: string): string {
   return `case when ascii(${v}) in (${WS_CODES.join(', ')}) or ${ends} then trim(${v}, ${WS}) else ${v} end`;
 }
 
-async function rawColumns(conn: DuckDBConnection, rawTable: string): Promise<string[]> {
-  const rows = await all<{ column_name: string }>(conn, `describe ${ident(rawTable)}`);
-  return rows.map((r) => r.column_name);
+async function rawColumns(conn: DuckDBConnection, rawTable: string): Promise<{ name: string; type: string }[]> {
+  const rows = await all<{ column_name: string; column_type: string }>(conn, `describe ${ident(rawTable)}`);
+  return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
 }
 
 async function count(conn: DuckDBConnection, sql: string): Promise<number> {
@@ -77,7 +77,12 @@ export async function validateAndApply(
     ({ status: 'refused', reason, rowsRead, rowsLoaded: 0, rowsRejected, rowsWarned: 0 });
 
   // 1. The columns: a required one the raw table lacks refuses the file.
-  const present = new Map((await rawColumns(conn, rawTable)).map((c) => [c.toLowerCase(), c]));
+  const raw = await rawColumns(conn, rawTable);
+  const present = new Map(raw.map((c) => [c.name.toLowerCase(), c.name]));
+  // Columns that arrive with their canonical type (a Parquet DATE, INTEGER or BOOLEAN column) are used as
+  // they are: no text round trip (millions of casts and pattern matches at scale).
+  const rawType = new Map(raw.map((c) => [c.name.toLowerCase(), c.type]));
+  const native = new Set(def.columns.filter((c) => NATIVE_TYPES.includes(c.type) && rawType.get(c.name) === duckType(c)).map((c) => c.name));
   if (!present.has('_line')) throw new Error(`validateAndApply: raw table ${rawTable} has no _line column`);
   const missing = def.columns.filter((c) => mustBePresent(def, c) && !present.has(c.name)).map((c) => c.name);
   if (missing.length > 0) {
@@ -89,12 +94,13 @@ export async function validateAndApply(
   // trimmed text (`_text`), for its messages; the rest is typed only. WORK's rowid identifies a row.
   const trimmed = def.columns.map((c) => {
     const src = present.get(c.name);
-    return src === undefined ? `NULL::VARCHAR as ${ident(c.name)}`
-      : `nullif(${trimCell(`cast(${ident(src)} as VARCHAR)`)}, '') as ${ident(c.name)}`;
+    if (src === undefined) return `NULL::VARCHAR as ${ident(c.name)}`;
+    if (native.has(c.name)) return `${ident(src)} as ${ident(c.name)}`;
+    return `nullif(${trimCell(`cast(${ident(src)} as VARCHAR)`)}, '') as ${ident(c.name)}`;
   });
-  const rules = ownRules(def);
-  const typed = def.columns.map((c) => `cast(${typedSql(def, c)} as ${duckType(c)}) as ${ident(c.name)}`);
-  const text = `[${def.columns.map((c) => ident(c.name)).join(', ')}]`;
+  const rules = ownRules(def, native);
+  const typed = def.columns.map((c) => `cast(${typedSql(def, c, native)} as ${duckType(c)}) as ${ident(c.name)}`);
+  const text = `[${def.columns.map((c) => (native.has(c.name) ? `cast(${ident(c.name)} as VARCHAR)` : ident(c.name))).join(', ')}]`;
   const anyBroken = rules.length > 0 ? rules.map((r) => `(${r.broken})`).join(' or ') : 'false';
   try {
     // WORK has the columns of `src_` (then `_text`), so that it can become `src_` (applyRows). It is an
@@ -123,7 +129,7 @@ export async function validateAndApply(
     const cols = def.columns.map((c, i) => `_text[${i + 1}] as ${ident(c.name)}`).join(', ');
     await exec(conn, `create or replace temp table ${BROKEN} as
       select rowid as _rid, _line, ${cols} from ${WORK} where _text is not null`);
-    await exec(conn, `insert into ${MSG} ` + rules.map((r) =>
+    await exec(conn, `insert into ${MSG} ` + ownRules(def).map((r) =>
       `select _rid, _line, ${literal(r.column)}, ${r.value}, ${r.reason}, 'reject', ${STAGE_OWN} from ${BROKEN} where ${r.broken}`,
     ).join('\nunion all\n'));
     await exec(conn, `drop table ${BROKEN}`);
