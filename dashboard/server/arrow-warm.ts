@@ -24,20 +24,34 @@ const ROUNDS = 3;
 export async function warmArrowEncoder(conn: DuckDBConnection): Promise<void> {
   const read = await readColumns(conn, WARM_SQL);
   for (let i = 0; i < ROUNDS; i++) await toArrowBytes(read);
+  completed++;
+}
+
+let completed = 0;
+
+/** How many warm-ups have completed in this process (once per process when servers listen). */
+export function arrowWarmUps(): number {
+  return completed;
 }
 
 let warmed = false;
+let running: Promise<void> | null = null;
 const hooked = new WeakSet<FastifyInstance>();
 
-/** Warm the encoder once per process when `app` starts listening (never blocks a request; errors are ignored). */
+/**
+ * Warm the encoder once per process when `app` starts listening (in the background: never blocks a
+ * request; errors are ignored). Closing the server waits for a warm-up under way, so its read connection
+ * is not closed under it.
+ */
 export function warmArrowOnListen(app: FastifyInstance): void {
   if (hooked.has(app)) return;
   hooked.add(app);
   app.addHook('onListen', async function onListen() {
     if (warmed) return;
     warmed = true;
-    setImmediate(() => {
-      app.reads.use((conn) => warmArrowEncoder(conn)).catch(() => { /* closing, or the pool is busy: no warm-up */ });
-    });
+    running = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => app.reads.use((conn) => warmArrowEncoder(conn)))
+      .catch(() => { /* closing already, or the database is not readable: no warm-up */ });
   });
+  app.addHook('onClose', async () => { await running; });
 }
