@@ -79,6 +79,8 @@ const CASES: [string, string, string][] = [
   ['unique dates', nullable(`date '2000-01-01' + i::int`), 'Utf8'],
   ['timestamp', nullable(`timestamp '2024-03-01 10:00:00' + to_seconds(i)`), 'Utf8'],
   ['list of int', nullable(`[i::int, i::int + 1]`), 'List<Int32>'],
+  ['enum', nullable(`(['high', 'medium', 'low'][i % 3 + 1])::ENUM('high', 'medium', 'low')`), 'Dictionary<Int8, Utf8>'],
+  ['enum of 300 values', nullable(`('v' || (i % 300))::ENUM(${Array.from({ length: 300 }, (_, k) => `'v${k}'`).join(', ')})`), 'Dictionary<Int16, Utf8>'],
   ['all null text', `null::varchar`, 'Utf8'],
 ];
 
@@ -142,6 +144,13 @@ describe('Arrow from DuckDB chunks = the JSON values', () => {
     const table = tableFromIPC(toArrowIPC(read));
     expect(table.schema.fields.map((f) => String(f.type))).toEqual(['Utf8', 'Utf8', 'Dictionary<Int8, Utf8>', 'Dictionary<Int8, Utf8>',
       'Dictionary<Int16, Utf8>', 'Bool', 'Int32', 'Float64', 'Float64', 'Dictionary<Int16, Utf8>']);
+    expect(arrowRows(table)).toEqual(toRows(read));
+  });
+
+  it("an ENUM column's dictionary is the type's values, members that no row uses included", async () => {
+    const read = await readColumns(conn, `select (['high', 'low'][i % 2 + 1])::ENUM('high', 'medium', 'low', 'unused') as v from range(${N}) t(i)`);
+    const table = tableFromIPC(toArrowIPC(read));
+    expect([...table.getChild('v')!.data[0].dictionary!]).toEqual(['high', 'medium', 'low', 'unused']);
     expect(arrowRows(table)).toEqual(toRows(read));
   });
 

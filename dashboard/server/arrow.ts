@@ -7,7 +7,7 @@
 // values of rows.ts, one whole column at a time.
 import duckdb from '@duckdb/node-bindings';
 import {
-  DuckDBTypeId, type DuckDBDataChunk, type DuckDBDecimalType, type DuckDBListType, type DuckDBType,
+  DuckDBTypeId, type DuckDBDataChunk, type DuckDBDecimalType, type DuckDBEnumType, type DuckDBListType, type DuckDBType,
 } from '@duckdb/node-api';
 import {
   Bool, Dictionary, Field, Float64, Int16, Int32, Int8, List, RecordBatchStreamWriter, Table, Utf8, makeData, makeVector,
@@ -639,6 +639,34 @@ function dateColumn(chunks: readonly DuckDBDataChunk[], i: number, type: DuckDBT
   return utf8FromValues(values);
 }
 
+/**
+ * ENUM: already a dictionary — the vector holds each row's index into the type's values — so it is
+ * answered as Dictionary<Int8|Int16|Int32, Utf8> with the type's values, the indices copied whole-column.
+ */
+function enumColumn(parts: Part[], total: number, type: DuckDBEnumType): Vector {
+  const validity = validityOf(parts, total);
+  const n = type.values.length;
+  const codes = n <= 0x7f ? new Int8Array(total) : n <= 0x7fff ? new Int16Array(total) : new Int32Array(total);
+  let pos = 0;
+  for (const part of parts) {
+    switch (type.internalTypeId) {
+      case DuckDBTypeId.UTINYINT: codes.set(typed(part, Uint8Array), pos); break;
+      case DuckDBTypeId.USMALLINT: codes.set(typed(part, Uint16Array), pos); break;
+      default: codes.set(typed(part, Uint32Array), pos); break; // UINTEGER
+    }
+    pos += part.rows;
+  }
+  if (validity.nullCount) for (let i = 0; i < total; i++) if (!isValid(validity.bitmap, i)) codes[i] = 0; // in range under a null
+  const bytes = type.values.map((v) => encoder.encode(v));
+  const offsets = new Int32Array(n + 1);
+  for (let c = 0; c < n; c++) offsets[c + 1] = offsets[c] + bytes[c].length;
+  const data = new Uint8Array(offsets[n]);
+  bytes.forEach((b, c) => data.set(b, offsets[c]));
+  const dictionary = makeVector(makeData({ type: new Utf8(), length: n, valueOffsets: offsets, data, nullCount: 0 }));
+  const indices = codes instanceof Int8Array ? new Int8() : codes instanceof Int16Array ? new Int16() : new Int32();
+  return makeVector(makeData({ type: new Dictionary(new Utf8(), indices), length: total, data: codes, dictionary, ...nulls(validity) } as never));
+}
+
 /** Arrow vector for column `i` of a result read from DuckDB. */
 function chunkColumn(chunks: readonly DuckDBDataChunk[], i: number, type: DuckDBType, total: number): Vector {
   const parts = () => partsOf(chunks, i);
@@ -663,6 +691,7 @@ function chunkColumn(chunks: readonly DuckDBDataChunk[], i: number, type: DuckDB
       if ((type as DuckDBDecimalType).width <= 18) return float64Column(parts(), total, type);
       break;
     case DuckDBTypeId.DATE: return dateColumn(chunks, i, type, total);
+    case DuckDBTypeId.ENUM: return enumColumn(parts(), total, type as DuckDBEnumType);
   }
   return plainColumn(columnValues(chunks, i), type);
 }
