@@ -5,7 +5,6 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline as streamPipeline } from 'node:stream/promises';
 import { datasetForFile, type DatasetName } from './datasets.ts';
 import { all, exec, one, type Db } from './db.ts';
 import { discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
@@ -109,8 +108,19 @@ export function listInbox(inbox: string): string[] {
 }
 
 export async function sha256File(file: string): Promise<string> {
+  // plain reads into one 4 MB buffer: about half the time of a read stream piped into the hash
   const hash = createHash('sha256');
-  await streamPipeline(fs.createReadStream(file), hash);
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(4 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
   return hash.digest('hex');
 }
 

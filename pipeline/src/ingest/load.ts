@@ -4,6 +4,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DATASET_NAMES, dataset as datasetDef, datasetForFile, type DatasetName } from '../datasets.ts';
 import { RefusedError } from './columns.ts';
+import { scanCsv, type CsvScan } from './csv-scan.ts';
 import { dropReadTemps, readFile } from './read.ts';
 import { DEFAULT_MAX_REJECTS_PER_FILE, validateAndApply } from './validate.ts';
 
@@ -99,6 +100,7 @@ export async function loadFiles(conn: DuckDBConnection, files: LoadInput[], ctx:
     byDataset.set(ds, [...(byDataset.get(ds) ?? []), { input: f, name: f.name, dataset: ds }]);
   }
 
+  const plan: Entry[] = [];
   for (const ds of LOAD_ORDER) {
     const group = byDataset.get(ds);
     if (!group) continue;
@@ -111,9 +113,22 @@ export async function loadFiles(conn: DuckDBConnection, files: LoadInput[], ctx:
       }
       toLoad = [last];
     }
-    for (const e of toLoad) {
-      results.set(key(e.name, ds), isRawInput(e.input) ? await loadRaw(conn, e.input, ctx) : await loadOne(conn, e.input, ds, ctx));
-    }
+    plan.push(...toLoad);
+  }
+  // The next CSV file is scanned (JavaScript, on this thread) while DuckDB works on the current one.
+  const scans = new Map<Entry, Promise<CsvScan>>();
+  const scanAhead = (e: Entry | undefined) => {
+    if (!e || isRawInput(e.input) || !/\.csv$/i.test(e.name) || scans.has(e)) return;
+    const scan = scanCsv(e.input.path);
+    scan.catch(() => {}); // a failure is reported when the file's turn comes
+    scans.set(e, scan);
+  };
+  for (const [i, e] of plan.entries()) {
+    scanAhead(e);
+    scanAhead(plan[i + 1]);
+    const res = isRawInput(e.input) ? await loadRaw(conn, e.input, ctx) : await loadOne(conn, e.input, e.dataset, ctx, scans.get(e));
+    scans.delete(e);
+    results.set(key(e.name, e.dataset), res);
   }
   const rank = (ds: DatasetName | null) => (ds ? LOAD_ORDER.indexOf(ds) : -1);
   return [...results.values()].sort((a, b) => byteOrder(a.file, b.file) || rank(a.dataset) - rank(b.dataset));
@@ -129,7 +144,7 @@ async function loadRaw(conn: DuckDBConnection, f: RawInput, ctx: LoadContext): P
 }
 
 async function loadOne(
-  conn: DuckDBConnection, f: FileInput, ds: DatasetName, ctx: LoadContext,
+  conn: DuckDBConnection, f: FileInput, ds: DatasetName, ctx: LoadContext, scan?: Promise<CsvScan>,
 ): Promise<FileResult> {
   const def = datasetDef(ds);
   const maxRejects = ctx.maxRejectsPerFile ?? DEFAULT_MAX_REJECTS_PER_FILE;
@@ -137,7 +152,7 @@ async function loadOne(
   await dropReadTemps(conn, RAW, READ_REJECTS);
   let read;
   try {
-    read = await readFile(conn, f.path, f.name, def, RAW, READ_REJECTS, maxRejects);
+    read = await readFile(conn, f.path, f.name, def, RAW, READ_REJECTS, maxRejects, scan);
   } catch (err) {
     if (err instanceof RefusedError) return empty(f.name, ds, 'refused', err.message);
     throw err;

@@ -103,15 +103,16 @@ function headerHint(header: string[], name: string): string | null {
 /**
  * Make `rawTable` a temp view that reads `file` (valid until dropCsvTemps); its `_line` and the read-level
  * rejects (into `rejectsTable`) come from the result's `finish`, once the view has been read. Throws
- * RefusedError when the file cannot be read or lacks a required column.
+ * RefusedError when the file cannot be read or lacks a required column. `scanned`: the file's scan, when
+ * the caller started it ahead.
  */
 export async function readCsv(
   conn: DuckDBConnection, file: string, name: string, def: DatasetDef, rawTable: string, rejectsTable: string,
-  maxRejects: number,
+  maxRejects: number, scanned?: Promise<CsvScan>,
 ): Promise<ReadResult> {
   let scan: CsvScan;
   try {
-    scan = await scanCsv(file);
+    scan = await (scanned ?? scanCsv(file));
   } catch (err) {
     throw new RefusedError(`${name}: the file cannot be read (${(err as Error).message})`);
   }

@@ -4,6 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import path from 'node:path';
 import type { DatasetDef } from '../datasets.ts';
 import { RefusedError } from './columns.ts';
+import type { CsvScan } from './csv-scan.ts';
 import { dropCsvTemps, readCsv, type ReadResult } from './read-csv.ts';
 import { exec, ident } from '../db.ts';
 import { readParquet } from './read-parquet.ts';
@@ -12,10 +13,10 @@ export type { ReadResult };
 
 export async function readFile(
   conn: DuckDBConnection, file: string, name: string, def: DatasetDef, rawTable: string, rejectsTable: string,
-  maxRejects: number,
+  maxRejects: number, scan?: Promise<CsvScan>,
 ): Promise<ReadResult> {
   const ext = path.extname(name).toLowerCase();
-  if (ext === '.csv') return readCsv(conn, file, name, def, rawTable, rejectsTable, maxRejects);
+  if (ext === '.csv') return readCsv(conn, file, name, def, rawTable, rejectsTable, maxRejects, scan);
   if (ext === '.parquet') return readParquet(conn, file, name, def, rawTable, rejectsTable);
   throw new RefusedError(`${name}: only .csv and .parquet files can be loaded`);
 }
