@@ -155,4 +155,23 @@ describe('duplicates', () => {
     expect(res).toMatchObject({ rowsRead: 3, rowsLoaded: 1, rowsRejected: 0 });
     expect(await h.rows('select performance, _line from src_reviews')).toEqual([{ performance: 5, _line: 4 }]);
   });
+
+  // Files sorted by their key skip the search for repeats; a repeat or an unsorted file must still be found.
+  it.each([
+    ['sorted, no repeat', [['E2', '2026-03-02'], ['E2', '2026-03-09'], ['E3', '2026-03-02']], [2, 3, 4]],
+    ['sorted, a repeat next to its twin', [['E2', '2026-03-02'], ['E2', '2026-03-09'], ['E2', '2026-03-09'], ['E3', '2026-03-02']], [2, 4, 5]],
+    ['unsorted, no repeat', [['E3', '2026-03-02'], ['E2', '2026-03-09'], ['E2', '2026-03-02']], [2, 3, 4]],
+    ['unsorted, a repeat far from its twin', [['E2', '2026-03-09'], ['E3', '2026-03-02'], ['E2', '2026-03-02'], ['E2', '2026-03-09']], [3, 4, 5]],
+    ['sorted by the first key part only, a repeat', [['E2', '2026-03-09'], ['E2', '2026-03-02'], ['E2', '2026-03-09']], [3, 4]],
+  ])('check_ins %s: one row per key, the last line winning', async (_, keys, lines) => {
+    const rows = [FULL.check_ins[0], ...keys.map(([e, w]) => [e, 'E1', w, 3, 'yes', 'no'])];
+    const [res] = await h.load([h.csv('check_ins.csv', rows)]);
+    expect(res).toMatchObject({ status: 'loaded', rowsRejected: 0, rowsLoaded: lines.length });
+    expect((await h.rows<{ _line: number }>('select _line from src_check_ins order by _line')).map((r) => r._line)).toEqual(lines);
+  });
+
+  it('a snapshot sorted by its key with a repeat still rejects the repeat', async () => {
+    const { entries } = await loadBad('roles', [{ role_id: 'ENG-1' }]);
+    expect(entries.map((e) => e.slice(0, 2))).toEqual([[3, 'role_id']]);
+  });
 });
