@@ -93,6 +93,29 @@ describe('loadFiles: a clean drop', () => {
   });
 });
 
+describe('line numbers of a big CSV', () => {
+  it('match every row of a file DuckDB reads with several threads (bool and enum rules included)', async () => {
+    await h.load([h.csv('roles.csv', FULL.roles), h.csv('skills.csv', FULL.skills), h.csv('employees.csv', FULL.employees)]);
+    // ~14 MB: several of DuckDB's CSV buffers, so the read is split between threads. Each line's values
+    // follow from its number, so a row placed on the wrong line shows.
+    const n = 400_000;
+    const parts = ['employee_id,manager_id,week_of,pulse,career_discussed,manager_replied\n'];
+    const day0 = Date.UTC(1800, 0, 1);
+    for (let line = 2; line < n + 2; line++) {
+      const week = new Date(day0 + Math.floor(line / 2) * 86_400_000).toISOString().slice(0, 10);
+      parts.push(`E${2 + (line % 2)},E1,${week},${1 + (line % 5)},${line % 3 === 0 ? 'Yes' : 'no'},${line % 7 === 0 ? 'TRUE' : 'n'}\n`);
+    }
+    const [res] = await h.load([h.write('check_ins.csv', parts.join(''))]);
+    expect([res.status, res.rowsLoaded, res.rowsRejected]).toEqual(['loaded', n, 0]);
+    const wrong = await h.rows(`select count(*)::int as n from src_check_ins
+      where employee_id <> 'E' || (2 + _line % 2) or pulse <> 1 + _line % 5
+        or career_discussed <> (_line % 3 = 0) or manager_replied <> (_line % 7 = 0)
+        or week_of <> DATE '1800-01-01' + (_line // 2)::INTEGER`);
+    expect(wrong).toEqual([{ n: 0 }]);
+    expect(await h.rows('select min(_line)::int as lo, max(_line)::int as hi from src_check_ins')).toEqual([{ lo: 2, hi: n + 1 }]);
+  });
+});
+
 describe('typed Parquet columns', () => {
   // Each case: CSV rows, and the types its Parquet twin gives some columns (cast from the same text).
   const cases: { dataset: string; rows: (string | number)[][]; types: Record<string, string> }[] = [

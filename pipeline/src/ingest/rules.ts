@@ -19,7 +19,12 @@ export interface Rule {
 export const TRUE_WORDS = ['true', 'yes', 'y', '1'] as const;
 export const FALSE_WORDS = ['false', 'no', 'n', '0'] as const;
 
-const list = (values: readonly string[]) => values.map((v) => literal(v)).join(', ');
+/**
+ * `v` is one of `values`. Not an IN list: DuckDB turns a long one into a hash join, which does not keep the
+ * rows in file order, and a CSV's line numbers are taken from that order (read-csv.ts).
+ */
+export const oneOf = (v: string, values: readonly (string | number)[]) =>
+  `list_contains([${values.map((x) => (typeof x === 'number' ? String(x) : literal(x))).join(', ')}], ${v})`;
 /** `'<name> "' || value || '"<rest>'` */
 const quoted = (name: string, v: string, rest: string) => `${literal(`${name} "`)} || ${v} || ${literal(`"${rest}`)}`;
 
@@ -32,9 +37,9 @@ export function isValidSql(col: ColumnDef, v: string): string {
     case 'number':
       return `(regexp_full_match(${v}, '[0-9]+([.][0-9]+)?|[.][0-9]+') and try_cast(${v} as DOUBLE) is not null)`;
     case 'bool':
-      return `(lower(${v}) in (${list([...TRUE_WORDS, ...FALSE_WORDS])}))`;
+      return `(${oneOf(`lower(${v})`, [...TRUE_WORDS, ...FALSE_WORDS])})`;
     case 'enum':
-      return `(lower(${v}) in (${list(col.values ?? [])}))`;
+      return `(${oneOf(`lower(${v})`, col.values ?? [])})`;
     default:
       return 'true';
   }
@@ -144,7 +149,7 @@ function typedNoDefault(col: ColumnDef, v: string): string {
     case 'int': return `try_cast(${v} as INTEGER)`;
     case 'number': return `try_cast(${v} as DOUBLE)`;
     case 'bool':
-      return `(case when lower(${v}) in (${list(TRUE_WORDS)}) then true when lower(${v}) in (${list(FALSE_WORDS)}) then false end)`;
+      return `(case when ${oneOf(`lower(${v})`, TRUE_WORDS)} then true when ${oneOf(`lower(${v})`, FALSE_WORDS)} then false end)`;
     case 'enum': return `lower(${v})`;
     default: return v;
   }

@@ -2,12 +2,12 @@
 // `src_<dataset>`. The raw table may be a view: it is read once, into the typed work table (trimmed, cast
 // and own rules flagged in one projection). All set-based SQL: own rules → duplicates → references →
 // cycles → derived defaults.
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { dataset as datasetDef, duckType, type DatasetDef, type DatasetName } from '../datasets.ts';
 import { all, exec, ident, literal, one } from '../db.ts';
 import { mustBePresent, RefusedError } from './columns.ts';
 import { checkCycles, checkReferences, MSG, WORK } from './references.ts';
-import { NATIVE_TYPES, ownRules, typedSql } from './rules.ts';
+import { NATIVE_TYPES, oneOf, ownRules, typedSql } from './rules.ts';
 import { REJECTS_TABLE, srcTable } from './tables.ts';
 import { deriveDefaults } from './derive.ts';
 import type { ReadResult } from './read.ts';
@@ -49,7 +49,7 @@ const WS = WS_CODES.map((c) => `chr(${c})`).join(' || ');
  */
 function trimCell(v: string): string {
   const ends = WS_CODES.map((c) => `ends_with(${v}, chr(${c}))`).join(' or ');
-  return `case when ascii(${v}) in (${WS_CODES.join(', ')}) or ${ends} then trim(${v}, ${WS}) else ${v} end`;
+  return `case when ${oneOf(`ascii(${v})`, WS_CODES)} or ${ends} then trim(${v}, ${WS}) else ${v} end`;
 }
 
 async function rawColumns(conn: DuckDBConnection, rawTable: string): Promise<{ name: string; type: string }[]> {
@@ -102,14 +102,16 @@ export async function validateAndApply(
   const typed = def.columns.map((c) => `cast(${typedSql(def, c, native)} as ${duckType(c)}) as ${ident(c.name)}`);
   const text = `[${def.columns.map((c) => (native.has(c.name) ? `cast(${ident(c.name)} as VARCHAR)` : ident(c.name))).join(', ')}]`;
   const anyBroken = rules.length > 0 ? rules.map((r) => `(${r.broken})`).join(' or ') : 'false';
+  // WORK has the columns of `src_` (then `_text`), so that it can become `src_` (applyRows). It is an
+  // ordinary table, not a temp one: its rows are written to the database file once, not copied there.
+  const create = `create or replace table ${WORK} as
+    select ${typed.join(', ')}, $run::INTEGER as _run_id, $file::VARCHAR as _file, _line,
+      case when ${anyBroken} then ${text} end as _text
+    from (select ${ident(present.get('_line')!)}::INTEGER as _line, ${trimmed.join(', ')} from ${ident(rawTable)})`;
+  const params = { run: ctx.runId, file: ctx.file };
+  if (ctx.read?.finish) await mustKeepOrder(conn, create, params, name);
   try {
-    // WORK has the columns of `src_` (then `_text`), so that it can become `src_` (applyRows). It is an
-    // ordinary table, not a temp one: its rows are written to the database file once, not copied there.
-    await exec(conn, `create or replace table ${WORK} as
-      select ${typed.join(', ')}, $run::INTEGER as _run_id, $file::VARCHAR as _file, _line,
-        case when ${anyBroken} then ${text} end as _text
-      from (select ${ident(present.get('_line')!)}::INTEGER as _line, ${trimmed.join(', ')} from ${ident(rawTable)})`,
-    { run: ctx.runId, file: ctx.file });
+    await exec(conn, create, params);
     await ctx.read?.finish?.(conn, WORK);
   } catch (err) {
     if (err instanceof RefusedError) {
@@ -180,6 +182,20 @@ export async function validateAndApply(
   const rowsLoaded = await applyRows(conn, def);
   for (const t of [BROKEN, WORK, MSG]) await exec(conn, `drop table if exists ${t}`);
   return { status: 'loaded', rowsRead, rowsLoaded, rowsRejected, rowsWarned };
+}
+
+/**
+ * A reader that numbers lines from the order rows arrive in (`finish`) needs a plan that keeps that order:
+ * scans, filters and projections do; a join, aggregate or sort may not (DuckDB plans a long IN list as a
+ * join, for one). Our SQL comes from the contract, so this guards against a change to it or to DuckDB.
+ */
+async function mustKeepOrder(conn: DuckDBConnection, sql: string, params: Record<string, DuckDBValue>, dataset: string): Promise<void> {
+  const plan = (await all<{ explain_value: string }>(conn, `explain ${sql}`, params)).map((r) => r.explain_value).join('\n');
+  const breaking = plan.match(/\b[A-Z_]*(JOIN|GROUP_BY|WINDOW|ORDER_BY|TOP_N|UNION|CROSS_PRODUCT)[A-Z_]*\b/);
+  if (breaking) {
+    throw new Error(`internal: the typed read of ${dataset} would not keep the file's row order (its plan has ${breaking[0]}), ` +
+      'so line numbers could be wrong; nothing was loaded');
+  }
 }
 
 /** " (the first: line 4, level \"x\" is not …)" from the read rejects and the messages, or "". */
