@@ -43,7 +43,6 @@ export interface RetentionFigures {
   rows: number; jsonBytes: number; arrowBytes: number; jsonMs: number;
   /** The first Arrow request of the server (cold: computed, nothing kept): the figure the target is checked on. */
   arrowMs: number;
-  arrowColdMs: number;
   /** Median of requests with other limits (same rows, not kept, computed in a warm process). */
   arrowComputedMs: number;
   /** Median of repeats of the first URL (the answer kept for this data version). */
@@ -205,12 +204,12 @@ export async function benchApi(opts: BenchApiOptions): Promise<BenchApiResult> {
     const ms = (fetches: TimedFetch[]) => fetches.map((f) => Math.round(f.ms));
     const retention: RetentionFigures = {
       rows: Number(cold.total), jsonBytes: json[0].bytes, arrowBytes: cold.bytes, jsonMs: median(ms(json)),
-      arrowMs: Math.round(cold.ms), arrowColdMs: Math.round(cold.ms),
+      arrowMs: Math.round(cold.ms),
       arrowComputedMs: median(ms(computed)), arrowKeptMs: median(ms(kept)), arrowInProcessMs: median(arrowInProcessMsAll),
       ratio: cold.bytes / Math.max(1, json[0].bytes),
       jsonMsAll: ms(json), arrowComputedMsAll: ms(computed), arrowKeptMsAll: ms(kept), arrowInProcessMsAll, client: client.name,
     };
-    log(`retention: ${retention.rows} rows; Arrow ${retention.arrowBytes} B: cold ${retention.arrowColdMs} ms, computed ${retention.arrowComputedMs} ms `
+    log(`retention: ${retention.rows} rows; Arrow ${retention.arrowBytes} B: cold ${retention.arrowMs} ms, computed ${retention.arrowComputedMs} ms `
       + `(in-process client ${retention.arrowInProcessMs} ms), kept ${retention.arrowKeptMs} ms; JSON ${retention.jsonBytes} B in ${retention.jsonMs} ms `
       + `(medians of ${repeats}; client: ${client.name} in its own process unless said)`);
     const first = Object.values(latency)[0];

@@ -123,8 +123,8 @@ export async function loadFiles(conn: DuckDBConnection, files: LoadInput[], ctx:
     scan.catch(() => {}); // a failure is reported when the file's turn comes
     scans.set(e, scan);
   };
+  scanAhead(plan[0]);
   for (const [i, e] of plan.entries()) {
-    scanAhead(e);
     scanAhead(plan[i + 1]);
     const res = isRawInput(e.input) ? await loadRaw(conn, e.input, ctx) : await loadOne(conn, e.input, e.dataset, ctx, scans.get(e));
     scans.delete(e);

@@ -61,6 +61,16 @@ function nativeValidSql(col: ColumnDef, v: string): string {
   }
 }
 
+/** Whether `v` holds a valid value of `col`: its text checked, or, when it arrived typed, nativeValidSql. */
+function validSql(col: ColumnDef, v: string, native: boolean): string {
+  return native ? nativeValidSql(col, v) : isValidSql(col, v);
+}
+
+/** The typed value of `col` in `v`: `v` itself when it arrived typed, else cast from its text. */
+function typedValue(col: ColumnDef, v: string, native: boolean): string {
+  return native ? v : typedNoDefault(col, v);
+}
+
 function invalidReason(col: ColumnDef, v: string): string {
   switch (col.type) {
     case 'date': return quoted(col.name, v, ' is not a valid date (expected YYYY-MM-DD)');
@@ -75,7 +85,7 @@ function invalidReason(col: ColumnDef, v: string): string {
 function rangeRule(col: ColumnDef, v: string, native: boolean): Rule | null {
   if (col.type !== 'int' && col.type !== 'number') return null;
   if (col.min === undefined && col.max === undefined) return null;
-  const cast = native ? v : col.type === 'int' ? `try_cast(${v} as INTEGER)` : `try_cast(${v} as DOUBLE)`;
+  const cast = typedValue(col, v, native);
   const parts: string[] = [];
   if (col.min !== undefined) parts.push(col.minExclusive ? `${cast} <= ${col.min}` : `${cast} < ${col.min}`);
   if (col.max !== undefined) parts.push(`${cast} > ${col.max}`);
@@ -85,7 +95,7 @@ function rangeRule(col: ColumnDef, v: string, native: boolean): Rule | null {
   else rest = ` must be ${col.max} or less`;
   return {
     column: col.name,
-    broken: `(${v} is not null and ${native ? nativeValidSql(col, v) : isValidSql(col, v)} and (${parts.join(' or ')}))`,
+    broken: `(${v} is not null and ${validSql(col, v, native)} and (${parts.join(' or ')}))`,
     reason: quoted(col.name, v, rest),
     value: v,
   };
@@ -99,8 +109,8 @@ function rangeRule(col: ColumnDef, v: string, native: boolean): Rule | null {
 export function ownRules(def: DatasetDef, native: ReadonlySet<string> = new Set()): Rule[] {
   const rules: Rule[] = [];
   const byName = new Map(def.columns.map((c) => [c.name, c]));
-  const valid = (col: ColumnDef, v: string) => (native.has(col.name) ? nativeValidSql(col, v) : isValidSql(col, v));
-  const asDate = (col: ColumnDef, v: string) => (native.has(col.name) ? v : `try_cast(${v} as DATE)`);
+  const valid = (col: ColumnDef, v: string) => validSql(col, v, native.has(col.name));
+  const asDate = (col: ColumnDef, v: string) => typedValue(col, v, native.has(col.name));
   for (const col of def.columns) {
     const v = ident(col.name);
     if (mustBePresent(def, col)) {
@@ -157,7 +167,7 @@ function typedNoDefault(col: ColumnDef, v: string): string {
 
 /** The typed value of a column (its text, or itself when named in `native`), with its default for a blank cell. */
 export function typedSql(def: DatasetDef, col: ColumnDef, native: ReadonlySet<string> = new Set()): string {
-  const typed = (c: ColumnDef) => (native.has(c.name) ? ident(c.name) : typedNoDefault(c, ident(c.name)));
+  const typed = (c: ColumnDef) => typedValue(c, ident(c.name), native.has(c.name));
   const base = typed(col);
   const d = col.default;
   if (d === undefined) return base;
