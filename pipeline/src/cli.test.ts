@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { TextSink as Sink } from './text-sink.ts';
 import { tableFromIPC } from 'apache-arrow';
 import { all, exec, openDb } from './db.ts';
 import { COMMANDS, main } from './cli.ts';
@@ -11,13 +11,6 @@ import { COMMANDS, main } from './cli.ts';
 const REPO = path.resolve(import.meta.dirname, '../..');
 const ORG = path.join(REPO, 'fixtures', 'orgs', 'paths');
 const AS_OF = fs.readFileSync(path.join(ORG, 'as_of.txt'), 'utf8').trim();
-
-class Sink extends Writable {
-  chunks: Buffer[] = [];
-  _write(chunk: Buffer, _enc: string, cb: () => void) { this.chunks.push(Buffer.from(chunk)); cb(); }
-  get text() { return Buffer.concat(this.chunks).toString('utf8'); }
-  get bytes() { return Buffer.concat(this.chunks); }
-}
 
 /** Naive CSV split (the fixture has no quoted commas in these columns). */
 function readCsv(text: string): Record<string, string>[] {

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { TextSink as Sink } from '../text-sink.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli.ts';
 import { loadConfig } from '../config.ts';
@@ -15,11 +15,6 @@ import { resultFingerprints } from './chaos-helpers.ts';
 import { BASE_DIR } from './corpus.ts';
 
 const AS_OF = '2026-03-31';
-
-class Sink extends Writable {
-  text = '';
-  _write(chunk: Buffer, _enc: string, cb: () => void) { this.text += chunk.toString('utf8'); cb(); }
-}
 
 let tmp: string;
 let dbFile: string;

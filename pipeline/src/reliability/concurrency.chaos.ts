@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { TextSink as Sink } from '../text-sink.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateOrg } from '../../../fixtures/generate.ts';
 import { loadConfig } from '../config.ts';
@@ -16,11 +16,6 @@ import { startServer } from '../commands/serve.ts';
 import { dataFiles, prng } from './chaos-helpers.ts';
 
 const AS_OF = '2026-06-30';
-
-class Sink extends Writable {
-  text = '';
-  _write(chunk: Buffer, _enc: string, cb: () => void) { this.text += chunk.toString('utf8'); cb(); }
-}
 
 let tmp: string;
 let db: Db;

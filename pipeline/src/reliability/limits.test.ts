@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { TextSink as Sink } from '../text-sink.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../dashboard/server/index.ts';
 import { main } from '../cli.ts';
@@ -12,11 +12,6 @@ import { all, openDb } from '../db.ts';
 import { BASE_DIR } from './corpus.ts';
 
 const AS_OF = '2026-03-31';
-class Sink extends Writable {
-  text = '';
-  _write(chunk: Buffer, _enc: string, cb: () => void) { this.text += chunk.toString('utf8'); cb(); }
-}
-
 let tmp: string;
 beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-limits-')); });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
