@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { all, literal, type Db } from '../../pipeline/src/db.ts';
 import { loginAs } from './auth/test-helpers.ts';
 import type { RouteEntry } from './plugins/auth.ts';
-import { ADMIN, testServer } from './test-org.ts';
+import { ADMIN, buildRepoModel, testServer } from './test-org.ts';
 
 // The test org (test-org.ts): E1 ─┬─ E2 ─┬─ E3        The manager below is E5: they may see E5 and E6.
 //                                  │      └─ E4        E1 (their own manager) may appear as their manager;
@@ -36,6 +36,7 @@ let leader: Record<string, string>;
 
 beforeAll(async () => {
   ({ app, db, dir } = await testServer());
+  await buildRepoModel(db, 'retention_list'); // the list as production serves it: ENUM columns, Arrow dictionaries
   routes = app.trellisAuth.routes.filter((r) => r.method !== 'HEAD' && r.url.startsWith('/api'));
   manager = (await loginAs(app, 'manager', { employeeId: MANAGER_ROOT, username: 'mgr-e5' })).headers;
   leader = (await loginAs(app, 'leader', { username: 'lead' })).headers;
@@ -58,12 +59,14 @@ function request(r: RouteEntry, url: string, headers: Record<string, string>, ex
   return app.inject({ method: r.method as InjectOptions['method'], url, headers: { origin: 'http://localhost:80', ...headers }, ...body, ...extra });
 }
 
-/** The text of an answer, whatever its format (JSON, CSV, Arrow IPC, Parquet). */
+/** The text of an answer, whatever its format (JSON, CSV, Arrow IPC with every dictionary's values, Parquet). */
 async function answerText(res: LightMyRequestResponse): Promise<string> {
   const type = String(res.headers['content-type'] ?? '');
   if (type.includes('arrow')) {
     const table = tableFromIPC(res.rawPayload);
-    return JSON.stringify(table.toArray().map((row) => row.toJSON()), (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
+    // A dictionary may hold values no row uses: they are part of what was sent.
+    const dictionaries = table.schema.fields.flatMap((f) => table.getChild(f.name)!.data.flatMap((d) => (d.dictionary ? [...d.dictionary] : [])));
+    return JSON.stringify([table.toArray().map((row) => row.toJSON()), dictionaries], (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
   }
   if (type.includes('parquet')) {
     const file = path.join(dir, `answer-${Math.random().toString(36).slice(2)}.parquet`);

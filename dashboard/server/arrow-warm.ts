@@ -15,7 +15,8 @@ export const WARM_SQL = `
          case when i % 9 = 0 then null else 'No career path; No career conversation in ' || (i % 50) || ' days' end as long_values,
          case when i % 7 = 0 then null else 'Manager ' || (i % 900) end as names,
          i % 3 = 0 as flag, (i % 100)::int as score, i / 7.0 as ratio, i::bigint * 3 as big,
-         date '2020-01-01' + (i % 700)::int as day
+         date '2020-01-01' + (i % 700)::int as day,
+         (['high', 'medium', 'low'][i % 3 + 1])::ENUM('high', 'medium', 'low') as coded
   from range(12000) t(i)`;
 
 const ROUNDS = 3;

@@ -640,13 +640,14 @@ function dateColumn(chunks: readonly DuckDBDataChunk[], i: number, type: DuckDBT
 }
 
 /**
- * ENUM: already a dictionary — the vector holds each row's index into the type's values — so it is
- * answered as Dictionary<Int8|Int16|Int32, Utf8> with the type's values, the indices copied whole-column.
+ * ENUM: already a dictionary — the vector holds each row's index into the type's values. Answered as
+ * Dictionary<Int8|Int16|Int32, Utf8> of the values some row uses, in the type's order: the type holds the
+ * column's values across the whole table, and an answer scoped to a manager's organisation must not carry
+ * the others (names, reasons) in its dictionary.
  */
 function enumColumn(parts: Part[], total: number, type: DuckDBEnumType): Vector {
   const validity = validityOf(parts, total);
-  const n = type.values.length;
-  const codes = n <= 0x7f ? new Int8Array(total) : n <= 0x7fff ? new Int16Array(total) : new Int32Array(total);
+  const codes = scratchInt32('codes', total);
   let pos = 0;
   for (const part of parts) {
     switch (type.internalTypeId) {
@@ -656,15 +657,19 @@ function enumColumn(parts: Part[], total: number, type: DuckDBEnumType): Vector 
     }
     pos += part.rows;
   }
-  if (validity.nullCount) for (let i = 0; i < total; i++) if (!isValid(validity.bitmap, i)) codes[i] = 0; // in range under a null
-  const bytes = type.values.map((v) => encoder.encode(v));
-  const offsets = new Int32Array(n + 1);
-  for (let c = 0; c < n; c++) offsets[c + 1] = offsets[c] + bytes[c].length;
-  const data = new Uint8Array(offsets[n]);
+  // Type value → code in the answer (-1: unused), numbered in the type's order.
+  const remap = new Int32Array(type.values.length).fill(-1);
+  const hasNulls = validity.nullCount > 0;
+  for (let i = 0; i < total; i++) if (!hasNulls || isValid(validity.bitmap, i)) remap[codes[i]] = 0;
+  const used: string[] = [];
+  for (let v = 0; v < remap.length; v++) if (remap[v] === 0) { remap[v] = used.length; used.push(type.values[v]); }
+  for (let i = 0; i < total; i++) codes[i] = !hasNulls || isValid(validity.bitmap, i) ? remap[codes[i]] : 0; // in range under a null
+  const bytes = used.map((v) => encoder.encode(v));
+  const offsets = new Int32Array(used.length + 1);
+  for (let c = 0; c < used.length; c++) offsets[c + 1] = offsets[c] + bytes[c].length;
+  const data = new Uint8Array(offsets[used.length]);
   bytes.forEach((b, c) => data.set(b, offsets[c]));
-  const dictionary = makeVector(makeData({ type: new Utf8(), length: n, valueOffsets: offsets, data, nullCount: 0 }));
-  const indices = codes instanceof Int8Array ? new Int8() : codes instanceof Int16Array ? new Int16() : new Int32();
-  return makeVector(makeData({ type: new Dictionary(new Utf8(), indices), length: total, data: codes, dictionary, ...nulls(validity) } as never));
+  return dictionaryVector(codes, used.length, offsets, data, validity, total);
 }
 
 /** Arrow vector for column `i` of a result read from DuckDB. */

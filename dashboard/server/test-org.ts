@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exec, openDb, type Db } from '../../pipeline/src/db.ts';
+import { buildModels, discoverModels } from '../../pipeline/src/models.ts';
+import { invalidateCatalog } from './context.ts';
 import { buildServer } from './index.ts';
 import type { FastifyInstance } from 'fastify';
 
@@ -84,6 +86,19 @@ export async function createTestOrg(dir: string): Promise<Db> {
     conn.closeSync();
   }
   return db;
+}
+
+/** Build one model of the repo's sql/ over the test org with the real runner (e.g. retention_list, with its ENUM columns). */
+export async function buildRepoModel(db: Db, name: string): Promise<void> {
+  const model = discoverModels().filter((m) => m.name === name);
+  if (!model.length) throw new Error(`no model ${name} in sql/`);
+  const conn = await db.connect();
+  try {
+    await buildModels(conn, model, { asOf: AS_OF });
+  } finally {
+    conn.closeSync();
+  }
+  invalidateCatalog();
 }
 
 export function tmpDir(prefix = 'trellis-server-'): string {

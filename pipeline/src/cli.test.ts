@@ -93,16 +93,18 @@ describe('trellis CLI', () => {
     conn.closeSync();
   });
 
-  it('CSV export neutralises formula cells; the table name is checked against the catalog', async () => {
+  it('CSV export neutralises formula cells (text and ENUM columns); the table name is checked against the catalog', async () => {
     const db = await openDb(path.join(tmp, 'db', 'trellis.duckdb'));
     const conn = await db.connect();
-    await exec(conn, "create or replace table formula_probe as select * from (values ('=1+1', -5), ('@SUM(A1)', 1), ('+x', 2), ('-y', 3), ('plain', 4)) t(v, n)");
+    await exec(conn, `create or replace table formula_probe as select v, n, v::ENUM('=1+1', '@SUM(A1)', '+x', '-y', 'plain') as e
+      from (values ('=1+1', -5), ('@SUM(A1)', 1), ('+x', 2), ('-y', 3), ('plain', 4)) t(v, n)`);
     conn.closeSync();
     db.close();
     const r = await cli('export', 'formula_probe', '--format', 'csv');
     expect(r.code).toBe(0);
     expect(readCsv(r.out)).toEqual([
-      { v: "'=1+1", n: '-5' }, { v: "'@SUM(A1)", n: '1' }, { v: "'+x", n: '2' }, { v: "'-y", n: '3' }, { v: 'plain', n: '4' },
+      { v: "'=1+1", n: '-5', e: "'=1+1" }, { v: "'@SUM(A1)", n: '1', e: "'@SUM(A1)" }, { v: "'+x", n: '2', e: "'+x" },
+      { v: "'-y", n: '3', e: "'-y" }, { v: 'plain', n: '4', e: 'plain' },
     ]);
     const injected = await cli('export', 'headcount; drop table runs');
     expect(injected.code).toBe(1);

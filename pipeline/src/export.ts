@@ -54,7 +54,7 @@ export async function exportableTables(conn: DuckDBConnection): Promise<string[]
 function csvSelect(columns: Column[]): string {
   return columns.map((c) => {
     const col = ident(c.name);
-    if (c.type !== 'VARCHAR') return col;
+    if (c.type !== 'VARCHAR' && !c.type.startsWith('ENUM')) return col; // an ENUM column's values are text too
     return `case when left(${col}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || ${col} else ${col} end as ${col}`;
   }).join(', ');
 }

@@ -101,6 +101,22 @@ describe('materialization', () => {
   });
 });
 
+describe('enum columns', () => {
+  it('reads the `-- enum:` columns of a table model; refuses bad names and views, naming file and line', () => {
+    const models = discoverModels(sqlDir({
+      'marts/a.sql': "-- a: list\n-- enum: dept, band\nselect 'x' as dept, 'y' as band",
+      'marts/b.sql': "select 1 as k -- enum: k (not a leading comment)",
+    }));
+    expect(Object.fromEntries(models.map((m) => [m.name, m.enumColumns]))).toEqual({ a: ['dept', 'band'], b: [] });
+    expect(() => discoverModels(sqlDir({ 'marts/m.sql': '-- m\n-- enum: dept, "x; drop"\nselect 1' })))
+      .toThrow(/marts\/m\.sql:2: enum takes column names separated by commas, not "\\"x; drop\\""/);
+    expect(() => discoverModels(sqlDir({ 'marts/m.sql': '-- materialized: view\n-- enum: k\nselect 1 as k' })))
+      .toThrow(/marts\/m\.sql:2: enum columns need a table model/);
+    expect(discoverModels(SQL_DIR).find((m) => m.name === 'retention_list')?.enumColumns)
+      .toEqual(['department', 'role_id', 'job_family', 'manager_name', 'path_state', 'band', 'reasons']);
+  });
+});
+
 describe('parseSpec', () => {
   it('reads the architecture example', () => {
     const spec = parseSpec(`
@@ -264,5 +280,36 @@ columns:
     await exec(conn, 'rollback');
     expect(await kinds()).toEqual({ v1: 'view', v2: 'table' });
     expect(await all(conn, "select strftime(d, '%Y-%m-%d') as d, k from v1")).toEqual([{ d: '2026-02-03', k: 1 }]);
+  });
+
+  it('stores `-- enum:` columns as ENUMs of their sorted distinct values, keeps the rows and their order, leaves no type behind', async () => {
+    // 300k rows: several row groups, read by more than one thread, so a copy that reordered rows would show.
+    const dir = sqlDir({
+      'marts/e1.sql': `-- enum: dept, band\nselect i as k, ['Ops', 'Eng', null, 'Sales'][i % 4 + 1] as dept,
+        case when i % 7 = 0 then 'high' else 'low' end as band, 'x' || i as other, $as_of::date as d
+        from range(300000) t(i) order by i desc`,
+      'marts/e2.sql': "-- enum: dept\nselect 'Eng' as dept where false",
+    });
+    await runModels(conn, { asOf: '2026-02-03', sqlDir: dir });
+    expect(await all(conn, `select column_name as c, data_type as t from information_schema.columns where table_name = 'e1' order by ordinal_position`)).toEqual([
+      { c: 'k', t: 'BIGINT' }, { c: 'dept', t: "ENUM('Eng', 'Ops', 'Sales')" }, { c: 'band', t: "ENUM('high', 'low')" },
+      { c: 'other', t: 'VARCHAR' }, { c: 'd', t: 'DATE' },
+    ]);
+    const [check] = await all<{ n: number; out_of_order: number; wrong: number; d: string }>(conn, `
+      select count(*)::int as n,
+             count(*) filter (where k <> 299999 - rn)::int as out_of_order,
+             count(*) filter (where dept::varchar is distinct from ['Ops', 'Eng', null, 'Sales'][k % 4 + 1]
+                              or band::varchar <> case when k % 7 = 0 then 'high' else 'low' end)::int as wrong,
+             strftime(min(d), '%Y-%m-%d') as d
+      from (select *, row_number() over () - 1 as rn from e1)`);
+    expect(check).toEqual({ n: 300000, out_of_order: 0, wrong: 0, d: '2026-02-03' });
+    expect(await all(conn, "select count(*)::int as n from e2")).toEqual([{ n: 0 }]);
+    expect(await all(conn, `select count(*)::int as n from duckdb_types() where type_name like '\\_enum\\_%' escape '\\'`)).toEqual([{ n: 0 }]);
+    expect(await all(conn, `select count(*)::int as n from duckdb_tables() where table_name like '\\_build\\_%' escape '\\'`)).toEqual([{ n: 0 }]);
+    // A rebuild inside a transaction that rolls back leaves the last committed table as it was.
+    await exec(conn, 'begin transaction');
+    await runModels(conn, { asOf: '2026-02-04', sqlDir: sqlDir({ 'marts/e1.sql': "-- enum: dept\nselect 'Other' as dept" }) });
+    await exec(conn, 'rollback');
+    expect(await all(conn, "select count(*)::int as n, strftime(min(d), '%Y-%m-%d') as d from e1")).toEqual([{ n: 300000, d: '2026-02-03' }]);
   });
 });

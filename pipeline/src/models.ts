@@ -29,6 +29,8 @@ export interface Model {
   layer: Layer;
   /** Table or view: the `-- materialized:` directive, else the layer's default. */
   materialized: Materialized;
+  /** Columns stored as ENUM (the `-- enum:` directive); empty for most models. */
+  enumColumns: string[];
   sql: string;
   /** Other models this one reads. */
   deps: string[];
@@ -183,23 +185,43 @@ function layerOf(rel: string): Layer {
   return top === 'staging' || top === 'intermediate' || top === 'marts' ? top : 'other';
 }
 
+/** The first `-- name: value` line among a model's leading comment lines (before its SQL), with its line number. */
+function leadingDirective(sql: string, name: RegExp): { value: string; line: number } | null {
+  for (const [i, line] of sql.split('\n').entries()) {
+    const t = line.trim();
+    if (!t) continue;
+    if (!t.startsWith('--')) break;
+    const m = new RegExp(`^--\\s*(?:${name.source})\\s*:(.*)$`, 'i').exec(t);
+    if (m) return { value: m[1].trim(), line: i + 1 };
+  }
+  return null;
+}
+
 /**
  * The `-- materialized: view|table` directive among a model's leading comment lines (before its SQL),
  * or null when there is none. Anything else after `materialized:` is an error naming the line.
  */
 export function materializedDirective(sql: string, rel: string): Materialized | null {
-  const lines = sql.split('\n');
-  for (const [i, line] of lines.entries()) {
-    const t = line.trim();
-    if (!t) continue;
-    if (!t.startsWith('--')) break;
-    const m = /^--\s*materiali[sz]ed\s*:\s*(\S*)\s*$/i.exec(t);
-    if (!m) continue;
-    const v = m[1].toLowerCase();
-    if (v === 'view' || v === 'table') return v;
-    throw new ModelDefinitionError(`${rel}:${i + 1}: materialized must be "view" or "table", not ${JSON.stringify(m[1])}`);
-  }
-  return null;
+  const d = leadingDirective(sql, /materiali[sz]ed/);
+  if (!d) return null;
+  const v = d.value.toLowerCase();
+  if (v === 'view' || v === 'table') return v;
+  throw new ModelDefinitionError(`${rel}:${d.line}: materialized must be "view" or "table", not ${JSON.stringify(d.value)}`);
+}
+
+/**
+ * The columns of an `-- enum: a, b` directive: a table model stores them as DuckDB ENUM types made from
+ * their distinct values (a 1–4 byte code per row instead of a string; read and answered as Arrow
+ * dictionaries without copying strings, docs/architecture.md). Only for table models.
+ */
+export function enumDirective(sql: string, rel: string, materialized: Materialized): string[] {
+  const d = leadingDirective(sql, /enum/);
+  if (!d) return [];
+  const columns = d.value.split(',').map((c) => c.trim());
+  const bad = columns.find((c) => !/^[a-z_][a-z0-9_]*$/.test(c));
+  if (bad !== undefined) throw new ModelDefinitionError(`${rel}:${d.line}: enum takes column names separated by commas, not ${JSON.stringify(bad)}`);
+  if (materialized !== 'table') throw new ModelDefinitionError(`${rel}:${d.line}: enum columns need a table model (a view stores nothing)`);
+  return columns;
 }
 
 function listSqlFiles(dir: string): string[] {
@@ -232,7 +254,8 @@ export function discoverModels(sqlDir: string = SQL_DIR): Model[] {
     const ymlFile = file.replace(/\.sql$/, '.yml');
     const spec = fs.existsSync(ymlFile) ? parseSpec(fs.readFileSync(ymlFile, 'utf8'), path.relative(sqlDir, ymlFile)) : null;
     const layer = layerOf(rel);
-    return { name, file: rel, layer, materialized: materializedDirective(sql, rel) ?? DEFAULT_MATERIALIZED[layer], sql, spec };
+    const materialized = materializedDirective(sql, rel) ?? DEFAULT_MATERIALIZED[layer];
+    return { name, file: rel, layer, materialized, enumColumns: enumDirective(sql, rel, materialized), sql, spec };
   });
   const names = new Set(raw.map((m) => m.name));
   return raw.map((m) => {
@@ -456,6 +479,8 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
       if (m.materialized === 'view') {
         const asOf = usesAsOf ? asOfLiteral(opts.asOf) : null;
         await exec(conn, `create or replace view ${ident(m.name)} as ${asOf ? m.sql.replace(/\$as_of\b/gi, asOf) : m.sql}\n`);
+      } else if (m.enumColumns.length) {
+        await buildWithEnums(conn, m, usesAsOf ? { as_of: opts.asOf } : undefined);
       } else {
         await exec(conn, `create or replace table ${ident(m.name)} as ${m.sql}\n`, usesAsOf ? { as_of: opts.asOf } : undefined);
       }
@@ -466,6 +491,24 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
   }
   opts.onProgress?.({ phase: 'models', model: '', done: ordered.length, total: ordered.length, message: `built ${ordered.length} models` });
   return timings;
+}
+
+/**
+ * A table model with ENUM columns: its rows into a temporary table, one ENUM type per column from that
+ * column's distinct values (sorted, so ENUM order is text order), the table as a copy with those columns cast
+ * (a single-table read keeps the rows' order), then the types dropped: the table keeps its own copy of each
+ * type, so no named type outlives the build. All in the caller's transaction. Only catalog names enter SQL.
+ */
+async function buildWithEnums(conn: DuckDBConnection, m: Model, params: Record<string, string> | undefined): Promise<void> {
+  const rows = ident(`_build_${m.name}`);
+  const types = m.enumColumns.map((c) => ({ column: ident(c), type: ident(`_enum_${m.name}_${c}`) }));
+  await exec(conn, `create or replace temp table ${rows} as ${m.sql}\n`, params);
+  for (const t of types) {
+    await exec(conn, `create or replace type ${t.type} as enum (select distinct ${t.column} from ${rows} where ${t.column} is not null order by all)`);
+  }
+  await exec(conn, `create or replace table ${ident(m.name)} as select * replace (${types.map((t) => `${t.column}::${t.type} as ${t.column}`).join(', ')}) from ${rows}`);
+  for (const t of types) await exec(conn, `drop type ${t.type}`);
+  await exec(conn, `drop table ${rows}`);
 }
 
 /** Run every .yml test; throws ModelTestError listing all failures. Returns the number of tests run. */

@@ -2,6 +2,8 @@
 -- role, job family and manager name, in exactly the route's columns, stored in the list's default order
 -- (score desc, then employee_id): the full list is then one table read with no join and no sort
 -- (dashboard/server/routes/api/retention/index.ts, ListSpec.storedOrder). One row per active employee.
+-- The repeated text columns are stored as ENUMs (a code per row; read and sent as Arrow dictionaries):
+-- enum: department, role_id, job_family, manager_name, path_state, band, reasons
 select
     c.employee_id,
     c.full_name,

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableFromIPC } from 'apache-arrow';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { exec, type Db } from '../../../../../pipeline/src/db.ts';
+import { all, exec, type Db } from '../../../../../pipeline/src/db.ts';
 import { loginAs } from '../../../auth/test-helpers.ts';
 import { invalidateCatalog } from '../../../context.ts';
-import { ADMIN, testServer } from '../../../test-org.ts';
+import { ADMIN, buildRepoModel, testServer } from '../../../test-org.ts';
 
 let app: FastifyInstance;
 let db: Db;
@@ -89,10 +87,12 @@ describe('GET /api/retention/distribution', () => {
   });
 });
 
-// Last in the file: it adds the retention_list mart to the shared test org (built from its real SQL).
+// Last in the file: it adds the retention_list mart to the shared test org (built by the real model runner,
+// so with its ENUM columns).
 describe('GET /api/retention from the retention_list mart', () => {
   const QUERIES = ['', 'limit=100000', 'band=high', 'department=Sales', 'manager=E2', 'order=asc', 'sort=full_name&order=asc',
-    'sort=score&order=desc&limit=2&offset=1', 'limit=3', 'limit=2&offset=4', 'q=e', 'path_state=no_path&band=high'];
+    'sort=score&order=desc&limit=2&offset=1', 'limit=3', 'limit=2&offset=4', 'q=e', 'path_state=no_path&band=high',
+    'department=Nowhere', 'sort=department&order=asc', 'sort=department&order=desc&band=low', 'job_family=Engineering&sort=job_family'];
   const arrow = { ...ADMIN, accept: 'application/vnd.apache.arrow.stream' };
   async function answers(manager: Record<string, string>) {
     const out: unknown[] = [];
@@ -113,8 +113,11 @@ describe('GET /api/retention from the retention_list mart', () => {
   it('answers exactly what the join answers (JSON, Arrow, manager scope, every filter, sort and page)', async () => {
     const { headers } = await loginAs(app, 'manager', { employeeId: 'E2' });
     const joined = await answers(headers);
-    const mart = fs.readFileSync(path.resolve(import.meta.dirname, '../../../../../sql/marts/retention_list.sql'), 'utf8');
-    await sql(`create table retention_list as ${mart}`);
+    await buildRepoModel(db, 'retention_list');
+    const conn = await db.connect();
+    expect(await all(conn, `select data_type from information_schema.columns where table_name = 'retention_list' and column_name = 'department'`))
+      .toEqual([{ data_type: "ENUM('Engineering', 'Executive', 'Sales')" }]);
+    conn.closeSync();
     expect(await answers(headers)).toEqual(joined);
     // …and it is the mart that answered: a row taken out of it is gone from the list.
     await sql(`delete from retention_list where employee_id = 'E1'`);
