@@ -414,8 +414,9 @@ function longStrings(parts: Part[], headers: Int32Array[], validity: Validity, t
 
 /**
  * Distinct text values → codes 0, 1, … in order of first appearance: an open-addressing hash table in typed
- * arrays, grown by doubling (a column of 11 departments never allocates more than a few hundred bytes). A short
- * value (≤ 12 bytes) is its length and three header words; a long one its bytes in `heap`.
+ * arrays, grown by doubling (a column of 11 departments never allocates more than a few hundred bytes). A value
+ * is either its length and three header words (`short`, ≤ 12 bytes, from DuckDB's string headers) or its bytes
+ * in `heap` (`long`, any length).
  */
 class TextDictionary {
   distinct = 0;
@@ -439,7 +440,7 @@ class TextDictionary {
       const code = this.slots[slot];
       if (code < 0) {
         const c = this.add(slot, h, len);
-        if (c >= 0) { this.words[c * 3] = w1; this.words[c * 3 + 1] = w2; this.words[c * 3 + 2] = w3; }
+        if (c >= 0) { this.words[c * 3] = w1; this.words[c * 3 + 1] = w2; this.words[c * 3 + 2] = w3; this.heapAt[c] = -1; }
         return c;
       }
       if (this.hashes[code] === h && this.lengths[code] === len && this.words[code * 3] === w1
@@ -504,7 +505,8 @@ class TextDictionary {
     for (let c = 0; c < this.distinct; c++) {
       const len = this.lengths[c];
       const at = offsets[c];
-      data.set(len <= 12 ? wordBytes.subarray(c * 12, c * 12 + len) : this.heap.subarray(this.heapAt[c], this.heapAt[c] + len), at);
+      const from = this.heapAt[c];
+      data.set(from < 0 ? wordBytes.subarray(c * 12, c * 12 + len) : this.heap.subarray(from, from + len), at);
       offsets[c + 1] = at + len;
     }
     return { offsets, data };
@@ -523,65 +525,26 @@ function dictionaryVector(codes: Int32Array, distinct: number, dictOffsets: Int3
 }
 
 /**
- * A Utf8 column (offsets + bytes) as an Arrow Dictionary<Int8|Int16|Int32, Utf8> when few of its values are
- * distinct (department, path state, band, reasons, names of managers…), else as plain Utf8: the payload of
- * a 100k-row list shrinks ~4× and decodes to the same values (tableFromIPC gives the strings back).
- * One pass over the column's bytes (a 4-bytes-a-step hash into an open-addressing table of typed arrays,
- * bytes compared on a hash hit); no JS string per cell. The dictionary holds the values in order of first appearance.
+ * A Utf8 column (offsets + bytes) as an Arrow Dictionary<Int8|Int16|Int32, Utf8> when at most half its values
+ * are distinct (as textColumn does for DuckDB's text), else as plain Utf8; the same values either way.
  */
-export function textVector(offsets: Int32Array, data: Uint8Array, validity: Validity, total: number): Vector {
+function textVector(offsets: Int32Array, data: Uint8Array, validity: Validity, total: number): Vector {
   const plain = () => makeVector(makeData({ type: new Utf8(), length: total, valueOffsets: offsets, data, ...nulls(validity) }));
   const maxDistinct = Math.floor(total * DICTIONARY_MAX_SHARE);
   if (maxDistinct < 1 || validity.nullCount === total) return plain();
-  let capacity = 16;
-  while (capacity < maxDistinct * 2) capacity *= 2;
-  const mask = capacity - 1;
-  const slots = new Int32Array(capacity).fill(-1); // slot → code
-  const firstRow = new Int32Array(maxDistinct); // code → the row it was first seen in
-  const codeHash = new Int32Array(maxDistinct);
+  const dict = new TextDictionary(maxDistinct, data);
   const codes = scratchInt32('codes', total);
-  const bitmap = validity.bitmap;
-  const hasNulls = validity.nullCount > 0;
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const probe = total > 2 * DICTIONARY_PROBE_ROWS ? DICTIONARY_PROBE_ROWS : -1;
-  let distinct = 0;
+  const hasNulls = validity.nullCount > 0;
   for (let i = 0; i < total; i++) {
-    if (i === probe && distinct > probe * DICTIONARY_PROBE_SHARE) return plain();
-    if (hasNulls && !isValid(bitmap, i)) { codes[i] = 0; continue; } // code 0 under a null bit
-    const from = offsets[i];
-    const length = offsets[i + 1] - from;
-    const h = hashBytes(view, from, length);
-    let slot = h & mask;
-    for (;;) {
-      const code = slots[slot];
-      if (code < 0) {
-        if (distinct === maxDistinct) return plain(); // mostly distinct (ids): plain Utf8
-        slots[slot] = distinct;
-        firstRow[distinct] = i;
-        codeHash[distinct] = h;
-        codes[i] = distinct++;
-        break;
-      }
-      const r = firstRow[code];
-      if (codeHash[code] === h && offsets[r + 1] - offsets[r] === length && sameBytes(view, offsets[r], from, length)) {
-        codes[i] = code;
-        break;
-      }
-      slot = (slot + 1) & mask;
-    }
+    if (i === probe && dict.distinct > probe * DICTIONARY_PROBE_SHARE) return plain();
+    if (hasNulls && !isValid(validity.bitmap, i)) { codes[i] = 0; continue; } // code 0 under a null bit
+    const code = dict.long(offsets[i], offsets[i + 1] - offsets[i]);
+    if (code < 0) return plain(); // mostly distinct: plain Utf8
+    codes[i] = code;
   }
-  // The dictionary: each distinct value's bytes once.
-  const dictOffsets = new Int32Array(distinct + 1);
-  for (let c = 0; c < distinct; c++) {
-    const r = firstRow[c];
-    dictOffsets[c + 1] = dictOffsets[c] + offsets[r + 1] - offsets[r];
-  }
-  const dictData = new Uint8Array(dictOffsets[distinct]);
-  for (let c = 0; c < distinct; c++) {
-    const r = firstRow[c];
-    dictData.set(data.subarray(offsets[r], offsets[r + 1]), dictOffsets[c]);
-  }
-  return dictionaryVector(codes, distinct, dictOffsets, dictData, validity, total);
+  const values = dict.values();
+  return dictionaryVector(codes, dict.distinct, values.offsets, values.data, validity, total);
 }
 
 const encoder = new TextEncoder();
