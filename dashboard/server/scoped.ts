@@ -20,24 +20,25 @@ export interface Shadow { name: string; sql: string }
 /** The stored table itself (`main.<name>`), for a shadow's own body, where the bare name is the shadow. */
 export const stored = (name: string) => `main.${ident(name)}`;
 
-const martText = new Map<string, string>();
+const marts = new Map<string, { sql: string; reads: string[] }>();
 
 /**
  * A mart recomputed by its own SQL (`sql/marts/<name>.sql`) over the shadows before it, so scoped figures
  * follow the org-wide mart's formulas exactly. Refused when the mart reads a table none of them replaces:
- * that table would be read whole, outside the scope.
+ * that table would be read whole, outside the scope. (Marts reading `$as_of` are not supported here.)
  */
 export function martShadow(name: string, over: readonly Shadow[]): Shadow {
-  let sql = martText.get(name);
-  if (sql === undefined) {
-    sql = fs.readFileSync(path.join(SQL_DIR, 'marts', `${name}.sql`), 'utf8');
-    martText.set(name, sql);
+  let mart = marts.get(name);
+  if (mart === undefined) {
+    const sql = fs.readFileSync(path.join(SQL_DIR, 'marts', `${name}.sql`), 'utf8');
+    mart = { sql, reads: tableRefs(sql) };
+    marts.set(name, mart);
   }
   const have = new Set(over.map((s) => s.name));
-  const unscoped = tableRefs(sql).filter((t) => !have.has(t));
+  const unscoped = mart.reads.filter((t) => !have.has(t));
   if (unscoped.length) throw new Error(`sql/marts/${name}.sql reads ${unscoped.join(', ')}, which has no scoped version here`);
   // The mart may end in a -- comment: keep the closing parenthesis on its own line.
-  return { name, sql: `${sql}\n` };
+  return { name, sql: `${mart.sql}\n` };
 }
 
 /** `select` with each shadow as a CTE named after the table it replaces (later shadows read earlier ones). */

@@ -69,7 +69,7 @@ function directReports(query: Record<string, unknown>, user: AuthUser | null): {
   return { clause: 'manager_id = $reports_of', params: { reports_of: of } };
 }
 
-async function retentionSource(conn: DuckDBConnection, direct: ReturnType<typeof directReports> = null): Promise<ListSource> {
+async function retentionSource(conn: DuckDBConnection, direct: ReturnType<typeof directReports>): Promise<ListSource> {
   const stored = await hasTable(conn, 'retention_list');
   const base = stored ? RETENTION_LIST_SQL : RETENTION_SQL;
   if (direct) return { base: `select * from (${base}\n) as d where ${direct.clause}`, params: direct.params };

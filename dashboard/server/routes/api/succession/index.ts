@@ -96,6 +96,7 @@ function rolesSource(user: AuthUser | null): ListSource {
 /** Candidates for the caller: all for admins/leaders; for managers, those for their organisation's roles (the list also scopes the people). */
 function candidatesSource(user: AuthUser | null): ListSource {
   if (isUnscoped(user)) return { base: CANDIDATES_SQL, params: {} };
+  // stg_roles is the subtree's roles here, which include each candidate's current role (they hold it)
   const { shadows, params } = managerInputs(user);
   return { base: withShadows(shadows, CANDIDATES_SQL), params };
 }
