@@ -131,6 +131,73 @@ describe('filters, drill-down, export', () => {
   });
 });
 
+describe("a manager's organisation and team", () => {
+  const LIST = 'No path and plan-only employees by risk';
+  const offPath = (where: string) => h.sql<{ employee_id: string }>(`select c.employee_id from retention_risk r
+    join career_path_state c using (employee_id) where r.path_state in ('no_path', 'plan_only') and ${where} order by 1`);
+  const idsOn = async (page: import('playwright-core').Page) => (await rowsOf(page, LIST).evaluateAll((trs) =>
+    trs.map((tr) => tr.querySelector('a[href^="/employees/"]')?.getAttribute('href')?.split('/').pop() ?? ''))).sort();
+
+  it('succession says "your organisation" to a manager, over the critical roles held in it only', async () => {
+    const admin = await h.open('/succession');
+    await admin.page.getByTestId('critical-roles-scope').waitFor();
+    expect(await admin.page.getByTestId('critical-roles-scope').textContent()).toBe('in the whole organisation');
+    await admin.page.close();
+    const context = await h.contextAs('manager', 'B01'); // Tara: TL is the one critical role held in her subtree
+    const { page, errors } = await h.open('/succession', context);
+    await page.getByTestId('critical-roles-scope').waitFor();
+    expect(await page.getByTestId('critical-roles-scope').textContent()).toBe('in your organisation');
+    expect(await page.getByText('whole organisation').count()).toBe(0);
+    await expect.poll(() => rowsOf(page, 'Critical roles').count()).toBe(1);
+    await page.getByRole('link', { name: 'Tech Lead', exact: true }).waitFor();
+    await screenshot(page, 'succession-manager');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a manager narrows the retention list to their direct reports, and the export has those rows', async () => {
+    const team = await offPath(`c.employee_id in (select employee_id from org_closure where ancestor_id = 'B01')`);
+    const direct = await offPath(`c.manager_id = 'B01'`);
+    expect(direct.length).toBeGreaterThan(0);
+    expect(direct.length).toBeLessThan(team.length);
+    const context = await h.contextAs('manager', 'B01');
+    const { page, errors } = await h.open('/retention', context);
+    await rowsOf(page, LIST).first().waitFor();
+    expect(await idsOn(page)).toEqual(team.map((r) => r.employee_id));
+    expect(await page.getByLabel('Manager').count()).toBe(0); // a manager's team is their own
+    await page.getByLabel('Team').selectOption({ label: 'My direct reports' });
+    await page.waitForURL(/reports=direct/);
+    await expect.poll(() => rowsOf(page, LIST).count()).toBe(direct.length);
+    expect(await idsOn(page)).toEqual(direct.map((r) => r.employee_id));
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: `Export ${LIST} to CSV` }).click(),
+    ]);
+    const lines = (await import('node:fs')).readFileSync(await download.path(), 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
+    const idCol = lines[0].split(',').indexOf('Id');
+    expect(lines.slice(1).map((l) => l.split(',')[idCol]).sort()).toEqual(direct.map((r) => r.employee_id));
+    await screenshot(page, 'retention-manager-direct');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('HR picks a manager, then only their direct reports', async () => {
+    const { page, errors } = await h.open('/retention');
+    await rowsOf(page, LIST).first().waitFor();
+    await page.getByLabel('Manager').selectOption('B01');
+    await page.waitForURL(/manager=B01/);
+    const team = await offPath(`c.employee_id in (select employee_id from org_closure where ancestor_id = 'B01')`);
+    await expect.poll(() => rowsOf(page, LIST).count()).toBe(team.length);
+    await page.getByLabel('Team').selectOption({ label: 'Direct reports only' });
+    await page.waitForURL(/reports=direct/);
+    const direct = await offPath(`c.manager_id = 'B01'`);
+    await expect.poll(() => rowsOf(page, LIST).count()).toBe(direct.length);
+    expect(await idsOn(page)).toEqual(direct.map((r) => r.employee_id));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('pipeline', () => {
   it('an upload and a run show progress and then the new data', async () => {
     const fs = await import('node:fs');

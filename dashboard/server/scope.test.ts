@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, exec, openDb, type Db } from '../../pipeline/src/db.ts';
-import { scopeSql } from './scope.ts';
+import { checkInScope, scopeSql } from './scope.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const closureSql = fs.readFileSync(path.join(repoRoot, 'sql/marts/org_closure.sql'), 'utf8');
@@ -89,5 +89,21 @@ describe('scopeSql', () => {
     const scope = scopeSql({ username: 'm', role: 'manager', employeeId: "a' or 1=1 --" }, 'weird"col');
     expect(scope.clause).toBe('"weird""col" in (select employee_id from org_closure where ancestor_id = $scope_root)');
     expect(scope.params).toEqual({ scope_root: "a' or 1=1 --" });
+  });
+});
+
+describe('checkInScope', () => {
+  const manager = (employeeId: string | null) => ({ username: 'm', role: 'manager', employeeId }) as never;
+  it.each([
+    ['a', 'a1', true], ['a', 'a11', true], ['a', 'a', true], ['a', 'ceo', false], ['a', 'b', false],
+    ['a', 'a2', false], ['a', "a1' or '1'='1", false], [null, 'a', false],
+  ] as const)('manager %s filtering by %s: allowed %s', async (root, id, allowed) => {
+    const check = checkInScope(conn, manager(root), id);
+    if (allowed) await expect(check).resolves.toBeUndefined();
+    else await expect(check).rejects.toMatchObject({ statusCode: 403, message: expect.stringMatching(/is not in your organisation/) });
+  });
+  it('lets admins and leaders name anyone, and passes when nobody is named', async () => {
+    await expect(checkInScope(conn, { username: 'u', role: 'leader', employeeId: null }, 'x')).resolves.toBeUndefined();
+    await expect(checkInScope(conn, manager('a'), undefined)).resolves.toBeUndefined();
   });
 });

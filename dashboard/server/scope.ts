@@ -1,7 +1,10 @@
 // Manager scope, applied in SQL in one place: a manager sees only their own subtree of the org
 // (org_closure, built by sql/marts/org_closure.sql). Admins and leaders see everything.
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { ident } from '../../pipeline/src/db.ts';
 import type { AuthUser } from './auth/user.ts';
+import { ApiError } from './errors.ts';
+import { readOne } from './rows.ts';
 
 export interface Scope {
   /** A boolean SQL expression to AND into a where clause, or '' when the user sees everything. */
@@ -34,4 +37,19 @@ export function scopeSql(user: AuthUser | null | undefined, column = 'employee_i
 /** Whether the user may see everything (no scope clause needed). */
 export function isUnscoped(user: AuthUser | null | undefined): boolean {
   return scopeSql(user).clause === '';
+}
+
+/**
+ * A filter naming a person (`manager=<id>`) may only narrow a manager's view: an id outside their subtree
+ * is refused with a 403 that says so, rather than answered with an empty list that looks like "nobody".
+ */
+export async function checkInScope(conn: DuckDBConnection, user: AuthUser | null | undefined, employeeId: unknown, param = 'manager'): Promise<void> {
+  if (employeeId === undefined || employeeId === null || employeeId === '') return;
+  const scope = scopeSql(user, 'employee_id');
+  if (!scope.clause) return;
+  const inside = await readOne(conn, `select 1 as ok from (select $employee_id as employee_id) where ${scope.clause}`,
+    { ...scope.params, employee_id: String(employeeId) });
+  if (!inside) {
+    throw new ApiError(403, `${param} "${String(employeeId)}" is not in your organisation: you can filter only by people in your own team`, 'forbidden');
+  }
 }

@@ -121,8 +121,11 @@ export async function testServer(dir = tmpDir()): Promise<{ app: FastifyInstance
   return { app, db, dir };
 }
 
-/** A hand-made org of fixtures/orgs/<name> loaded through the real runPipeline, and a server on it. */
-export async function orgServer(name = 'paths'): Promise<{ app: FastifyInstance; db: Db; dir: string; asOf: string; inbox: string }> {
+/**
+ * A hand-made org of fixtures/orgs/<name> loaded through the real runPipeline, and a server on it;
+ * `append` adds rows (CSV lines) to some of its files, for a test's variant of the org.
+ */
+export async function orgServer(name = 'paths', append: Record<string, string[]> = {}): Promise<{ app: FastifyInstance; db: Db; dir: string; asOf: string; inbox: string }> {
   const { runPipeline } = await import('../../pipeline/src/run.ts');
   const { REPO_ROOT } = await import('./paths.ts');
   const src = path.join(REPO_ROOT, 'fixtures', 'orgs', name);
@@ -131,6 +134,10 @@ export async function orgServer(name = 'paths'): Promise<{ app: FastifyInstance;
   const inbox = path.join(dir, 'inbox');
   fs.mkdirSync(inbox);
   for (const f of fs.readdirSync(src)) if (f.endsWith('.csv')) fs.copyFileSync(path.join(src, f), path.join(inbox, f));
+  for (const [f, lines] of Object.entries(append)) {
+    const text = fs.readFileSync(path.join(inbox, f), 'utf8');
+    fs.writeFileSync(path.join(inbox, f), `${text}${text.endsWith('\n') ? '' : '\n'}${lines.join('\n')}\n`);
+  }
   const db = await openDb(path.join(dir, 'org.duckdb'));
   const summary = await runPipeline(db, { inbox, asOf, trigger: 'cli', clock: () => new Date('2026-01-01T00:00:00Z') });
   if (summary.status !== 'succeeded') throw new Error(`pipeline on fixtures/orgs/${name}: ${summary.status} ${summary.error}`);

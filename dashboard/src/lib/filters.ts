@@ -27,9 +27,11 @@ export function setFilter(url: URL, changes: Record<string, string | number | nu
   return goto(hrefWith(url, changes), { keepFocus: true, noScroll: true });
 }
 
-/** GET /api/filters: every value the filter drop-downs offer (departments are the caller's). */
+/** GET /api/filters: every value the filter drop-downs offer (departments and managers are the caller's). */
 export interface FilterValues {
   departments: string[];
   job_families: string[];
   skills: { skill_id: string; name: string | null }[];
+  /** People with direct reports, in the caller's scope. */
+  managers: { employee_id: string; full_name: string | null }[];
 }

@@ -1,4 +1,4 @@
-// GET /api/filters on the tiny test org: every value for admins, the subtree's departments for a manager.
+// GET /api/filters on the tiny test org: every value for admins, the subtree's departments and managers for a manager.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -35,6 +35,18 @@ describe('GET /api/filters', () => {
     const { headers } = await loginAs(app, 'manager', { employeeId: 'E2' });
     const body = (await app.inject({ method: 'GET', url: '/api/filters', headers })).json();
     expect(body.departments).toEqual(['Engineering']);
+  });
+
+  it('offers the managers (people with an active report) in the caller\'s scope, by name', async () => {
+    const everyone = [{ employee_id: 'E1', full_name: 'Ada Chief' }, { employee_id: 'E2', full_name: 'Bo Builder' },
+      { employee_id: 'E5', full_name: 'Di Dealer' }]; // E3, E4, E6 manage nobody; E7 (E5's report) has left
+    expect((await app.inject({ method: 'GET', url: '/api/filters', headers: ADMIN })).json().managers).toEqual(everyone);
+    const leader = (await loginAs(app, 'leader')).headers;
+    expect((await app.inject({ method: 'GET', url: '/api/filters', headers: leader })).json().managers).toEqual(everyone);
+    const e2 = (await loginAs(app, 'manager', { employeeId: 'E2' })).headers;
+    expect((await app.inject({ method: 'GET', url: '/api/filters', headers: e2 })).json().managers).toEqual([everyone[1]]);
+    const e3 = (await loginAs(app, 'manager', { employeeId: 'E3' })).headers;
+    expect((await app.inject({ method: 'GET', url: '/api/filters', headers: e3 })).json().managers).toEqual([]);
   });
 
   it('refuses unknown parameters and anonymous callers', async () => {

@@ -1,14 +1,18 @@
 // GET /api/retention: retention_risk joined to career_path_state (the retention_list mart when built); /distribution: score histogram by path state.
-import type { DuckDBConnection } from '@duckdb/node-api';
-import type { FastifyInstance } from 'fastify';
+// Both take a team: `manager` (everyone under that person) and `reports=direct` (their direct reports only).
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { sendArrow, wantsArrow } from '../../../arrow.ts';
+import type { AuthUser } from '../../../auth/user.ts';
 import { dataVersion, hasTable, userOf } from '../../../context.ts';
+import { BadRequestError } from '../../../errors.ts';
 import { PEOPLE_FILTERS } from '../../../filters.ts';
 import { listRoute, missingTables, type ListSource } from '../../../list-route.ts';
 import { buildWhere } from '../../../query.ts';
 import { readColumns, toRows } from '../../../rows.ts';
 import { Bool, Int, Row, Str, errors } from '../../../schemas.ts';
+import { checkInScope } from '../../../scope.ts';
 
 export const RISK_FACTORS = ['no_path', 'plan_only', 'stalled', 'low_pulse', 'pulse_drop', 'checkins_lapsed',
   'no_career_talk', 'high_performer_off_path'] as const;
@@ -48,13 +52,37 @@ export const RETENTION_LIST_SQL = `
          ${RISK_FACTORS.join(', ')}, score, band, reasons
   from retention_list`;
 
-async function retentionSource(conn: DuckDBConnection): Promise<ListSource> {
-  return (await hasTable(conn, 'retention_list'))
-    ? { base: RETENTION_LIST_SQL, params: {}, storedOrder: { sort: 'score', order: 'desc' } }
-    : { base: RETENTION_SQL, params: {} };
+const RETENTION_FILTERS = { ...PEOPLE_FILTERS, band: { column: 'band', values: ['high', 'medium', 'low'], description: 'high | medium | low' } };
+
+/** `reports`: with `manager` (or, for a manager, their own team) the whole subtree (`all`, the default) or only the direct reports. */
+const ReportsQuery = {
+  reports: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('direct')], {
+    description: 'all | direct: with manager (a manager: their own team), everyone under them (default) or only their direct reports',
+  })),
+};
+
+/** reports=direct as a clause on the rows' manager_id: the direct reports of `manager`, else of the signed-in manager. */
+function directReports(query: Record<string, unknown>, user: AuthUser | null): { clause: string; params: Record<string, DuckDBValue> } | null {
+  if (query.reports !== 'direct') return null;
+  const of = (query.manager as string | undefined) ?? (user?.role === 'manager' ? user.employeeId : null);
+  if (!of) throw new BadRequestError('Bad request: reports=direct needs a manager (manager=<employee id>)');
+  return { clause: 'manager_id = $reports_of', params: { reports_of: of } };
 }
 
-const RETENTION_FILTERS = { ...PEOPLE_FILTERS, band: { column: 'band', values: ['high', 'medium', 'low'], description: 'high | medium | low' } };
+async function retentionSource(conn: DuckDBConnection, direct: ReturnType<typeof directReports>): Promise<ListSource> {
+  const stored = await hasTable(conn, 'retention_list');
+  const base = stored ? RETENTION_LIST_SQL : RETENTION_SQL;
+  if (direct) return { base: `select * from (${base}\n) as d where ${direct.clause}`, params: direct.params };
+  return stored ? { base, params: {}, storedOrder: { sort: 'score', order: 'desc' } } : { base, params: {} };
+}
+
+/** A manager filtering by someone outside their subtree gets a 403; then the team's rows, direct or all. */
+async function teamSource(conn: DuckDBConnection, request: FastifyRequest): Promise<ListSource> {
+  const query = request.query as Record<string, unknown>;
+  const user = userOf(request);
+  await checkInScope(conn, user, query.manager);
+  return retentionSource(conn, directReports(query, user));
+}
 
 const BinRow = Row({ path_state: Str(), bin_start: Type.Integer(), bin_end: Type.Integer(), n: Type.Integer() });
 
@@ -74,7 +102,8 @@ export default async function retention(app: FastifyInstance) {
       tieBreak: ['employee_id'],
       scopeColumn: 'employee_id',
     },
-    source: (_request, conn) => retentionSource(conn),
+    extraQuery: ReportsQuery,
+    source: (request, conn) => teamSource(conn, request),
   });
 
   app.get('/distribution', {
@@ -85,6 +114,7 @@ export default async function retention(app: FastifyInstance) {
         department: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
         job_family: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
         manager: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        ...ReportsQuery,
       }, { additionalProperties: false }),
       response: { 200: Type.Object({ rows: Type.Array(BinRow), asOf: Str(), runId: Int() }), ...errors },
     },
@@ -93,12 +123,13 @@ export default async function retention(app: FastifyInstance) {
       const version = await dataVersion(conn);
       if ((await missingTables(conn, requires)).length) return { version, read: null };
       const { department, job_family, manager } = RETENTION_FILTERS;
+      const source = await teamSource(conn, request);
       const { where, params } = buildWhere({ filters: { department, job_family, manager }, scopeColumn: 'employee_id' },
         request.query as Record<string, unknown>, userOf(request));
       const read = await readColumns(conn, `
         select path_state, bin_start::int as bin_start, (bin_start + 10)::int as bin_end, count(*)::int as n
-        from (select path_state, least(floor(score / 10) * 10, 90) as bin_start from (${(await retentionSource(conn)).base}) as t ${where})
-        group by all order by path_state, bin_start`, params);
+        from (select path_state, least(floor(score / 10) * 10, 90) as bin_start from (${source.base}\n) as t ${where})
+        group by all order by path_state, bin_start`, { ...source.params, ...params });
       return { version, read };
     });
     if (result.read && wantsArrow(request)) return sendArrow(reply, result.read);

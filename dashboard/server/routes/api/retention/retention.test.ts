@@ -67,7 +67,7 @@ describe('GET /api/retention', () => {
     const res = await get('/api/retention', headers);
     expect(res.json().rows.map((r: { employee_id: string }) => r.employee_id).sort()).toEqual(['E5', 'E6']);
     const other = await get('/api/retention?manager=E2', headers);
-    expect(other.json().total).toBe(0);
+    expect(other.statusCode).toBe(403); // never a wider list; see "a team" below
   });
 
   it('needs a session', async () => {
@@ -87,12 +87,63 @@ describe('GET /api/retention/distribution', () => {
   });
 });
 
+// E1 ─┬─ E2 ─┬─ E3 (score 0)     E5 (45) ── E6 (10)
+//     │       └─ E4 (55)
+//     └─ E5
+describe('a team: manager (everyone under them) and reports=direct (their direct reports)', () => {
+  const ids = (res: { json: () => { rows: { employee_id: string }[] } }) => res.json().rows.map((r) => r.employee_id);
+  const arrowIds = (res: { rawPayload: Buffer }) => tableFromIPC(res.rawPayload).toArray().map((r) => r.toJSON().employee_id);
+  const arrow = { accept: 'application/vnd.apache.arrow.stream' };
+  let e2: Record<string, string>;
+  beforeAll(async () => { e2 = (await loginAs(app, 'manager', { employeeId: 'E2' })).headers; });
+
+  it('HR picks a manager: their whole subtree, or their direct reports only', async () => {
+    expect(ids(await get('/api/retention?manager=E1&reports=direct'))).toEqual(['E5', 'E2']);
+    expect(ids(await get('/api/retention?manager=E2&reports=direct'))).toEqual(['E4', 'E3']);
+    expect(ids(await get('/api/retention?manager=E2&reports=all'))).toEqual(['E4', 'E2', 'E3']);
+    expect(ids(await get('/api/retention?manager=E2&reports=direct&band=high'))).toEqual(['E4']);
+    expect(arrowIds(await get('/api/retention?manager=E2&reports=direct', { ...ADMIN, ...arrow }))).toEqual(['E4', 'E3']);
+    const bins = (await get('/api/retention/distribution?manager=E1&reports=direct')).json().rows;
+    expect(bins).toEqual([{ path_state: 'no_path', bin_start: 40, bin_end: 50, n: 1 }, { path_state: 'plan_only', bin_start: 40, bin_end: 50, n: 1 }]);
+  });
+
+  it('a manager chooses their whole team (the default) or their direct reports', async () => {
+    expect(ids(await get('/api/retention', e2))).toEqual(['E4', 'E2', 'E3']);
+    expect(ids(await get('/api/retention?reports=direct', e2))).toEqual(['E4', 'E3']);
+    expect(arrowIds(await get('/api/retention?reports=direct', { ...e2, ...arrow }))).toEqual(['E4', 'E3']);
+    expect(ids(await get('/api/retention?manager=E4', e2))).toEqual(['E4']); // someone in their team narrows it
+    const bins = (await get('/api/retention/distribution?reports=direct', e2)).json().rows;
+    expect(bins.reduce((n: number, b: { n: number }) => n + b.n, 0)).toBe(2);
+  });
+
+  it('a manager naming someone outside their subtree gets a 403 that says so, in every form', async () => {
+    for (const url of ['/api/retention?manager=E5', '/api/retention?manager=E1&reports=direct', '/api/retention?manager=E6',
+      '/api/retention?manager=nobody', '/api/retention/distribution?manager=E5']) {
+      for (const headers of [e2, { ...e2, ...arrow }]) {
+        const res = await get(url, headers);
+        expect(res.statusCode, url).toBe(403);
+        expect(res.json().message).toMatch(/^manager "(E5|E1|E6|nobody)" is not in your organisation/);
+        expect(res.body).not.toMatch(/Di Dealer|Ed Seller/);
+      }
+    }
+  });
+
+  it('HR without a manager cannot ask for direct reports; bad values are a 400', async () => {
+    const res = await get('/api/retention?reports=direct');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/reports=direct needs a manager/);
+    expect((await get('/api/retention?manager=E2&reports=some')).statusCode).toBe(400);
+    expect((await get('/api/retention/distribution?reports=direct')).statusCode).toBe(400);
+  });
+});
+
 // Last in the file: it adds the retention_list mart to the shared test org (built by the real model runner,
 // so with its ENUM columns).
 describe('GET /api/retention from the retention_list mart', () => {
   const QUERIES = ['', 'limit=100000', 'band=high', 'department=Sales', 'manager=E2', 'order=asc', 'sort=full_name&order=asc',
     'sort=score&order=desc&limit=2&offset=1', 'limit=3', 'limit=2&offset=4', 'q=e', 'path_state=no_path&band=high',
-    'department=Nowhere', 'sort=department&order=asc', 'sort=department&order=desc&band=low', 'job_family=Engineering&sort=job_family'];
+    'department=Nowhere', 'sort=department&order=asc', 'sort=department&order=desc&band=low', 'job_family=Engineering&sort=job_family',
+    'manager=E2&reports=direct', 'manager=E1&reports=direct&sort=full_name', 'reports=all'];
   const arrow = { ...ADMIN, accept: 'application/vnd.apache.arrow.stream' };
   async function answers(manager: Record<string, string>) {
     const out: unknown[] = [];

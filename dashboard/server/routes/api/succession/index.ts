@@ -1,5 +1,6 @@
 // Succession: org summary, critical roles with bench depth, one role with ranked candidates, all
-// candidates, and the 9-box. Managers' figures are computed from the candidates in their subtree.
+// candidates, and the 9-box. A manager's figures cover their organisation: the critical roles held in
+// their subtree and the candidates from it, through the succession marts' own SQL (managerMarts).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
@@ -7,19 +8,20 @@ import { sendArrow, wantsArrow } from '../../../arrow.ts';
 import { dataVersion, memoByVersion, scopeKey, userOf } from '../../../context.ts';
 import { NotFoundError } from '../../../errors.ts';
 import { PEOPLE_FILTERS } from '../../../filters.ts';
-import { listRoute, missingTables } from '../../../list-route.ts';
+import type { AuthUser } from '../../../auth/user.ts';
+import { listRoute, missingTables, type ListSource } from '../../../list-route.ts';
 import { buildWhere } from '../../../query.ts';
 import { readColumns, readOne, readRows, toRows } from '../../../rows.ts';
 import { Bool, IdParam, Int, Num, Row, Str, errors } from '../../../schemas.ts';
-import { isUnscoped } from '../../../scope.ts';
-import { scopedFrom } from '../../../scoped.ts';
+import { isUnscoped, scopeSql } from '../../../scope.ts';
+import { martShadow, stored, withShadows, type Shadow } from '../../../scoped.ts';
 
 const READINESS = ['ready_now', 'ready_1_2_years', 'ready_3_plus_years', 'not_ready'] as const;
 const BANDS = ['low', 'moderate', 'high'] as const;
 
 const Summary = Type.Object({
-  n_critical_roles: Int(), succession_readiness_rate: Num(), successor_coverage: Num(), bench_strength_index: Num(),
-  asOf: Str(), runId: Int(),
+  n_critical_roles: Int(), succession_readiness_rate: Num(), successor_coverage: Num(), successor_coverage_median: Num(),
+  bench_strength_index: Num(), asOf: Str(), runId: Int(),
 });
 
 const RoleRow = Row({
@@ -35,50 +37,16 @@ const CandidateRow = Row({
   nominated_readiness: Str(), calibration: Str(), is_path_target: Bool(), is_nominated: Bool(), is_feeder: Bool(),
 });
 
-const CANDIDATES_SQL = (from = 'succession_candidates') => `
+const CANDIDATES_SQL = `
   select s.role_id, ro.title as role_title, s.employee_id, c.full_name, c.department, cr.job_family,
          c.role_id as current_role_id, c.manager_id,
          s.coverage::double as coverage, s.performance::int as performance, s.potential::int as potential,
          s.readiness, s.readiness_score::int as readiness_score, s.nominated_readiness, s.calibration,
          s.is_path_target, s.is_nominated, s.is_feeder
-  from ${from} as s
+  from succession_candidates as s
   left join career_path_state c using (employee_id)
   left join stg_roles ro on ro.role_id = s.role_id
   left join stg_roles cr on cr.role_id = c.role_id`;
-
-/** Per critical role figures from (scoped) candidate, incumbent and risk rows. */
-const rolesFromRows = (candidates: string, people: string, risk: string) => `
-  with critical as (select role_id, title, job_family, level from stg_roles where is_critical),
-  cand as (select * from ${candidates}),
-  ready2 as (
-    select role_id, employee_id, count(*) over (partition by employee_id) as k
-    from cand where readiness in ('ready_now', 'ready_1_2_years')
-  ),
-  bench as (select role_id, sum(1.0 / k) as bench_strength from ready2 group by role_id),
-  counts as (
-    select role_id,
-      count(*) filter (where readiness = 'ready_now') as n_ready_now,
-      count(*) filter (where readiness = 'ready_1_2_years') as n_ready_1_2_years,
-      count(*) filter (where readiness = 'ready_3_plus_years') as n_ready_3_plus_years,
-      count(*) filter (where readiness = 'not_ready') as n_not_ready
-    from cand group by role_id
-  ),
-  inc as (
-    select p.role_id, count(*) as n_incumbents,
-      max(case r.band when 'high' then 3 when 'medium' then 2 when 'low' then 1 end) as worst
-    from ${people} as p left join ${risk} as r using (employee_id) group by p.role_id
-  )
-  select critical.role_id, critical.title, critical.job_family, critical.level::int as level,
-    coalesce(inc.n_incumbents, 0)::int as n_incumbents,
-    coalesce(counts.n_ready_now, 0)::int as n_ready_now,
-    coalesce(counts.n_ready_1_2_years, 0)::int as n_ready_1_2_years,
-    coalesce(counts.n_ready_3_plus_years, 0)::int as n_ready_3_plus_years,
-    coalesce(counts.n_not_ready, 0)::int as n_not_ready,
-    coalesce(counts.n_ready_now, 0) + coalesce(counts.n_ready_1_2_years, 0) > 0 as has_bench,
-    case inc.worst when 3 then 'high' when 2 then 'medium' when 1 then 'low' end as incumbent_risk_band,
-    coalesce(bench.bench_strength, 0)::double as bench_strength
-  from critical
-  left join counts using (role_id) left join inc using (role_id) left join bench using (role_id)`;
 
 const ROLES_MART_SQL = `
   select s.role_id, r.title, r.job_family, r.level::int as level, s.n_incumbents::int as n_incumbents,
@@ -87,38 +55,62 @@ const ROLES_MART_SQL = `
     s.incumbent_risk_band, s.bench_strength::double as bench_strength
   from succession_roles s left join stg_roles r using (role_id)`;
 
-/** Roles SQL for the caller: the mart for admins/leaders, recomputed from subtree rows for managers. */
-function rolesSource(user: ReturnType<typeof userOf>): { base: string; params: Record<string, DuckDBValue> } {
-  if (isUnscoped(user)) return { base: ROLES_MART_SQL, params: {} };
-  const c = scopedFrom('succession_candidates', user);
-  const p = scopedFrom('career_path_state', user);
-  const r = scopedFrom('retention_risk', user);
-  return { base: rolesFromRows(c.sql, p.sql, r.sql), params: { ...c.params, ...p.params, ...r.params } };
+/**
+ * A manager's organisation (spec: "In a manager's scope"): the critical roles held by someone in their
+ * subtree, and the candidates from their subtree for those roles, as shadows of the tables the
+ * succession marts read. A vacant critical role is held by nobody, so it is in no manager's organisation.
+ */
+function managerInputs(user: AuthUser | null): { shadows: Shadow[]; params: Record<string, DuckDBValue> } {
+  const scope = scopeSql(user, 'employee_id');
+  const inScope = (table: string) => `select * from ${stored(table)} where ${scope.clause}`;
+  return {
+    shadows: [
+      { name: 'int_employees_active', sql: inScope('int_employees_active') },
+      // the roles held in the subtree (the marts keep the critical ones among them)
+      { name: 'stg_roles', sql: `select * from ${stored('stg_roles')} where role_id in (select role_id from int_employees_active)` },
+      { name: 'succession_candidates', sql: `${inScope('succession_candidates')} and role_id in (select role_id from stg_roles)` },
+      { name: 'retention_risk', sql: inScope('retention_risk') },
+    ],
+    params: scope.params,
+  };
 }
 
-const ROLE_TABLES = ['succession_roles', 'succession_candidates', 'career_path_state', 'retention_risk', 'stg_roles'];
+/**
+ * The succession marts over a manager's organisation, recomputed by their own SQL, so the figures follow
+ * the org-wide formulas exactly; k (the critical roles a candidate is ready for) counts within it.
+ */
+function managerMarts(user: AuthUser | null): { shadows: Shadow[]; params: Record<string, DuckDBValue> } {
+  const { shadows, params } = managerInputs(user);
+  shadows.push(martShadow('succession_roles', shadows));
+  shadows.push(martShadow('succession_summary', shadows));
+  return { shadows, params };
+}
 
-/** Org succession figures: the mart for admins/leaders, recomputed from subtree rows for managers. */
-export async function successionSummary(conn: DuckDBConnection, user: ReturnType<typeof userOf>) {
-  const empty = { n_critical_roles: null, succession_readiness_rate: null, successor_coverage: null, bench_strength_index: null };
+/** Roles SQL for the caller: the mart for admins/leaders, the mart's SQL over their organisation for managers. */
+function rolesSource(user: AuthUser | null): ListSource {
+  if (isUnscoped(user)) return { base: ROLES_MART_SQL, params: {} };
+  const { shadows, params } = managerMarts(user);
+  return { base: withShadows(shadows, ROLES_MART_SQL), params };
+}
+
+/** Candidates for the caller: all for admins/leaders; for managers, those for their organisation's roles (the list also scopes the people). */
+function candidatesSource(user: AuthUser | null): ListSource {
+  if (isUnscoped(user)) return { base: CANDIDATES_SQL, params: {} };
+  // stg_roles is the subtree's roles here, which include each candidate's current role (they hold it)
+  const { shadows, params } = managerInputs(user);
+  return { base: withShadows(shadows, CANDIDATES_SQL), params };
+}
+
+const ROLE_TABLES = ['succession_roles', 'succession_candidates', 'int_employees_active', 'career_path_state', 'retention_risk', 'stg_roles'];
+
+/** Org succession figures: the mart for admins/leaders, the mart's SQL over their organisation for managers. */
+export async function successionSummary(conn: DuckDBConnection, user: AuthUser | null) {
+  // successor_coverage_median: null until the mart has that column (December 2026 definitions)
+  const empty = { n_critical_roles: null, succession_readiness_rate: null, successor_coverage: null, successor_coverage_median: null, bench_strength_index: null };
   if ((await missingTables(conn, ['succession_summary', ...ROLE_TABLES])).length) return empty;
-  if (isUnscoped(user)) {
-    const row = await readOne(conn, `select n_critical_roles::int as n_critical_roles,
-      succession_readiness_rate::double as succession_readiness_rate, successor_coverage::double as successor_coverage,
-      bench_strength_index::double as bench_strength_index from succession_summary`);
-    return { ...empty, ...row };
-  }
-  const roles = rolesSource(user);
-  const c = scopedFrom('succession_candidates', user);
-  const row = await readOne(conn, `
-    with roles as (${roles.base})
-    select count(*)::int as n_critical_roles,
-      (count(*) filter (where n_ready_now > 0))::double / nullif(count(*), 0) as succession_readiness_rate,
-      (select count(distinct employee_id) from ${c.sql} where readiness in ('ready_now', 'ready_1_2_years'))::double
-        / nullif(count(*), 0) as successor_coverage,
-      avg(least(1, bench_strength))::double as bench_strength_index
-    from roles`, { ...roles.params, ...c.params });
-  return { ...empty, ...row };
+  const { shadows, params } = isUnscoped(user) ? { shadows: [], params: {} } : managerMarts(user);
+  const select = 'select * from succession_summary';
+  return { ...empty, ...(await readOne(conn, shadows.length ? withShadows(shadows, select) : select, params)) };
 }
 
 export default async function succession(app: FastifyInstance) {
@@ -160,24 +152,25 @@ export default async function succession(app: FastifyInstance) {
       const version = await dataVersion(conn);
       if ((await missingTables(conn, ROLE_TABLES)).length) return null;
       const roles = rolesSource(user);
-      const role = await readOne(conn, `select * from (${roles.base}) where role_id = $role_id`, { ...roles.params, role_id: roleId });
+      const role = await readOne(conn, `select * from (${roles.base}\n) where role_id = $role_id`, { ...roles.params, role_id: roleId });
       if (!role) return null;
+      const source = candidatesSource(user);
       const { where, params } = buildWhere({ scopeColumn: 'employee_id' }, {}, user, [{ clause: 'role_id = $role_id', params: { role_id: roleId } }]);
       const candidates = await readRows(conn,
-        `select * from (${CANDIDATES_SQL()}) as t ${where} order by readiness_score desc nulls last, employee_id`, params);
+        `select * from (${source.base}\n) as t ${where} order by readiness_score desc nulls last, employee_id`, { ...source.params, ...params });
       return { role, candidates, ...version };
     });
-    if (!answer) throw new NotFoundError(`No critical role "${roleId}"`);
+    if (!answer) throw new NotFoundError(`No critical role "${roleId}"${isUnscoped(user) ? '' : ' in your organisation'}`);
     return answer;
   });
 
   listRoute(app, '/candidates', {
     summary: 'Succession candidates for critical roles with readiness and evidence',
     tags: ['succession'],
-    requires: ['succession_candidates', 'career_path_state', 'stg_roles'],
+    requires: ['succession_candidates', 'career_path_state', 'stg_roles', 'int_employees_active'],
     row: CandidateRow,
     spec: {
-      base: CANDIDATES_SQL(),
+      base: CANDIDATES_SQL,
       filters: {
         role: { column: 'role_id', description: 'critical role id' },
         readiness: { column: 'readiness', values: READINESS },
@@ -193,6 +186,7 @@ export default async function succession(app: FastifyInstance) {
       tieBreak: ['role_id', 'employee_id'],
       scopeColumn: 'employee_id',
     },
+    source: (request) => candidatesSource(userOf(request)),
   });
 
   const NineCell = Row({ performance_band: Type.String(), potential_band: Type.String(), n: Type.Integer() });
