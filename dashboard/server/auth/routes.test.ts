@@ -204,6 +204,33 @@ describe('account admin', () => {
     expect(res.json().message).toMatch(message);
   });
 
+  it('refuses to remove the last admin, the caller included, with a message', async () => {
+    const lone = await openDb(path.join(dir, 'lone.duckdb'));
+    const solo = Fastify();
+    installErrorHandler(solo);
+    await solo.register(authPlugin, { db: lone, now: () => clock });
+    await solo.register(authRoutes);
+    await solo.register(usersRoutes, { prefix: '/api/users' });
+    try {
+      const { headers } = await loginAs(solo, 'admin', { username: 'only-admin' });
+      const self = await solo.inject({ method: 'DELETE', url: '/api/users/only-admin', headers });
+      expect(self.statusCode).toBe(409);
+      expect(self.json().message).toBe('only-admin is the last admin; add another admin first');
+      expect((await solo.inject({ url: '/api/auth/me', headers })).statusCode).toBe(200);
+      const add = await solo.inject({ method: 'POST', url: '/api/users', headers,
+        payload: { username: 'next-admin', role: 'admin', password: 'long-enough-1' } });
+      expect(add.statusCode).toBe(201);
+      expect((await solo.inject({ method: 'DELETE', url: '/api/users/only-admin', headers })).statusCode).toBe(200);
+      const next = { cookie: await login(solo, 'next-admin', 'long-enough-1'), ...same };
+      const again = await solo.inject({ method: 'DELETE', url: '/api/users/next-admin', headers: next });
+      expect(again.statusCode).toBe(409);
+      expect(again.json().message).toBe('next-admin is the last admin; add another admin first');
+    } finally {
+      await solo.close();
+      lone.close();
+    }
+  });
+
   it('keeps leaders and managers out of users and audit', async () => {
     const leader = await loginAs(app, 'leader');
     const manager = await loginAs(app, 'manager', { employeeId: 'E9' });
