@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import fs from 'node:fs';
 import { createContext, line, UsageError, type CliIo, type Command } from './commands/context.ts';
+import { keepNewFilesPrivate } from './private-files.ts';
 import { backupCommand, restoreCommand } from './commands/backup.ts';
 import { demoCommand } from './commands/demo.ts';
 import { exportCommand } from './commands/export.ts';
@@ -71,6 +72,7 @@ function stopSignal(): Promise<string> {
 }
 
 export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
+  keepNewFilesPrivate(); // the database, its WAL and spill folder, backups, exports: HR data
   const ctx = createContext({
     stdout: io.stdout ?? process.stdout,
     stderr: io.stderr ?? process.stderr,
