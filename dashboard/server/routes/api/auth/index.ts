@@ -1,5 +1,6 @@
 // Sign-in, sign-out and "who am I". Sign-in is public, slowed down with exponential backoff per
-// account-and-address and per address (auth/rate-limit.ts), and every failure gets the same message. The session lives server-side; the cookie only names it.
+// account-and-address and per address (auth/rate-limit.ts), and every failure gets the same message.
+// The session lives server-side; the cookie only names it.
 import { Type } from '@sinclair/typebox';
 import { serialize as serializeCookie, parse as parseCookies } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
