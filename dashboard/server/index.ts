@@ -14,6 +14,7 @@ import type { Db } from '../../pipeline/src/db.ts';
 import { installErrorHandler } from './errors.ts';
 import dbPlugin from './plugins/db.ts';
 import authPlugin from './plugins/auth.ts';
+import hostCheckPlugin, { allowedHostNames } from './host-check.ts';
 import { PipelineRunner } from './pipeline-runner.ts';
 import { DEFAULT_STATIC_DIR, REPO_ROOT, SERVER_DIR as here } from './paths.ts';
 
@@ -65,6 +66,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const { config, db } = options;
   const app = Fastify({
     logger: options.logger ?? false,
+    // X-Forwarded-For (request.ip) only from the configured proxies; off by default.
+    trustProxy: config.trustProxy ?? false,
     // Unknown query parameters are an error (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
@@ -72,6 +75,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   app.decorate('trellisConfig', config);
   app.decorate('pipelineRunner', new PipelineRunner());
   installErrorHandler(app);
+  await app.register(hostCheckPlugin, { allowed: allowedHostNames(config) });
 
   // External plugins.
   await app.register(cookie);

@@ -171,6 +171,13 @@ describe('trellis CLI', () => {
       expect(r.out).toMatch(/reviews_2026\.csv\s+skipped/); // same content as the reviews.csv of run 1
     });
 
+    it('user remove goes through the server API and refuses the last admin', async () => {
+      const r = await cli('user', 'remove', '--username', 'admin');
+      expect(r.code).toBe(2);
+      expect(r.err).toBe('trellis user: admin is the last admin; add another admin first\n');
+      expect((await cli('user', 'list')).out).toMatch(/^admin\s+admin/m);
+    });
+
     it('export goes through the server API', async () => {
       const out = path.join(tmp, 'via-server.json');
       const r = await cli('export', 'headcount', '--out', out);

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import fs from 'node:fs';
 import { createContext, line, UsageError, type CliIo, type Command } from './commands/context.ts';
+import { keepNewFilesPrivate } from './private-files.ts';
 import { backupCommand, restoreCommand } from './commands/backup.ts';
 import { demoCommand } from './commands/demo.ts';
 import { exportCommand } from './commands/export.ts';
@@ -53,7 +54,8 @@ function overview(): string {
     '',
     'Run `trellis <command> --help` for the options of a command.',
     'Configuration: TRELLIS_DB, TRELLIS_INBOX, TRELLIS_SCHEDULE, TRELLIS_PORT, TRELLIS_HOST, TRELLIS_AS_OF,',
-    'TRELLIS_MAX_REJECTS, TRELLIS_UPLOAD_LIMIT_MB, TRELLIS_ADMIN_PASSWORD, or trellis.config.json.',
+    'TRELLIS_MAX_REJECTS, TRELLIS_UPLOAD_LIMIT_MB, TRELLIS_ADMIN_PASSWORD, TRELLIS_ALLOWED_HOSTS,',
+    'TRELLIS_TRUST_PROXY, or trellis.config.json.',
   ].join('\n');
 }
 
@@ -70,6 +72,7 @@ function stopSignal(): Promise<string> {
 }
 
 export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
+  keepNewFilesPrivate(); // the database, its WAL and spill folder, backups, exports: HR data
   const ctx = createContext({
     stdout: io.stdout ?? process.stdout,
     stderr: io.stderr ?? process.stderr,

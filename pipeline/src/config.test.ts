@@ -12,6 +12,7 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({
       db: path.join(cwd, 'data/trellis.duckdb'), inbox: path.join(cwd, 'data/inbox'), schedule: '0 2 * * *',
       port: 3000, asOf: null, adminPassword: null, configFile: null, mappingsDir: path.join(cwd, 'data/mappings'),
+      allowedHosts: [], trustProxy: false,
     });
   });
 
@@ -38,6 +39,37 @@ describe('loadConfig', () => {
   ])('rejects %s=%s', (name, value, message) => {
     expect(() => loadConfig({ env: { [name]: value }, cwd })).toThrow(message);
     expect(() => loadConfig({ env: { [name]: value }, cwd })).toThrow(ConfigError);
+  });
+
+  it('reads allowed host names: comma-separated in env, a list in the file, lower-cased, without port, IPv6 in brackets', () => {
+    expect(loadConfig({ env: { TRELLIS_ALLOWED_HOSTS: 'Trellis.Example.com, 10.0.0.5:3000,::1' }, cwd }).allowedHosts)
+      .toEqual(['trellis.example.com', '10.0.0.5', '[::1]']);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-config-'));
+    const file = path.join(dir, 'trellis.config.json');
+    fs.writeFileSync(file, JSON.stringify({ allowedHosts: ['hr.example.org', 'trellis.lan.'] }));
+    expect(loadConfig({ env: {}, cwd: dir }).allowedHosts).toEqual(['hr.example.org', 'trellis.lan']);
+    fs.writeFileSync(file, JSON.stringify({ allowedHosts: ['https://hr.example.org/'] }));
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(/"allowedHosts": .* is not a list of host names .*"https:\/\/hr\.example\.org\/" is not a host name/);
+    fs.writeFileSync(file, JSON.stringify({ allowedHosts: [1] }));
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(/"allowedHosts": \[1\] is not a list of strings/);
+    expect(() => loadConfig({ env: { TRELLIS_ALLOWED_HOSTS: 'ok.example,bad host' }, cwd }))
+      .toThrow(/environment variable TRELLIS_ALLOWED_HOSTS: .*"bad host" is not a host name/);
+  });
+
+  it('reads trustProxy: off by default, true, or a list of addresses and CIDR ranges', () => {
+    expect(loadConfig({ env: { TRELLIS_TRUST_PROXY: 'true' }, cwd }).trustProxy).toBe(true);
+    expect(loadConfig({ env: { TRELLIS_TRUST_PROXY: 'false' }, cwd }).trustProxy).toBe(false);
+    expect(loadConfig({ env: { TRELLIS_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,fd00::/8,loopback' }, cwd }).trustProxy)
+      .toEqual(['127.0.0.1', '10.0.0.0/8', 'fd00::/8', 'loopback']);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-config-'));
+    const file = path.join(dir, 'trellis.config.json');
+    fs.writeFileSync(file, JSON.stringify({ trustProxy: ['192.168.1.10'] }));
+    expect(loadConfig({ env: {}, cwd: dir }).trustProxy).toEqual(['192.168.1.10']);
+    fs.writeFileSync(file, JSON.stringify({ trustProxy: true }));
+    expect(loadConfig({ env: {}, cwd: dir }).trustProxy).toBe(true);
+    expect(() => loadConfig({ env: { TRELLIS_TRUST_PROXY: 'yes' }, cwd }))
+      .toThrow(/TRELLIS_TRUST_PROXY: "yes" is not true, false or a list of proxy addresses or CIDR ranges/);
+    expect(() => loadConfig({ env: { TRELLIS_TRUST_PROXY: '10.0.0.0/33' }, cwd })).toThrow(/"10\.0\.0\.0\/33" is not one/);
   });
 
   it('reads trellis.config.json, env overriding it', () => {

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
+import { hostName, isProxyAddress } from './host-names.ts';
 
 export interface Config {
   /** DuckDB file. */
@@ -24,6 +25,10 @@ export interface Config {
   uploadLimitMb: number;
   /** Password of the first admin user, created on start when no user exists; null = none. */
   adminPassword: string | null;
+  /** Host names the server answers to besides localhost, 127.0.0.1, [::1] and `host` (normal form of host-names.ts). */
+  allowedHosts: string[];
+  /** Whose X-Forwarded-For to believe: nobody (false), every peer (true), or these addresses/CIDRs. */
+  trustProxy: boolean | string[];
   /** The config file that was read, if any. */
   configFile: string | null;
 }
@@ -35,10 +40,11 @@ export class ConfigError extends Error {
   }
 }
 
-type Kind = 'path' | 'cron' | 'port' | 'text' | 'date' | 'count' | 'positive';
+type Kind = 'path' | 'cron' | 'port' | 'text' | 'date' | 'count' | 'positive' | 'hosts' | 'proxies';
+type Value = string | number | boolean | string[] | null;
 
 /** Each setting: its config-file key, its env var, its kind and its default. */
-const FIELDS: { key: Exclude<keyof Config, 'configFile'>; env: string; kind: Kind; default: string | number | null }[] = [
+const FIELDS: { key: Exclude<keyof Config, 'configFile'>; env: string; kind: Kind; default: Value }[] = [
   { key: 'db', env: 'TRELLIS_DB', kind: 'path', default: 'data/trellis.duckdb' },
   { key: 'inbox', env: 'TRELLIS_INBOX', kind: 'path', default: 'data/inbox' },
   // null: `mappings` beside the inbox (resolved after the inbox is known)
@@ -50,6 +56,8 @@ const FIELDS: { key: Exclude<keyof Config, 'configFile'>; env: string; kind: Kin
   { key: 'maxRejectsPerFile', env: 'TRELLIS_MAX_REJECTS', kind: 'count', default: 10_000 },
   { key: 'uploadLimitMb', env: 'TRELLIS_UPLOAD_LIMIT_MB', kind: 'positive', default: 50 },
   { key: 'adminPassword', env: 'TRELLIS_ADMIN_PASSWORD', kind: 'text', default: null },
+  { key: 'allowedHosts', env: 'TRELLIS_ALLOWED_HOSTS', kind: 'hosts', default: [] },
+  { key: 'trustProxy', env: 'TRELLIS_TRUST_PROXY', kind: 'proxies', default: false },
 ];
 
 export const CONFIG_FILE = 'trellis.config.json';
@@ -61,10 +69,29 @@ export function isIsoDate(value: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
 
-function check(kind: Kind, raw: unknown, where: string): string | number {
+/** A list: comma-separated in the environment, a JSON array of strings in the config file. */
+function list(raw: unknown, fail: (expected: string) => never): string[] {
+  if (typeof raw === 'string') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (Array.isArray(raw) && raw.every((s) => typeof s === 'string')) return raw.map((s) => s.trim());
+  return fail('a list of strings');
+}
+
+function check(kind: Kind, raw: unknown, where: string): Value {
   const fail = (expected: string): never => {
     throw new ConfigError(`${where}: ${JSON.stringify(raw)} is not ${expected}`);
   };
+  if (kind === 'hosts') {
+    return list(raw, fail).map((h) => hostName(h)
+      ?? fail(`a list of host names (e.g. "trellis.example.com,10.0.0.5"; "${h}" is not a host name)`));
+  }
+  if (kind === 'proxies') {
+    if (raw === true || raw === 'true') return true;
+    if (raw === false || raw === 'false') return false;
+    const proxies = list(raw, fail);
+    const bad = proxies.find((p) => !isProxyAddress(p));
+    return bad === undefined ? proxies
+      : fail(`true, false or a list of proxy addresses or CIDR ranges (e.g. "127.0.0.1,10.0.0.0/8"; "${bad}" is not one)`);
+  }
   const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : fail('a string or number');
   switch (kind) {
     case 'path':
@@ -129,7 +156,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const out: Record<string, unknown> = { configFile };
   for (const f of FIELDS) {
     const envValue = env[f.env];
-    let value: string | number | null = f.default;
+    let value: Value = f.default;
     if (envValue !== undefined && envValue.trim() !== '') value = check(f.kind, envValue, `environment variable ${f.env}`);
     else if (fromFile[f.key] !== undefined && fromFile[f.key] !== null) value = check(f.kind, fromFile[f.key], `${file}: "${f.key}"`);
     if (f.kind === 'path' && typeof value === 'string') value = path.resolve(cwd, value);

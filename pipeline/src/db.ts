@@ -3,6 +3,7 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import fs from 'node:fs';
 import path from 'node:path';
+import { databaseFiles, makePrivate, PRIVATE_DIR } from './private-files.ts';
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
 export type Row = Record<string, unknown>;
@@ -26,16 +27,32 @@ export interface Db {
 
 const open = new Map<string, Db>();
 
+export interface OpenDbOptions {
+  /** Where to say that files of an existing database were made private (default: stderr). */
+  notice?: (line: string) => void;
+}
+
 /**
  * Open (or reuse) the instance for a file. DuckDB must not have two instances on one file in one
- * process, so instances are cached by resolved path.
+ * process, so instances are cached by resolved path. The file, its WAL and spill folder are made
+ * private (0600/0700; private-files.ts), and so is the folder when it is created here.
  */
-export async function openDb(file: string): Promise<Db> {
+export async function openDb(file: string, options: OpenDbOptions = {}): Promise<Db> {
   const resolved = file === ':memory:' ? file : path.resolve(file);
   const cached = open.get(resolved);
   if (cached) return cached;
-  if (resolved !== ':memory:') fs.mkdirSync(path.dirname(resolved), { recursive: true });
+  const existed = resolved !== ':memory:' && fs.existsSync(resolved);
+  if (resolved !== ':memory:') fs.mkdirSync(path.dirname(resolved), { recursive: true, mode: PRIVATE_DIR });
   const instance = await DuckDBInstance.create(resolved);
+  if (resolved !== ':memory:') {
+    const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
+    for (const f of databaseFiles(resolved)) {
+      const was = makePrivate(f);
+      if (was !== null && existed) {
+        notice(`trellis: ${f} was readable by others (mode ${was.toString(8)}); made it private to its owner (it holds HR data)`);
+      }
+    }
+  }
   const db: Db = {
     path: resolved,
     instance,

@@ -76,12 +76,19 @@ describe('trellis user', () => {
     expect(await check('ada', 'first-secret-1')).toBeUndefined();
     expect(await check('ada', 'second-secret-2')).toBeTruthy();
 
+    // the last admin cannot be removed: nobody could manage accounts from the dashboard afterwards
+    const last = await cli(['remove', '--username', 'ada']);
+    expect(last).toMatchObject({ code: 2, err: 'trellis user: ada is the last admin; add another admin first\n' });
+    expect(await check('ada', 'second-secret-2')).toBeTruthy();
+    expect((await cli(['add', '--username', 'bea', '--role', 'admin', '--password-stdin'], 'third-secret-3')).code).toBe(0);
+
     expect((await cli(['remove', '--username', 'ada'])).code).toBe(0);
     expect(await check('ada', 'second-secret-2')).toBeUndefined();
+    expect((await cli(['remove', '--username', 'bea'])).err).toMatch(/bea is the last admin; add another admin first/);
     const conn = await db.connect();
     const log = await all<{ action: string; target: string }>(conn, "select action, target from audit_log where username = 'cli' order by \"at\"");
     conn.closeSync();
-    expect(log.map((r) => r.action)).toEqual(['user_add', 'user_passwd', 'user_remove']);
+    expect(log.map((r) => `${r.action} ${r.target}`)).toEqual(['user_add ada', 'user_passwd ada', 'user_add bea', 'user_remove ada']);
   });
 
   it.each([

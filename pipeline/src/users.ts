@@ -19,7 +19,7 @@ export interface UserRecord {
 
 /** A user-facing error (bad argument, unknown user): its message is safe to print or return as a 400. */
 export class UserError extends Error {
-  constructor(message: string, readonly code: 'invalid' | 'exists' | 'not_found' = 'invalid') {
+  constructor(message: string, readonly code: 'invalid' | 'exists' | 'not_found' | 'last_admin' = 'invalid') {
     super(message);
     this.name = 'UserError';
   }
@@ -140,9 +140,23 @@ export async function listUsers(conn: DuckDBConnection): Promise<UserRecord[]> {
      from users order by username`);
 }
 
-/** Delete a user and end their sessions. */
+/**
+ * Refuse a change that would leave no enabled admin account (removing or demoting the last one): nobody
+ * could manage accounts from the dashboard any more.
+ */
+async function keepAnAdmin(conn: DuckDBConnection, user: UserRecord): Promise<void> {
+  if (user.role !== 'admin' || user.disabled) return;
+  const others = await one<{ n: number }>(conn,
+    `select count(*)::int as n from users where role = 'admin' and not disabled and username <> $username`,
+    { username: user.username });
+  if (!others?.n) throw new UserError(`${user.username} is the last admin; add another admin first`, 'last_admin');
+}
+
+/** Delete a user and end their sessions; refused for the last admin. */
 export async function removeUser(conn: DuckDBConnection, username: string): Promise<void> {
-  if (!(await findUser(conn, username))) throw new UserError(`no user "${username.slice(0, 80)}"`, 'not_found');
+  const user = await findUser(conn, username);
+  if (!user) throw new UserError(`no user "${username.slice(0, 80)}"`, 'not_found');
+  await keepAnAdmin(conn, user);
   await exec(conn, 'delete from sessions where username = $username', { username });
   await exec(conn, 'delete from users where username = $username', { username });
 }
@@ -292,8 +306,9 @@ type Action =
 
 async function viaServer(server: ServerLink, action: Action): Promise<UserRecord[] | void> {
   const base = `${server.base}/api/users`;
-  const headers = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
   const call = async (method: string, url: string, body?: unknown) => {
+    // no content-type without a body: Fastify refuses an empty JSON body (DELETE)
+    const headers = { authorization: `Bearer ${server.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
     const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const json = await res.json().catch(() => ({})) as { message?: string; rows?: unknown[] };
     if (!res.ok) throw new UserError(json.message ?? `the server answered ${res.status}`);

@@ -1,6 +1,7 @@
 // Cross-site request protection for state-changing calls: the browser's Origin (or, failing that,
-// Referer) must name this server's own host, or the request carries the `x-trellis-csrf` header
-// (a custom header a cross-site form cannot send). Bearer-token calls (the CLI) are exempt.
+// Referer) must name this server's own host (request.host: the Host header host-check.ts has checked,
+// or X-Forwarded-Host from a trusted proxy), or the request carries the `x-trellis-csrf` header (a
+// custom header a cross-site form cannot send). Bearer-token calls (the CLI) are exempt.
 import type { FastifyRequest } from 'fastify';
 
 export const CSRF_HEADER = 'x-trellis-csrf';
@@ -23,7 +24,7 @@ function hostOf(url: string): string | null {
 export function csrfProblem(request: FastifyRequest): string | null {
   if (SAFE.has(request.method)) return null;
   if (request.headers[CSRF_HEADER]) return null;
-  const host = normalHost(String(request.headers.host ?? ''));
+  const host = normalHost(request.host);
   const origin = request.headers.origin;
   if (origin && origin !== 'null') {
     return hostOf(origin) === host ? null : 'cross-site request refused: the Origin header does not match this server';

@@ -9,7 +9,7 @@ import type { Db } from '../../../pipeline/src/db.ts';
 import { ensureAuthTables } from '../../../pipeline/src/users.ts';
 import { createAuthStore, type AuthStore } from '../auth/store.ts';
 import { csrfProblem } from '../auth/csrf.ts';
-import { FailureLimiter, type LimitRule } from '../auth/rate-limit.ts';
+import { FailureBackoff, type BackoffRule } from '../auth/rate-limit.ts';
 import { DEFAULT_SESSION_POLICY, SESSION_COOKIE, lookupSession, purgeSessions, type SessionPolicy } from '../auth/sessions.ts';
 import { ROLES, type AuthRouteConfig, type AuthUser } from '../auth/user.ts';
 
@@ -21,8 +21,8 @@ export interface AuthOptions {
   /** The database holding users/sessions/audit_log; defaults to the `db` decoration of plugins/db.ts. */
   db?: Db;
   session?: Partial<SessionPolicy>;
-  /** Failed sign-ins allowed per account and per address within a window. */
-  loginLimits?: { perAccount?: LimitRule; perAddress?: LimitRule };
+  /** Sign-in backoff per account-and-address and per address (defaults: LOGIN_LIMITS). */
+  loginLimits?: { perAccountAddress?: Partial<BackoffRule>; perAddress?: Partial<BackoffRule> };
   /** The clock (tests pin it). */
   now?: () => Date;
 }
@@ -40,7 +40,8 @@ export interface AuthContext {
   store: AuthStore;
   policy: SessionPolicy;
   now: () => Date;
-  limits: { account: FailureLimiter; address: FailureLimiter };
+  /** Failed sign-ins: per `<account>\n<address>` and per address (request.ip). */
+  limits: { accountAddress: FailureBackoff; address: FailureBackoff };
 }
 
 declare module 'fastify' {
@@ -57,6 +58,16 @@ declare module 'fastify' {
     roles?: readonly ('admin' | 'leader' | 'manager')[];
   }
 }
+
+/**
+ * One account from one address: 5 failures free, then 1 s, 2 s, 4 s … up to 15 minutes, one failure
+ * forgiven per 15 minutes. One address, whatever the accounts (password spraying): 100 free, then the
+ * same doubling up to 5 minutes, one forgiven per 30 s — generous, as a whole office may share it.
+ */
+export const LOGIN_LIMITS: { perAccountAddress: BackoffRule; perAddress: BackoffRule } = {
+  perAccountAddress: { free: 5, baseMs: 1000, maxMs: 15 * 60_000, decayMs: 15 * 60_000 },
+  perAddress: { free: 100, baseMs: 1000, maxMs: 5 * 60_000, decayMs: 30_000 },
+};
 
 export const LOCAL_ADMIN: AuthUser = Object.freeze({ username: 'local', role: 'admin', employeeId: null }) as AuthUser;
 
@@ -98,8 +109,8 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
     now,
     policy: { ...DEFAULT_SESSION_POLICY, ...opts.session },
     limits: {
-      account: new FailureLimiter(opts.loginLimits?.perAccount ?? { max: 5, windowMs: 15 * 60_000 }),
-      address: new FailureLimiter(opts.loginLimits?.perAddress ?? { max: 20, windowMs: 15 * 60_000 }),
+      accountAddress: new FailureBackoff({ ...LOGIN_LIMITS.perAccountAddress, ...opts.loginLimits?.perAccountAddress }),
+      address: new FailureBackoff({ ...LOGIN_LIMITS.perAddress, ...opts.loginLimits?.perAddress }),
     },
   };
   await store.use(async (conn) => {

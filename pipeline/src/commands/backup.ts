@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline as pump } from 'node:stream/promises';
 import { all, exec, ident, literal, one, openDb, type Db } from '../db.ts';
+import { PRIVATE_FILE } from '../private-files.ts';
 import { findServer, openDbExplained, serverFilePath } from '../server-link.ts';
 import { line, parse, UsageError, type Command } from './context.ts';
 
@@ -65,6 +66,7 @@ export async function backupDatabase(db: Db, out: string): Promise<BackupInfo> {
     conn.closeSync();
   }
   fs.rmSync(`${tmp}.wal`, { force: true }); // detach checkpoints; nothing is left in a WAL
+  fs.chmodSync(tmp, PRIVATE_FILE); // a copy of everything: HR data, password hashes
   fs.renameSync(tmp, target);
   const copy = await openDb(target);
   try {
@@ -123,6 +125,7 @@ export async function restoreDatabase(dbFile: string, from: string): Promise<Bac
       if (fs.existsSync(`${target}.wal`)) fs.renameSync(`${target}.wal`, `${previous}.wal`);
       else fs.rmSync(`${previous}.wal`, { force: true });
     }
+    fs.chmodSync(stage, PRIVATE_FILE);
     fs.renameSync(stage, target);
     return { file: target, bytes: fs.statSync(target).size, ...info, previous };
   } finally {
@@ -165,7 +168,8 @@ Options:
         throw new Error(`the server answered ${res.status} to GET /api/backup: ${body.slice(0, 300)}`);
       }
       const tmp = `${out}.${process.pid}.partial`;
-      await pump(Readable.fromWeb(res.body as never), fs.createWriteStream(tmp));
+      await pump(Readable.fromWeb(res.body as never), fs.createWriteStream(tmp, { mode: PRIVATE_FILE }));
+      fs.chmodSync(tmp, PRIVATE_FILE);
       fs.renameSync(tmp, out);
       line(ctx.stdout, `backup written to ${out} (${(fs.statSync(out).size / 1024 / 1024).toFixed(1)} MB, by the server)`);
       return 0;
@@ -205,9 +209,12 @@ Options:
   },
 };
 
-/** A temporary file name for a backup the server streams (removed after sending). */
+/**
+ * A temporary file for a backup the server streams, in a new folder only this user can enter (the
+ * system temp folder is shared); remove the folder after sending.
+ */
 export function serverBackupPath(dbPath: string): string {
-  return path.join(os.tmpdir(), `trellis-backup-${process.pid}-${Date.now()}-${path.basename(dbPath)}`);
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-backup-')), path.basename(dbPath));
 }
 
 export { serverFilePath };

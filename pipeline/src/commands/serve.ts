@@ -60,6 +60,7 @@ export async function startServer(ctx: CommandContext, db: Db, config: Config, o
   const port = typeof address === 'object' && address ? address.port : config.port;
   const file = serverFilePath(db.path);
   fs.writeFileSync(`${file}.tmp`, JSON.stringify({ pid: process.pid, port, token }), { mode: 0o600 });
+  fs.chmodSync(`${file}.tmp`, 0o600); // also when a stale .tmp was there (writeFileSync keeps its mode)
   fs.renameSync(`${file}.tmp`, file);
   const logger = {
     info: (m: string) => line(ctx.stderr, m),

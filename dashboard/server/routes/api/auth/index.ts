@@ -1,16 +1,17 @@
-// Sign-in, sign-out and "who am I". Sign-in is public, rate-limited per account and per address,
-// and every failure gets the same message. The session lives server-side; the cookie only names it.
+// Sign-in, sign-out and "who am I". Sign-in is public, slowed down with exponential backoff per
+// account-and-address and per address (auth/rate-limit.ts), and every failure gets the same message.
+// The session lives server-side; the cookie only names it.
 import { Type } from '@sinclair/typebox';
 import { serialize as serializeCookie, parse as parseCookies } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkCredentials } from '../../../../../pipeline/src/users.ts';
 import { writeAudit } from '../../../auth/audit.ts';
+import { describeWait } from '../../../auth/rate-limit.ts';
 import { basePath } from '../../../auth/routes-base.ts';
 import { SESSION_COOKIE, createSession, endSession, purgeSessions } from '../../../auth/sessions.ts';
 import { ErrorBody } from '../../../schemas.ts';
 
 const FAILED = 'Sign-in failed: unknown user or wrong password';
-const LIMITED = 'Too many failed sign-ins: wait 15 minutes and try again';
 
 const UserBody = Type.Object({
   username: Type.String(),
@@ -52,20 +53,24 @@ export default async function authRoutes(app: FastifyInstance) {
     const { store, limits, policy, now } = auth();
     const { username, password } = request.body;
     const at = now();
-    const accountKey = username.toLowerCase();
+    // request.ip is the peer, or X-Forwarded-For's client when the peer is a trusted proxy (trustProxy).
     const addressKey = request.ip;
-    if (limits.account.blocked(accountKey, at.getTime()) || limits.address.blocked(addressKey, at.getTime())) {
+    const pairKey = `${username.toLowerCase()}\n${addressKey}`;
+    const wait = Math.max(limits.accountAddress.waitMs(pairKey, at.getTime()), limits.address.waitMs(addressKey, at.getTime()));
+    if (wait > 0) {
       await store.use((conn) => writeAudit(conn, { at, username, action: 'login_failed', target: username, detail: 'rate limited', ip: request.ip }));
-      return reply.status(429).send({ error: 'too_many_requests', message: LIMITED, statusCode: 429 });
+      reply.header('retry-after', String(Math.ceil(wait / 1000)));
+      const message = `Too many failed sign-ins: try again in ${describeWait(wait)}`;
+      return reply.status(429).send({ error: 'too_many_requests', message, statusCode: 429 });
     }
     const user = await store.use((conn) => checkCredentials(conn, username, password));
     if (!user) {
-      limits.account.fail(accountKey, at.getTime());
+      limits.accountAddress.fail(pairKey, at.getTime());
       limits.address.fail(addressKey, at.getTime());
       await store.use((conn) => writeAudit(conn, { at, username, action: 'login_failed', target: username, detail: null, ip: request.ip }));
       return reply.status(401).send({ error: 'unauthorized', message: FAILED, statusCode: 401 });
     }
-    limits.account.reset(accountKey);
+    limits.accountAddress.reset(pairKey);
     const old = cookieToken(request);
     const session = await store.use(async (conn) => {
       await endSession(conn, old); // a fresh id on every sign-in (no session fixation)

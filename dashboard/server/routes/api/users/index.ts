@@ -24,7 +24,7 @@ const Password = Type.String({ minLength: 1, maxLength: 1024 });
 function apiError(err: unknown): never {
   if (err instanceof UserError) {
     if (err.code === 'not_found') throw new NotFoundError(err.message);
-    if (err.code === 'exists') throw new ConflictError(err.message);
+    if (err.code === 'exists' || err.code === 'last_admin') throw new ConflictError(err.message);
     throw new BadRequestError(err.message);
   }
   throw err;
