@@ -52,6 +52,12 @@ export interface NineBox {
 /** A row of GET /api/retention/distribution */
 export interface ScoreBinRow { path_state: string | null; bin_start: number; bin_end: number; n: number }
 
+/** GET /api/retention/distribution: the bins, and exact figures per path state */
+export interface ScoreDistribution {
+  rows: ScoreBinRow[];
+  summary: { path_state: string | null; n: number; mean_score: N; median_score: N; high_share: N }[];
+}
+
 /** GET /api/framework */
 export interface Framework {
   roles: { role_id: string; title: string | null; job_family: string | null; level: N; track: string | null;
