@@ -174,14 +174,16 @@ export const TABLES = {
   // Talent needs
   talentNeeds: {
     source: list('/api/talent-needs/'),
+    // The shortfall (the page's headline) first after the role, then what makes it up (open need + incumbents
+    // at high risk − pipeline ready now) and the rest of the pipeline; short labels so the table fits a laptop.
     columns: [
-      { key: 'title', label: 'Role' }, { key: 'role_id', label: 'Role id' }, { key: 'job_family', label: 'Job family' },
-      { key: 'level', label: 'Level', kind: 'int' },
+      { key: 'title', label: 'Role' }, { key: 'role_id', label: 'Role id' },
+      { key: 'shortfall', label: 'Shortfall', kind: 'int' }, { key: 'open_need', label: 'Open need', kind: 'int' },
+      { key: 'incumbents_high_risk', label: 'At high risk', kind: 'int' }, { key: 'pipeline_ready_now', label: 'Ready now', kind: 'int' },
+      { key: 'pipeline_ready_1_2_years', label: '1–2 years', kind: 'int' }, { key: 'pipeline_ready_3_plus_years', label: '3+ years', kind: 'int' },
+      { key: 'pipeline_not_ready', label: 'Not ready', kind: 'int' },
       { key: 'headcount', label: 'Headcount', kind: 'int' }, { key: 'planned_headcount', label: 'Planned', kind: 'int' },
-      { key: 'open_need', label: 'Open need', kind: 'int' }, { key: 'incumbents_high_risk', label: 'High-risk incumbents', kind: 'int' },
-      { key: 'pipeline_ready_now', label: 'Pipeline: ready now', kind: 'int' }, { key: 'pipeline_ready_1_2_years', label: '1–2 years', kind: 'int' },
-      { key: 'pipeline_ready_3_plus_years', label: '3+ years', kind: 'int' }, { key: 'pipeline_not_ready', label: 'Not ready', kind: 'int' },
-      { key: 'shortfall', label: 'Shortfall', kind: 'int' },
+      { key: 'job_family', label: 'Job family' }, { key: 'level', label: 'Level', kind: 'int' },
     ],
   },
 
