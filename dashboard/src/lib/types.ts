@@ -108,6 +108,8 @@ export interface Profile {
   goals: Record<string, unknown>[];
   reviews: Record<string, unknown>[];
   pulse: { week_of: string; pulse: N; career_discussed: boolean | null; manager_replied: boolean | null }[];
+  /** Whether each dataset has any rows at all (an empty list then means none for this person). */
+  loaded: { goals: boolean; reviews: boolean; check_ins: boolean };
   risk: { score: N; band: string | null; reasons: string | null; factors: string[] | null } | null;
   asOf: string | null;
   runId: N;
