@@ -38,7 +38,8 @@ describe('formatNumber', () => {
 });
 
 describe('humanize', () => {
-  it.each([['no_path', 'No path'], ['ready_1_2_years', 'Ready in 1–2 years'], ['some_new_state', 'Some new state']])('%s → %s', (code, label) => {
+  it.each([['no_path', 'No path'], ['ready_1_2_years', 'Ready in 1–2 years'], ['default_next', 'Suggested next step'],
+    ['some_new_state', 'Some new state']])('%s → %s', (code, label) => {
     expect(humanize(code)).toBe(label);
   });
 });
