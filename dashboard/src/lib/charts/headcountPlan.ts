@@ -6,7 +6,7 @@ import type { NeedRow } from '../types.ts';
 export interface HeadcountRow { role: string; headcount: number; planned: number | null }
 
 /** Roles drawn at most. */
-export const PLAN_CHART_ROLES = 15;
+const PLAN_CHART_ROLES = 15;
 
 /**
  * The roles the chart draws: those with people or a plan, largest shortfall first (then headcount, then
