@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { runPipeline } from '../../pipeline/src/run.ts';
+import { formatNumber } from '../src/lib/format.ts';
 import { screenshot, startHarness, type Harness } from './harness.ts';
 
 const AS_OF = '2026-06-30';
@@ -14,8 +15,14 @@ afterAll(async () => { await h?.close(); });
 const rowsOf = (page: Page, table: string) => page.getByRole('table', { name: table, exact: true }).locator('tbody tr');
 /** The text of one column (0-based) of every body row of a table. */
 const column = (page: Page, table: string, i: number) => rowsOf(page, table).locator(`td:nth-child(${i + 1})`).allTextContents();
-const fmtNum = (v: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(v);
-const fmtInt = (v: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(v);
+/** The text of the column headed `header` of every body row of a table. */
+async function columnHeaded(page: Page, table: string, header: string) {
+  const headers = (await page.getByRole('table', { name: table, exact: true }).locator('thead th').allTextContents()).map((t) => t.replace(/ [▲▼]$/, ''));
+  expect(headers).toContain(header);
+  return column(page, table, headers.indexOf(header));
+}
+// Figures on the pages are the marts' values through the app's own number format.
+const fmtInt = (v: unknown) => formatNumber(v, 'count');
 const BANDS = ['low', 'moderate', 'high'];
 
 async function noAlerts(page: Page, errors: string[]) {
@@ -77,6 +84,21 @@ describe('succession', () => {
     await noAlerts(page, errors);
     await page.close();
   });
+
+  it('critical roles show bench strength as the fraction it is (1–2 decimals)', async () => {
+    const roles = await h.sql<{ role_id: string; bench_strength: number }>(`
+      select role_id, bench_strength::double as bench_strength from succession_roles order by role_id`);
+    expect(roles.length).toBeGreaterThan(2);
+    const { page, errors } = await h.open('/succession');
+    await rowsOf(page, 'Critical roles').first().waitFor();
+    const ids = await columnHeaded(page, 'Critical roles', 'Role id');
+    const shown = await columnHeaded(page, 'Critical roles', 'Bench strength');
+    expect(ids.map((id, i) => ({ role_id: id, bench: shown[i] })).sort((a, b) => a.role_id.localeCompare(b.role_id)))
+      .toEqual(roles.map((r) => ({ role_id: r.role_id, bench: formatNumber(r.bench_strength, 'decimal') })));
+    expect(shown.every((t) => /^\d+\.\d{1,2}$/.test(t))).toBe(true);
+    await noAlerts(page, errors);
+    await page.close();
+  });
 });
 
 describe('goals, talent needs, framework', () => {
@@ -92,7 +114,7 @@ describe('goals, talent needs, framework', () => {
       const item = page.locator(`li[data-objective="${o.objective_id}"]`);
       const own = item.locator(':scope > [data-testid="progress"]');
       if (o.progress == null) expect(await own.count()).toBe(0);
-      else expect(await own.textContent()).toBe(`${fmtNum(o.progress)}%`);
+      else expect(await own.textContent()).toBe(formatNumber(o.progress, 'percent'));
       if (o.parent_objective_id) {
         expect(await page.locator(`li[data-objective="${o.parent_objective_id}"] li[data-objective="${o.objective_id}"]`).count()).toBe(1);
       }
@@ -123,14 +145,44 @@ describe('goals, talent needs, framework', () => {
     await expect.poll(() => page.getByTestId('shortfall').textContent()).toBe(fmtInt(one.shortfall));
     expect(await page.getByTestId('open-need').textContent()).toBe(fmtInt(one.open_need));
     expect(await rowsOf(page, 'Talent needs').count()).toBe(one.n);
-    // Per role, the shortfall column (last) matches the mart.
+    // Per role, the shortfall column matches the mart.
     const perRole = await h.sql<{ role_id: string; shortfall: number }>(`
       select t.role_id, t.shortfall::int as shortfall from talent_needs t join stg_roles r using (role_id)
       where r.job_family = $f order by t.role_id`, { f: family });
-    const ids = await column(page, 'Talent needs', 1);
-    const shortfalls = await column(page, 'Talent needs', 12);
+    const ids = await columnHeaded(page, 'Talent needs', 'Role id');
+    const shortfalls = await columnHeaded(page, 'Talent needs', 'Shortfall');
     expect(ids.map((id, i) => ({ role_id: id, shortfall: Number(shortfalls[i]) })).sort((a, b) => a.role_id.localeCompare(b.role_id))).toEqual(perRole);
     await screenshot(page, 'workforce-talent-needs-family');
+    await noAlerts(page, errors);
+    await page.close();
+  });
+
+  it('talent needs at 1400 px: the Shortfall column in view, a bounded chart of the top roles, the roles without a plan counted', async () => {
+    const [t] = await h.sql<{ n: number; no_plan: number; drawn: number }>(`
+      select count(*)::int as n, count(*) filter (where planned_headcount is null)::int as no_plan,
+             least(15, count(*) filter (where headcount > 0 or planned_headcount is not null))::int as drawn
+      from talent_needs`);
+    expect(t.no_plan).toBeGreaterThan(0);
+    expect(t.n).toBeGreaterThan(t.drawn);
+    const { page, errors } = await h.open('/talent-needs');
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await rowsOf(page, 'Talent needs').first().waitFor();
+
+    const header = page.getByRole('table', { name: 'Talent needs', exact: true }).getByRole('columnheader', { name: 'Shortfall', exact: true });
+    const box = (await header.boundingBox())!;
+    const scroller = (await page.getByRole('table', { name: 'Talent needs', exact: true }).locator('xpath=..').boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(Math.min(1400, scroller.x + scroller.width));
+    // The whole table fits: nothing to scroll sideways.
+    expect(await page.getByRole('table', { name: 'Talent needs', exact: true }).locator('xpath=..')
+      .evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+
+    const chart = page.getByRole('figure', { name: 'Headcount vs plan per role' });
+    await chart.locator('svg').first().waitFor();
+    expect(await chart.locator('g[aria-label="bar"] rect').count()).toBe(t.drawn);
+    expect((await chart.boundingBox())!.height).toBeLessThan(600);
+    expect(await page.getByTestId('chart-note').textContent()).toBe(`Showing ${t.drawn} of ${fmtInt(t.n)} roles, largest shortfall first; see the table for all.`);
+    expect(await page.getByTestId('no-plan').textContent()).toBe(fmtInt(t.no_plan));
+    await screenshot(page, 'workforce-talent-needs-1400');
     await noAlerts(page, errors);
     await page.close();
   });
@@ -206,6 +258,60 @@ describe('retention at size', () => {
     await page.getByText(`rows 501–${Math.min(n, 1000)} of ${n}`).waitFor();
     expect(await rowsOf(page, table).count()).toBe(Math.min(n, 1000) - 500);
     await screenshot(page, 'workforce-retention');
+    await noAlerts(page, errors);
+    await page.close();
+  });
+});
+
+describe('exact figures and plain words', () => {
+  it('retention: each path state\'s mean and median score are those of retention_risk, not estimates', async () => {
+    const states = await h.sql<{ path_state: string; n: number; mean: number; median: number; high: number }>(`
+      select path_state, count(*)::int as n, avg(score)::double as mean, median(score)::double as median,
+             (count(*) filter (where band = 'high'))::double / count(*) as high
+      from retention_risk group by 1 order by 1`);
+    const { page, errors } = await h.open('/retention');
+    const table = 'Risk by path state';
+    await rowsOf(page, table).first().waitFor();
+    const shown = await rowsOf(page, table).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(await page.getByRole('table', { name: table, exact: true }).locator('thead th').allTextContents())
+      .toEqual(['Path state', 'Employees', 'Mean score', 'Median score', 'High risk (≥ 50)']);
+    const label: Record<string, string> = { no_path: 'No path', plan_only: 'Plan only', on_path: 'On path' };
+    expect(shown.sort()).toEqual(states.map((s) => [label[s.path_state] ?? s.path_state, fmtInt(s.n), formatNumber(s.mean, 'score'),
+      formatNumber(s.median, 'score'), formatNumber(s.high, 'share')]).sort());
+    await noAlerts(page, errors);
+    await page.close();
+  });
+
+  it('employee page: the suggested next step of someone without a path, and missing goals said in words', async () => {
+    const [next] = await h.sql<{ employee_id: string; title: string }>(`
+      select c.employee_id, r.title from role_coverage c join career_path_state p using (employee_id) join stg_roles r on r.role_id = c.role_id
+      where c.target_kind = 'default_next' and p.path_state = 'no_path' order by c.employee_id limit 1`);
+    const [noGoals] = await h.sql<{ employee_id: string }>(`
+      select employee_id from career_path_state p
+      where not exists (select 1 from stg_goals g where g.employee_id = p.employee_id and g.created_on <= $as_of::date)
+      order by employee_id limit 1`, { as_of: AS_OF });
+
+    const { page, errors } = await h.open(`/employees/${next.employee_id}`);
+    await page.getByTestId('next-step').waitFor();
+    expect(await page.getByTestId('path-state').textContent()).toBe('No path');
+    const prefix = `Suggested next step: ${next.title} (no career path yet`;
+    expect((await page.getByTestId('next-step').textContent())?.slice(0, prefix.length)).toBe(prefix);
+
+    await page.goto(`${h.baseUrl}/employees/${noGoals.employee_id}`);
+    await page.getByTestId('no-goals').waitFor();
+    expect(await page.getByTestId('no-goals').textContent()).toBe('No goals loaded for this person.');
+    // The same page when no goal was ever imported (the staged goals emptied for a moment).
+    await h.sql('create temp table goals_kept as select * from src_goals');
+    try {
+      await h.sql('delete from src_goals');
+      await page.reload();
+      await page.getByTestId('no-goals').waitFor();
+      expect(await page.getByTestId('no-goals').textContent()).toBe('Goals have not been imported.');
+    } finally {
+      await h.sql('insert into src_goals select * from goals_kept');
+      await h.sql('drop table goals_kept');
+    }
+    expect(await page.getByText('goals.csv').count()).toBe(0);
     await noAlerts(page, errors);
     await page.close();
   });

@@ -1,20 +1,40 @@
-// Display formatting shared by tables and pages.
+// Display formatting shared by tables, cards and charts. Every figure on a page goes through
+// `formatNumber` (or its short names fmtInt / fmtPct / fmtNum), so one kind of number always reads the
+// same way: counts whole, percentages with one decimal, ratios with one or two.
 
-const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const numFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+/** What a number is, which decides how it reads. */
+export type NumberKind = 'count' | 'share' | 'percent' | 'decimal' | 'score';
 
-export function fmtInt(v: unknown): string {
-  return typeof v === 'number' && Number.isFinite(v) ? intFmt.format(v) : v == null ? '—' : String(v);
+const digits = (min: number, max: number) =>
+  new Intl.NumberFormat('en-US', { minimumFractionDigits: min, maximumFractionDigits: max, signDisplay: 'negative' });
+
+const KINDS: Record<NumberKind, { format: Intl.NumberFormat; scale: number; unit: string }> = {
+  // people, roles, points: 1,234
+  count: { format: digits(0, 0), scale: 1, unit: '' },
+  // a 0–1 share (rates, coverage): 0.5435 → 54.4%
+  share: { format: digits(1, 1), scale: 100, unit: '%' },
+  // a value already on 0–100 (goal and objective progress): 29 → 29.0%
+  percent: { format: digits(1, 1), scale: 1, unit: '%' },
+  // ratios and indices (bench strength, successor coverage, mean gap): 1.5, 2.0, 0.33
+  decimal: { format: digits(1, 2), scale: 1, unit: '' },
+  // a mean or median of 0–100 scores: 41.3
+  score: { format: digits(1, 1), scale: 1, unit: '' },
+};
+
+/** A number for display: "—" for null or non-finite, text as it is, numbers as their kind reads. */
+export function formatNumber(v: unknown, kind: NumberKind): string {
+  if (v == null || (typeof v === 'number' && !Number.isFinite(v))) return '—';
+  if (typeof v !== 'number') return String(v);
+  const k = KINDS[kind];
+  return `${k.format.format(v * k.scale)}${k.unit}`;
 }
 
-export function fmtNum(v: unknown): string {
-  return typeof v === 'number' && Number.isFinite(v) ? numFmt.format(v) : v == null ? '—' : String(v);
-}
-
+/** A count: whole, with thousands separators. */
+export const fmtInt = (v: unknown): string => formatNumber(v, 'count');
 /** A 0–1 share as a percentage with one decimal. */
-export function fmtPct(v: unknown): string {
-  return typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—';
-}
+export const fmtPct = (v: unknown): string => formatNumber(v, 'share');
+/** A ratio or index with one or two decimals. */
+export const fmtNum = (v: unknown): string => formatNumber(v, 'decimal');
 
 export function fmtDate(v: unknown): string {
   if (v == null || v === '') return '—';
@@ -39,7 +59,7 @@ const LABELS: Record<string, string> = {
   no_path: 'No path', plan_only: 'Plan only', on_path: 'On path', ic: 'IC',
   ready_now: 'Ready now', ready_1_2_years: 'Ready in 1–2 years', '1_2_years': 'Ready in 1–2 years',
   ready_3_plus_years: 'Ready in 3+ years', '3_plus_years': 'Ready in 3+ years', not_ready: 'Not ready',
-  over_rated: 'Over-rated', under_rated: 'Under-rated', default_next: 'Default next step',
+  over_rated: 'Over-rated', under_rated: 'Under-rated', default_next: 'Suggested next step',
   high_performer_off_path: 'High performer off path', checkins_lapsed: 'Check-ins lapsed',
   no_career_talk: 'No career talk', low_pulse: 'Low pulse', pulse_drop: 'Pulse drop',
 };

@@ -2,11 +2,21 @@
 // (`source`: the route's OpenAPI path and where its rows sit in the answer). `tables.test.ts` checks each
 // column against the server's schema, so a renamed field fails a test instead of leaving an empty column.
 // Pages add drill-down links with `columnsOf(TABLES.x, { full_name: { href } })`.
+import type { NumberKind } from './format.ts';
+
+/** How a numeric column's figures read (lib/format.ts): int = count, num = ratio (1–2 decimals), pct = 0–1 share,
+ * percent = already 0–100 (progress), score = a mean or median of 0–100 scores (one decimal). */
+const NUMBER_KINDS = { int: 'count', num: 'decimal', pct: 'share', percent: 'percent', score: 'score' } as const satisfies Record<string, NumberKind>;
+
+/** The number format of a column, or undefined for a column of text, dates, labels… */
+export function numberKind(c: Column): NumberKind | undefined {
+  return c.kind && c.kind in NUMBER_KINDS ? NUMBER_KINDS[c.kind as keyof typeof NUMBER_KINDS] : undefined;
+}
 
 export interface Column {
   key: string;
   label: string;
-  kind?: 'text' | 'int' | 'num' | 'pct' | 'date' | 'datetime' | 'list' | 'label' | 'bool';
+  kind?: keyof typeof NUMBER_KINDS | 'text' | 'date' | 'datetime' | 'list' | 'label' | 'bool';
   /** Link target for the cell (a drill-down), or null for plain text. */
   href?: (row: Record<string, unknown>) => string | null;
   format?: (value: unknown, row: Record<string, unknown>) => string;
@@ -116,10 +126,11 @@ export const TABLES = {
     ],
   },
   riskByPathState: {
-    source: null, // summed from /api/retention/distribution by the page
+    source: { api: '/api/retention/distribution', at: ['summary'] },
     columns: [
-      { key: 'path_state', label: 'Path state', kind: 'label' }, { key: 'employees', label: 'Employees', kind: 'int' },
-      { key: 'mean_score_approx', label: 'Mean score (≈)', kind: 'num' }, { key: 'high_risk_share', label: 'High risk (≥ 50)', kind: 'pct' },
+      { key: 'path_state', label: 'Path state', kind: 'label' }, { key: 'n', label: 'Employees', kind: 'int' },
+      { key: 'mean_score', label: 'Mean score', kind: 'score' }, { key: 'median_score', label: 'Median score', kind: 'score' },
+      { key: 'high_share', label: 'High risk (≥ 50)', kind: 'pct' },
     ],
   },
   highRiskIncumbents: {
@@ -147,7 +158,7 @@ export const TABLES = {
     columns: [
       { key: 'goal_id', label: 'Goal' }, { key: 'title', label: 'Title' }, ...person,
       { key: 'department', label: 'Department' }, { key: 'status', label: 'Status', kind: 'label' },
-      { key: 'progress', label: 'Progress', kind: 'num' }, { key: 'due_on', label: 'Due', kind: 'date' },
+      { key: 'progress', label: 'Progress', kind: 'percent' }, { key: 'due_on', label: 'Due', kind: 'date' },
     ],
   },
   objectives: {
@@ -156,21 +167,23 @@ export const TABLES = {
       { key: 'objective_id', label: 'Objective' }, { key: 'title', label: 'Title' }, { key: 'parent_objective_id', label: 'Parent' },
       { key: 'department', label: 'Department' }, { key: 'period', label: 'Period' },
       { key: 'n_items', label: 'Items', kind: 'int' }, { key: 'n_goals', label: 'Direct goals', kind: 'int' },
-      { key: 'progress', label: 'Roll-up progress', kind: 'num' },
+      { key: 'progress', label: 'Roll-up progress', kind: 'percent' },
     ],
   },
 
   // Talent needs
   talentNeeds: {
     source: list('/api/talent-needs/'),
+    // The shortfall (the page's headline) first after the role, then what makes it up (open need + incumbents
+    // at high risk − pipeline ready now) and the rest of the pipeline; short labels so the table fits a laptop.
     columns: [
-      { key: 'title', label: 'Role' }, { key: 'role_id', label: 'Role id' }, { key: 'job_family', label: 'Job family' },
-      { key: 'level', label: 'Level', kind: 'int' },
+      { key: 'title', label: 'Role' }, { key: 'role_id', label: 'Role id' },
+      { key: 'shortfall', label: 'Shortfall', kind: 'int' }, { key: 'open_need', label: 'Open need', kind: 'int' },
+      { key: 'incumbents_high_risk', label: 'At high risk', kind: 'int' }, { key: 'pipeline_ready_now', label: 'Ready now', kind: 'int' },
+      { key: 'pipeline_ready_1_2_years', label: '1–2 years', kind: 'int' }, { key: 'pipeline_ready_3_plus_years', label: '3+ years', kind: 'int' },
+      { key: 'pipeline_not_ready', label: 'Not ready', kind: 'int' },
       { key: 'headcount', label: 'Headcount', kind: 'int' }, { key: 'planned_headcount', label: 'Planned', kind: 'int' },
-      { key: 'open_need', label: 'Open need', kind: 'int' }, { key: 'incumbents_high_risk', label: 'High-risk incumbents', kind: 'int' },
-      { key: 'pipeline_ready_now', label: 'Pipeline: ready now', kind: 'int' }, { key: 'pipeline_ready_1_2_years', label: '1–2 years', kind: 'int' },
-      { key: 'pipeline_ready_3_plus_years', label: '3+ years', kind: 'int' }, { key: 'pipeline_not_ready', label: 'Not ready', kind: 'int' },
-      { key: 'shortfall', label: 'Shortfall', kind: 'int' },
+      { key: 'job_family', label: 'Job family' }, { key: 'level', label: 'Level', kind: 'int' },
     ],
   },
 
@@ -214,7 +227,7 @@ export const TABLES = {
     source: { api: '/api/employees/{id}', at: ['goals'] },
     columns: [
       { key: 'goal_id', label: 'Goal' }, { key: 'title', label: 'Title' }, { key: 'status', label: 'Status', kind: 'label' },
-      { key: 'progress', label: 'Progress', kind: 'num' }, { key: 'is_linked', label: 'Path-linked', kind: 'bool' },
+      { key: 'progress', label: 'Progress', kind: 'percent' }, { key: 'is_linked', label: 'Path-linked', kind: 'bool' },
       { key: 'is_aligned', label: 'Aligned', kind: 'bool' },
       { key: 'objective_id', label: 'Objective' }, { key: 'target_role_id', label: 'Target role' }, { key: 'skill_id', label: 'Skill' },
       { key: 'due_on', label: 'Due', kind: 'date' },

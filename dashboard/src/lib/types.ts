@@ -52,6 +52,12 @@ export interface NineBox {
 /** A row of GET /api/retention/distribution */
 export interface ScoreBinRow { path_state: string | null; bin_start: number; bin_end: number; n: number }
 
+/** GET /api/retention/distribution: the bins, and exact figures per path state */
+export interface ScoreDistribution {
+  rows: ScoreBinRow[];
+  summary: { path_state: string | null; n: number; mean_score: N; median_score: N; high_share: N }[];
+}
+
 /** GET /api/framework */
 export interface Framework {
   roles: { role_id: string; title: string | null; job_family: string | null; level: N; track: string | null;
@@ -102,6 +108,8 @@ export interface Profile {
   goals: Record<string, unknown>[];
   reviews: Record<string, unknown>[];
   pulse: { week_of: string; pulse: N; career_discussed: boolean | null; manager_replied: boolean | null }[];
+  /** Whether each dataset has any rows at all (an empty list then means none for this person). */
+  loaded: { goals: boolean; reviews: boolean; check_ins: boolean };
   risk: { score: N; band: string | null; reasons: string | null; factors: string[] | null } | null;
   asOf: string | null;
   runId: N;

@@ -1,7 +1,25 @@
-// Talent needs: active headcount (bar) against planned headcount (tick) per role.
+// Talent needs: active headcount (bar) against planned headcount (tick) for the roles with the largest
+// shortfall (the table lists every role; a chart of all of them would be thousands of pixels tall).
 import * as Plot from '@observablehq/plot';
+import type { NeedRow } from '../types.ts';
 
 export interface HeadcountRow { role: string; headcount: number; planned: number | null }
+
+/** Roles drawn at most. */
+const PLAN_CHART_ROLES = 15;
+
+/**
+ * The roles the chart draws: those with people or a plan, largest shortfall first (then headcount, then
+ * role id; a manager's rows have no shortfall, so theirs go by headcount), at most `limit`.
+ */
+export function planChartRows(rows: NeedRow[], limit = PLAN_CHART_ROLES): HeadcountRow[] {
+  return rows
+    .filter((r) => (r.headcount ?? 0) > 0 || r.planned_headcount != null)
+    .sort((a, b) => (b.shortfall ?? -1) - (a.shortfall ?? -1) || (b.headcount ?? 0) - (a.headcount ?? 0) ||
+      (a.role_id < b.role_id ? -1 : a.role_id > b.role_id ? 1 : 0))
+    .slice(0, limit)
+    .map((r) => ({ role: r.title ?? r.role_id, headcount: r.headcount ?? 0, planned: r.planned_headcount }));
+}
 
 export function headcountPlan(data: HeadcountRow[], { width }: { width: number }) {
   return Plot.plot({

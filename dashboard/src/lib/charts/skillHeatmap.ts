@@ -1,5 +1,6 @@
 // Department × skill heatmap of skill gaps (org skill view rows), one cell per pair.
 import * as Plot from '@observablehq/plot';
+import { fmtInt, fmtNum } from '../format.ts';
 
 export interface HeatCell { department: string; skill: string; value: number | null; employees_short?: number | null }
 
@@ -8,7 +9,9 @@ export function skillHeatmap(data: HeatCell[], { width, metric = 'Mean gap (leve
   const max = Math.max(0, ...data.map((d) => d.value ?? 0));
   // Light text on the darker half of the scale, dark text on the lighter half.
   const ink = (d: HeatCell) => (d.value != null && max > 0 && d.value / max > 0.55 ? 'white' : 'black');
-  const label = (d: HeatCell) => (d.value == null ? '' : Number.isInteger(d.value) ? String(d.value) : d.value.toFixed(1));
+  // Counts (employees short, gap points) whole, means (mean gap) with decimals.
+  const shown = (v: number | null) => (v == null ? '—' : Number.isInteger(v) ? fmtInt(v) : fmtNum(v));
+  const label = (d: HeatCell) => (d.value == null ? '' : shown(d.value));
   return Plot.plot({
     title: `Skill gaps by department and skill (${metric.toLowerCase()})`,
     width,
@@ -23,7 +26,7 @@ export function skillHeatmap(data: HeatCell[], { width, metric = 'Mean gap (leve
     marks: [
       Plot.cell(data, { x: 'skill', y: 'department', fill: 'value', inset: 0.5 }),
       Plot.text(data, { x: 'skill', y: 'department', text: label, fill: ink, fontSize: 10 }),
-      Plot.tip(data, Plot.pointer({ x: 'skill', y: 'department', title: (d: HeatCell) => `${d.department} · ${d.skill}\n${metric}: ${d.value?.toFixed(2) ?? '—'}${d.employees_short != null ? `\nEmployees short: ${d.employees_short}` : ''}\nClick to list the employees` })),
+      Plot.tip(data, Plot.pointer({ x: 'skill', y: 'department', title: (d: HeatCell) => `${d.department} · ${d.skill}\n${metric}: ${shown(d.value)}${d.employees_short != null ? `\nEmployees short: ${fmtInt(d.employees_short)}` : ''}\nClick to list the employees` })),
     ],
   });
 }

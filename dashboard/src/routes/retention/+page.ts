@@ -2,7 +2,7 @@ import { getJson, settle } from '$lib/api.ts';
 import { readFilters, type FilterValues } from '$lib/filters.ts';
 import { getAllRows } from '$lib/list-rows.ts';
 import { managerView } from '$lib/scope.ts';
-import type { ScoreBinRow } from '$lib/types.ts';
+import type { ScoreDistribution } from '$lib/types.ts';
 
 type R = Record<string, unknown>;
 
@@ -18,7 +18,7 @@ export async function load({ fetch, url, parent }) {
   const states = filters.path_state ? [filters.path_state] : ['no_path', 'plan_only'];
   const [lists, distribution, values] = await Promise.all([
     settle(Promise.all(states.map((s) => getAllRows<R>('/api/retention', { ...common, path_state: s }, fetch)))),
-    settle(getJson<{ rows: ScoreBinRow[] }>('/api/retention/distribution', { department: filters.department, ...team }, fetch)),
+    settle(getJson<ScoreDistribution>('/api/retention/distribution', { department: filters.department, ...team }, fetch)),
     settle(getJson<FilterValues>('/api/filters', undefined, fetch)),
   ]);
   const risk = lists.ok ? { ok: true as const, data: merge(lists.data.map((l) => l.rows)) } : lists;

@@ -42,12 +42,22 @@ const Profile = Type.Object({
   })),
   reviews: Type.Array(Row({ cycle: Type.String(), performance: Int(), potential: Int(), reviewed_on: Str() })),
   pulse: Type.Array(Row({ week_of: Type.String(), pulse: Int(), career_discussed: Bool(), manager_replied: Bool() })),
+  loaded: Type.Object({ goals: Type.Boolean(), reviews: Type.Boolean(), check_ins: Type.Boolean() }, {
+    additionalProperties: false,
+    description: 'whether each dataset has any rows at all: never imported reads differently from none for this person',
+  }),
   risk: Type.Union([Type.Null(), Row({
     score: Int(), band: Str(), reasons: Str(), factors: StrList({ description: 'factors that apply' }),
   })]),
   asOf: Str(),
   runId: Int(),
 });
+
+/** Which datasets the profile lists rows of have any rows at all (for the page's wording when a list is empty). */
+async function loadedDatasets(conn: DuckDBConnection) {
+  const has = async (dataset: string) => (await optionalRows(conn, [`stg_${dataset}`], `select 1 from stg_${dataset} limit 1`, {})).length > 0;
+  return { goals: await has('goals'), reviews: await has('reviews'), check_ins: await has('check_ins') };
+}
 
 async function optionalRows(conn: DuckDBConnection, tables: string[], sql: string, params: Record<string, string>) {
   if ((await missingTables(conn, tables)).length) return [];
@@ -131,6 +141,7 @@ export default async function employees(app: FastifyInstance) {
         manager: base.manager_id ? { employee_id: base.manager_id, full_name: base.manager_name } : null,
         path: { path_state: base.path_state, targets },
         gaps, coverage, goals, reviews, pulse,
+        loaded: await loadedDatasets(conn),
         risk: riskRow ? {
           score: riskRow.score, band: riskRow.band, reasons: riskRow.reasons,
           factors: RISK_FACTORS.filter((f) => riskRow[f] === true),

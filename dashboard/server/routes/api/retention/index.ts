@@ -11,7 +11,7 @@ import { PEOPLE_FILTERS } from '../../../filters.ts';
 import { listRoute, missingTables, type ListSource } from '../../../list-route.ts';
 import { buildWhere } from '../../../query.ts';
 import { readColumns, toRows } from '../../../rows.ts';
-import { Bool, Int, Row, Str, errors } from '../../../schemas.ts';
+import { Bool, Int, Num, Row, Str, errors } from '../../../schemas.ts';
 import { checkInScope } from '../../../scope.ts';
 
 export const RISK_FACTORS = ['no_path', 'plan_only', 'stalled', 'low_pulse', 'pulse_drop', 'checkins_lapsed',
@@ -85,6 +85,11 @@ async function teamSource(conn: DuckDBConnection, request: FastifyRequest): Prom
 }
 
 const BinRow = Row({ path_state: Str(), bin_start: Type.Integer(), bin_end: Type.Integer(), n: Type.Integer() });
+/** Exact figures per path state over the same rows as the histogram (not estimated from its bins). */
+const StateSummaryRow = Row({
+  path_state: Str(), n: Type.Integer(), mean_score: Num({ description: 'mean score' }),
+  median_score: Num({ description: 'median score' }), high_share: Num({ description: 'share in the high band (score ≥ 50)' }),
+});
 
 export default async function retention(app: FastifyInstance) {
   const requires = ['retention_risk', 'career_path_state', 'stg_roles', 'stg_employees'];
@@ -108,7 +113,7 @@ export default async function retention(app: FastifyInstance) {
 
   app.get('/distribution', {
     schema: {
-      summary: 'Histogram of retention scores (bins of 10) by path state',
+      summary: 'Histogram of retention scores (bins of 10) by path state, and exact figures per path state (Arrow: the bins)',
       tags: ['retention'],
       querystring: Type.Object({
         department: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -116,7 +121,7 @@ export default async function retention(app: FastifyInstance) {
         manager: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
         ...ReportsQuery,
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ rows: Type.Array(BinRow), asOf: Str(), runId: Int() }), ...errors },
+      response: { 200: Type.Object({ rows: Type.Array(BinRow), summary: Type.Array(StateSummaryRow), asOf: Str(), runId: Int() }), ...errors },
     },
   }, async (request, reply) => {
     const result = await app.reads.use(async (conn) => {
@@ -126,13 +131,19 @@ export default async function retention(app: FastifyInstance) {
       const source = await teamSource(conn, request);
       const { where, params } = buildWhere({ filters: { department, job_family, manager }, scopeColumn: 'employee_id' },
         request.query as Record<string, unknown>, userOf(request));
+      const scores = `(select * from (${source.base}\n) as t ${where})`;
+      const bound = { ...source.params, ...params };
       const read = await readColumns(conn, `
         select path_state, bin_start::int as bin_start, (bin_start + 10)::int as bin_end, count(*)::int as n
-        from (select path_state, least(floor(score / 10) * 10, 90) as bin_start from (${source.base}\n) as t ${where})
-        group by all order by path_state, bin_start`, { ...source.params, ...params });
-      return { version, read };
+        from (select path_state, least(floor(score / 10) * 10, 90) as bin_start from ${scores})
+        group by all order by path_state, bin_start`, bound);
+      const summary = toRows(await readColumns(conn, `
+        select path_state, count(*)::int as n, avg(score)::double as mean_score, median(score)::double as median_score,
+               (count(*) filter (where band = 'high'))::double / count(*) as high_share
+        from ${scores} group by path_state order by path_state`, bound));
+      return { version, read, summary };
     });
     if (result.read && wantsArrow(request)) return sendArrow(reply, result.read);
-    return { rows: result.read ? toRows(result.read) : [], ...result.version };
+    return { rows: result.read ? toRows(result.read) : [], summary: result.summary ?? [], ...result.version };
   });
 }

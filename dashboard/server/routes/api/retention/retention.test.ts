@@ -85,6 +85,23 @@ describe('GET /api/retention/distribution', () => {
     const n = rows.reduce((s: number, r: { n: number }) => s + r.n, 0);
     expect(n).toBe(6);
   });
+
+  it('gives the exact mean, median and high-band share per path state, not estimates from the bins', async () => {
+    // no_path scores 75, 55, 45: bins of 10 would estimate the mean as (75 + 55 + 45 + 15) / 3 = 63.3.
+    expect((await get('/api/retention/distribution')).json().summary).toEqual([
+      { path_state: 'no_path', n: 3, mean_score: 175 / 3, median_score: 55, high_share: 2 / 3 },
+      { path_state: 'on_path', n: 2, mean_score: 5, median_score: 5, high_share: 0 },
+      { path_state: 'plan_only', n: 1, mean_score: 40, median_score: 40, high_share: 0 },
+    ]);
+    // The filters and a manager's scope apply as to the bins.
+    expect((await get('/api/retention/distribution?department=Sales')).json().summary.map((r: { mean_score: number }) => r.mean_score)).toEqual([45, 10]);
+    const { headers } = await loginAs(app, 'manager', { employeeId: 'E2' });
+    expect((await get('/api/retention/distribution', headers)).json().summary).toEqual([
+      { path_state: 'no_path', n: 1, mean_score: 55, median_score: 55, high_share: 1 },
+      { path_state: 'on_path', n: 1, mean_score: 0, median_score: 0, high_share: 0 },
+      { path_state: 'plan_only', n: 1, mean_score: 40, median_score: 40, high_share: 0 },
+    ]);
+  });
 });
 
 // E1 ─┬─ E2 ─┬─ E3 (score 0)     E5 (45) ── E6 (10)
