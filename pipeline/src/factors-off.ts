@@ -1,0 +1,26 @@
+// Retention-risk factors that are off because a dataset they read was never loaded (spec: "Missing sources
+// are not evidence"), as the retention_factors mart lists them, and the words that say which and why:
+// the run's notes and the dashboard's notice both use `factorsOffText`.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { all, tableExists } from './db.ts';
+
+export interface FactorOff {
+  factor: string;
+  /** e.g. "no check-ins loaded" */
+  reason: string;
+}
+
+/** The factors that are off, in the spec table's order; none when the mart is not built. */
+export async function readFactorsOff(conn: DuckDBConnection): Promise<FactorOff[]> {
+  if (!(await tableExists(conn, 'retention_factors'))) return [];
+  return all<FactorOff>(conn, 'select factor, off_reason as reason from retention_factors where not is_on order by factor_order');
+}
+
+/** "4 factors: no check-ins loaded (low_pulse, pulse_drop, checkins_lapsed, no_career_talk)"; null when none is off. */
+export function factorsOffText(off: FactorOff[]): string | null {
+  if (!off.length) return null;
+  const byReason = new Map<string, string[]>();
+  for (const f of off) byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), f.factor]);
+  const why = [...byReason].map(([reason, factors]) => `${reason} (${factors.join(', ')})`).join('; ');
+  return `${off.length} factor${off.length === 1 ? '' : 's'}: ${why}`;
+}
