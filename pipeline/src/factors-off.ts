@@ -10,10 +10,12 @@ export interface FactorOff {
   reason: string;
 }
 
-/** The factors that are off, in the spec table's order; none when the mart is not built. */
+/** The factors that are off (rows of FactorOff), in the spec table's order. */
+export const FACTORS_OFF_SQL = 'select factor, off_reason as reason from retention_factors where not is_on order by factor_order';
+
+/** The factors that are off; none when the mart is not built. */
 export async function readFactorsOff(conn: DuckDBConnection): Promise<FactorOff[]> {
-  if (!(await tableExists(conn, 'retention_factors'))) return [];
-  return all<FactorOff>(conn, 'select factor, off_reason as reason from retention_factors where not is_on order by factor_order');
+  return (await tableExists(conn, 'retention_factors')) ? all<FactorOff>(conn, FACTORS_OFF_SQL) : [];
 }
 
 /** "4 factors: no check-ins loaded (low_pulse, pulse_drop, checkins_lapsed, no_career_talk)"; null when none is off. */

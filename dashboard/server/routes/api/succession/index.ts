@@ -18,8 +18,8 @@ const READINESS = ['ready_now', 'ready_1_2_years', 'ready_3_plus_years', 'not_re
 const BANDS = ['low', 'moderate', 'high'] as const;
 
 const Summary = Type.Object({
-  n_critical_roles: Int(), succession_readiness_rate: Num(), successor_coverage: Num(), bench_strength_index: Num(),
-  asOf: Str(), runId: Int(),
+  n_critical_roles: Int(), succession_readiness_rate: Num(), successor_coverage: Num(), successor_coverage_median: Num(),
+  bench_strength_index: Num(), asOf: Str(), runId: Int(),
 });
 
 const RoleRow = Row({
@@ -51,10 +51,11 @@ const rolesFromRows = (candidates: string, people: string, risk: string) => `
   with critical as (select role_id, title, job_family, level from stg_roles where is_critical),
   cand as (select * from ${candidates}),
   ready2 as (
-    select role_id, employee_id, count(*) over (partition by employee_id) as k
+    select role_id, employee_id, case readiness when 'ready_now' then 1.0 else 0.5 end as w,
+      count(*) over (partition by employee_id) as k
     from cand where readiness in ('ready_now', 'ready_1_2_years')
   ),
-  bench as (select role_id, sum(1.0 / k) as bench_strength from ready2 group by role_id),
+  bench as (select role_id, sum(w / k) as bench_strength from ready2 group by role_id),
   counts as (
     select role_id,
       count(*) filter (where readiness = 'ready_now') as n_ready_now,
@@ -100,11 +101,12 @@ const ROLE_TABLES = ['succession_roles', 'succession_candidates', 'career_path_s
 
 /** Org succession figures: the mart for admins/leaders, recomputed from subtree rows for managers. */
 export async function successionSummary(conn: DuckDBConnection, user: ReturnType<typeof userOf>) {
-  const empty = { n_critical_roles: null, succession_readiness_rate: null, successor_coverage: null, bench_strength_index: null };
+  const empty = { n_critical_roles: null, succession_readiness_rate: null, successor_coverage: null, successor_coverage_median: null, bench_strength_index: null };
   if ((await missingTables(conn, ['succession_summary', ...ROLE_TABLES])).length) return empty;
   if (isUnscoped(user)) {
     const row = await readOne(conn, `select n_critical_roles::int as n_critical_roles,
       succession_readiness_rate::double as succession_readiness_rate, successor_coverage::double as successor_coverage,
+      successor_coverage_median::double as successor_coverage_median,
       bench_strength_index::double as bench_strength_index from succession_summary`);
     return { ...empty, ...row };
   }
@@ -116,7 +118,8 @@ export async function successionSummary(conn: DuckDBConnection, user: ReturnType
       (count(*) filter (where n_ready_now > 0))::double / nullif(count(*), 0) as succession_readiness_rate,
       (select count(distinct employee_id) from ${c.sql} where readiness in ('ready_now', 'ready_1_2_years'))::double
         / nullif(count(*), 0) as successor_coverage,
-      avg(least(1, bench_strength))::double as bench_strength_index
+      median(n_ready_now + n_ready_1_2_years)::double as successor_coverage_median,
+      avg(least(1, bench_strength / greatest(1, n_incumbents)))::double as bench_strength_index
     from roles`, { ...roles.params, ...c.params });
   return { ...empty, ...row };
 }
