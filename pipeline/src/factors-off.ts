@@ -4,11 +4,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, tableExists } from './db.ts';
 
-export interface FactorOff {
-  factor: string;
-  /** e.g. "no check-ins loaded" */
-  reason: string;
-}
+/** A factor that is off, and why (e.g. "no check-ins loaded"). */
+export type FactorOff = { factor: string; reason: string };
 
 /** The factors that are off (rows of FactorOff), in the spec table's order. */
 export const FACTORS_OFF_SQL = 'select factor, off_reason as reason from retention_factors where not is_on order by factor_order';
