@@ -72,6 +72,12 @@ const VIOLATIONS: [string, string][] = [
     where s.default_next_role_id is not null and not exists (
       select 1 from stg_role_progressions p
       where p.from_role_id = s.role_id and p.to_role_id = s.default_next_role_id and p.move = 'promotion')`],
+  ['top_of_ladder: no path target and no progression of any kind out of the role', `
+    select s.* from career_path_state s
+    where (s.path_state = 'top_of_ladder') <> (s.n_path_targets = 0
+      and not exists (select 1 from stg_role_progressions p where p.from_role_id = s.role_id))`],
+  ['every dataset is loaded, so no retention factor is off', `
+    select * from retention_risk where factors_off is not null`],
   ['ready_now needs coverage >= 0.85 and performance >= 3', `
     select * from succession_candidates where readiness = 'ready_now' and not (coverage >= 0.85 and performance >= 3)`],
   ['readiness score is the rounded formula', `

@@ -60,18 +60,53 @@ describe('figures match the marts', () => {
   });
 });
 
+describe('definitions of December 2026', () => {
+  it("succession shows successor coverage's median beside the mean, and bench strength with two decimals", async () => {
+    const [summary] = await h.sql<{ median: number }>('select successor_coverage_median as median from succession_summary');
+    const roles = await h.sql<{ title: string; bench_strength: number }>('select title, bench_strength from succession_roles');
+    expect(roles.some((r) => !Number.isInteger(r.bench_strength))).toBe(true); // a ½ weight shows
+    const { page, errors } = await h.open('/succession');
+    await page.getByTestId('coverage-median').waitFor();
+    expect(Number(await page.getByTestId('coverage-median').textContent())).toBeCloseTo(summary.median, 2);
+    const rows = rowsOf(page, 'Critical roles');
+    await rows.first().waitFor();
+    for (const r of roles) {
+      const row = rows.filter({ has: page.getByRole('link', { name: r.title, exact: true }) });
+      expect(await row.locator('td').nth(10).textContent()).toBe(r.bench_strength.toFixed(2));
+    }
+    expect(await page.getByTestId('factors-off').count()).toBe(0); // every dataset is loaded
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the retention page lists the top_of_ladder employees when that path state is chosen', async () => {
+    const expected = await h.sql<{ employee_id: string }>(
+      "select employee_id from retention_risk where path_state = 'top_of_ladder' order by employee_id");
+    expect(expected.length).toBeGreaterThan(0);
+    const { page, errors } = await h.open('/retention?path_state=top_of_ladder');
+    const rows = rowsOf(page, 'Top of ladder employees by risk');
+    await rows.first().waitFor();
+    expect((await rows.locator('td:nth-child(2)').allTextContents()).sort()).toEqual(expected.map((e) => e.employee_id));
+    expect(await page.getByTestId('factors-off').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('filters, drill-down, export', () => {
   it('a department filter changes the retention list to that department', async () => {
-    const all = await h.sql<{ n: number }>(`select count(*)::int as n from retention_risk where path_state in ('no_path', 'plan_only')`);
+    // on_path: the fixture's no_path and plan_only people all work in Engineering (its top_of_ladder
+    // incumbents are in Product and Operations), so a department filter only narrows the on_path list
+    const all = await h.sql<{ n: number }>(`select count(*)::int as n from retention_risk where path_state = 'on_path'`);
     const [{ department }] = await h.sql<{ department: string }>(`
       select c.department from retention_risk r join career_path_state c using (employee_id)
-      where r.path_state in ('no_path', 'plan_only') group by 1 order by count(*) desc, 1 limit 1`);
+      where r.path_state = 'on_path' group by 1 order by count(*) desc, 1 limit 1`);
     const [{ n }] = await h.sql<{ n: number }>(`select count(*)::int as n from retention_risk r join career_path_state c using (employee_id)
-      where r.path_state in ('no_path', 'plan_only') and c.department = $d`, { d: department });
+      where r.path_state = 'on_path' and c.department = $d`, { d: department });
     expect(n).toBeLessThan(all[0].n); // the filter must make a difference for the test to mean anything
 
-    const { page, errors } = await h.open('/retention');
-    const rows = rowsOf(page, 'No path and plan-only employees by risk');
+    const { page, errors } = await h.open('/retention?path_state=on_path');
+    const rows = rowsOf(page, 'On path employees by risk');
     await rows.first().waitFor();
     expect(await rows.count()).toBe(all[0].n);
     await page.getByLabel('Department').selectOption(department);
@@ -246,6 +281,25 @@ describe('pipeline', () => {
     expect(fs.existsSync(path.join(h.inbox, sample))).toBe(true);
     await screenshot(page, 'pipeline-mapping-upload');
     expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('an org that loaded no plans, goals or check-ins (fixtures/orgs/sparse)', () => {
+  let sparse: Harness;
+  beforeAll(async () => { sparse = await startHarness('sparse'); });
+  afterAll(async () => { await sparse?.close(); });
+
+  const NOTICE = 'Scores leave out 7 factors: no career plans or goals loaded (no_path, plan_only, high_performer_off_path); '
+    + 'no check-ins loaded (low_pulse, pulse_drop, checkins_lapsed, no_career_talk).';
+  it.each([['overview', '/'], ['retention', '/retention'], ['employee', '/employees/D02'], ['talent-needs', '/talent-needs'],
+    ['succession', '/succession']])('the %s page says which factors the scores leave out and why', async (name, url) => {
+    const { page, errors } = await sparse.open(url);
+    await page.getByTestId('factors-off').waitFor();
+    expect(await page.getByTestId('factors-off').textContent()).toBe(NOTICE);
+    if (name === 'overview') await page.getByText('Top of ladder').first().waitFor(); // the fourth path state in the chart
+    await screenshot(page, `factors-off-${name}`);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

@@ -67,14 +67,14 @@ const SQL = [
      ('E6', 'Ed Seller', 'Sales', 'SAL-1', 'E5', 'on_path', ['SAL-M'], 1, 1)`,
   `create table retention_risk (employee_id varchar, path_state varchar, no_path boolean, plan_only boolean, stalled boolean,
      low_pulse boolean, pulse_drop boolean, checkins_lapsed boolean, no_career_talk boolean, high_performer_off_path boolean,
-     score integer, band varchar, reasons varchar)`,
+     score integer, band varchar, reasons varchar, factors_off varchar)`,
   `insert into retention_risk values
-     ('E1', 'no_path', true, false, true, false, false, true, true, false, 75, 'high', 'No career path; stalled'),
-     ('E2', 'plan_only', false, true, true, false, false, false, false, true, 40, 'medium', 'Plan only'),
-     ('E3', 'on_path', false, false, false, false, false, false, false, false, 0, 'low', ''),
-     ('E4', 'no_path', true, false, false, true, true, false, false, false, 55, 'high', 'No career path; low pulse'),
-     ('E5', 'no_path', true, false, true, false, false, false, false, false, 45, 'medium', 'No career path'),
-     ('E6', 'on_path', false, false, false, false, false, true, false, false, 10, 'low', 'Check-ins lapsed')`,
+     ('E1', 'no_path', true, false, true, false, false, true, true, false, 75, 'high', 'No career path; stalled', null),
+     ('E2', 'plan_only', false, true, true, false, false, false, false, true, 40, 'medium', 'Plan only', null),
+     ('E3', 'on_path', false, false, false, false, false, false, false, false, 0, 'low', '', null),
+     ('E4', 'no_path', true, false, false, true, true, false, false, false, 55, 'high', 'No career path; low pulse', null),
+     ('E5', 'no_path', true, false, true, false, false, false, false, false, 45, 'medium', 'No career path', null),
+     ('E6', 'on_path', false, false, false, false, false, true, false, false, 10, 'low', 'Check-ins lapsed', null)`,
 ];
 
 export async function createTestOrg(dir: string): Promise<Db> {

@@ -113,7 +113,7 @@ describe('enum columns', () => {
     expect(() => discoverModels(sqlDir({ 'marts/m.sql': '-- materialized: view\n-- enum: k\nselect 1 as k' })))
       .toThrow(/marts\/m\.sql:2: enum columns need a table model/);
     expect(discoverModels(SQL_DIR).find((m) => m.name === 'retention_list')?.enumColumns)
-      .toEqual(['department', 'role_id', 'job_family', 'manager_name', 'path_state', 'band', 'reasons']);
+      .toEqual(['department', 'role_id', 'job_family', 'manager_name', 'path_state', 'band', 'reasons', 'factors_off']);
   });
 });
 

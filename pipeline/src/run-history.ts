@@ -5,12 +5,14 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec, tableExists } from './db.ts';
 
 export const RUN_HISTORY_COLUMNS = ['run_id', 'as_of', 'headcount', 'n_no_path', 'n_plan_only', 'n_on_path', 'n_high_risk',
-  'succession_readiness_rate', 'bench_strength_index'] as const;
+  'succession_readiness_rate', 'bench_strength_index', 'n_top_of_ladder'] as const;
 
 export async function ensureRunHistory(conn: DuckDBConnection): Promise<void> {
   await exec(conn, `create table if not exists run_history (
     run_id INTEGER, as_of DATE, headcount INTEGER, n_no_path INTEGER, n_plan_only INTEGER, n_on_path INTEGER,
-    n_high_risk INTEGER, succession_readiness_rate DOUBLE, bench_strength_index DOUBLE)`);
+    n_high_risk INTEGER, succession_readiness_rate DOUBLE, bench_strength_index DOUBLE, n_top_of_ladder INTEGER)`);
+  // top_of_ladder came later (December 2026): earlier runs' rows keep it null
+  await exec(conn, 'alter table run_history add column if not exists n_top_of_ladder INTEGER');
 }
 
 /**
@@ -28,5 +30,5 @@ export async function recordRunHistory(conn: DuckDBConnection, runId: number, as
   const summary = (col: string) => (succession ? `(select ${col} from succession_summary)` : 'null');
   await exec(conn, `insert into run_history (${RUN_HISTORY_COLUMNS.join(', ')})
     select $run_id, $as_of::date, ${headcount}, ${state('no_path')}, ${state('plan_only')}, ${state('on_path')}, ${highRisk},
-      ${summary('succession_readiness_rate')}, ${summary('bench_strength_index')}`, { run_id: runId, as_of: asOf });
+      ${summary('succession_readiness_rate')}, ${summary('bench_strength_index')}, ${state('top_of_ladder')}`, { run_id: runId, as_of: asOf });
 }

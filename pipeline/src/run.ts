@@ -11,6 +11,7 @@ import { discoverModels, modelsFingerprint, runModels, type Model } from './mode
 import { ensureMetaTables } from './meta.ts';
 import { recordRunHistory } from './run-history.ts';
 import { countDanglingEventRows, danglingNote } from './dangling.ts';
+import { factorsOffText, readFactorsOff } from './factors-off.ts';
 import { defaultIngest, type FileResult, type Ingest, type InboxFile } from './ingest-link.ts';
 import { prepareMappedFiles, type PreparedMappedFiles } from './mapping/load-mapped.ts';
 import { resolveMappedFiles } from './mapping/resolve.ts';
@@ -378,6 +379,8 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     await recordRunHistory(conn, runId, opts.asOf);
     const dangling = danglingNote(await countDanglingEventRows(conn));
     if (dangling) notes.push(dangling);
+    const factorsOff = factorsOffText(await readFactorsOff(conn));
+    if (factorsOff) notes.push(`retention scores leave out ${factorsOff}`);
     await insertRunFiles(conn, runId, results);
     for (const r of results.filter((x) => x.status === 'loaded')) {
       await exec(conn, 'insert into loaded_files (sha256, file, dataset, run_id, loaded_at) values ($sha256, $file, $dataset, $run_id, $at::timestamp)',

@@ -9,6 +9,13 @@ linked_goals as (select * from int_goals_linked),
 
 default_next as (select * from int_default_next_chosen),
 
+progressions as (select * from stg_role_progressions),
+
+roles_with_a_way_out as (
+    -- a progression of any kind (promotion or lateral) leads out of these roles
+    select distinct from_role_id as role_id from progressions
+),
+
 target_lists as (
     select
         employee_id,
@@ -33,6 +40,8 @@ states as (
         employees.role_id,
         employees.manager_id,
         case
+            when coalesce(target_lists.n_path_targets, 0) = 0 and roles_with_a_way_out.role_id is null
+                then 'top_of_ladder'                                           -- nothing leads out: not a path to fix
             when coalesce(target_lists.n_path_targets, 0) = 0 then 'no_path'
             when coalesce(linked_counts.n_linked_goals, 0) = 0 then 'plan_only'   -- targets only on paper
             else 'on_path'
@@ -48,6 +57,7 @@ states as (
     left join target_lists using (employee_id)
     left join linked_counts using (employee_id)
     left join default_next using (employee_id)
+    left join roles_with_a_way_out on roles_with_a_way_out.role_id = employees.role_id
 )
 
 select * from states

@@ -3,7 +3,7 @@
 -- (score desc, then employee_id): the full list is then one table read with no join and no sort
 -- (dashboard/server/routes/api/retention/index.ts, ListSpec.storedOrder). One row per active employee.
 -- The repeated text columns are stored as ENUMs (a code per row; read and sent as Arrow dictionaries):
--- enum: department, role_id, job_family, manager_name, path_state, band, reasons
+-- enum: department, role_id, job_family, manager_name, path_state, band, reasons, factors_off
 select
     c.employee_id,
     c.full_name,
@@ -23,7 +23,8 @@ select
     r.high_performer_off_path,
     r.score::integer as score,
     r.band,
-    r.reasons
+    r.reasons,
+    r.factors_off
 from retention_risk r
 join career_path_state c on c.employee_id = r.employee_id
 left join stg_roles ro on ro.role_id = c.role_id

@@ -1,4 +1,5 @@
 -- Retention risk of every active employee, explainable by its flags (spec: "Retention risk").
+-- A factor whose source was never loaded is off (retention_factors): its flag is null and scores nothing.
 -- One row per active employee.
 with
 
@@ -9,6 +10,23 @@ employees as (select * from int_employees_active),
 check_ins as (select * from stg_check_ins),
 
 reviews as (select * from int_reviews_latest),
+
+factors as (select * from retention_factors),
+
+switches as (
+    -- one row: whether each factor is scored, and the names of those that are not
+    select
+        bool_and(is_on) filter (where factor = 'no_path') as is_no_path_on,
+        bool_and(is_on) filter (where factor = 'plan_only') as is_plan_only_on,
+        bool_and(is_on) filter (where factor = 'stalled') as is_stalled_on,
+        bool_and(is_on) filter (where factor = 'low_pulse') as is_low_pulse_on,
+        bool_and(is_on) filter (where factor = 'pulse_drop') as is_pulse_drop_on,
+        bool_and(is_on) filter (where factor = 'checkins_lapsed') as is_checkins_lapsed_on,
+        bool_and(is_on) filter (where factor = 'no_career_talk') as is_no_career_talk_on,
+        bool_and(is_on) filter (where factor = 'high_performer_off_path') as is_high_performer_off_path_on,
+        string_agg(factor, ', ' order by factor_order) filter (where not is_on) as factors_off
+    from factors
+),
 
 recent_check_ins as (
     select *
@@ -52,8 +70,10 @@ facts as (
         coalesce(check_in_stats.n_pulses_recent, 0) as n_pulses_recent,
         check_in_stats.pulse_sum_recent,
         coalesce(prior_pulses.n_pulses_prior, 0) as n_pulses_prior,
-        prior_pulses.pulse_sum_prior
+        prior_pulses.pulse_sum_prior,
+        switches.*
     from states
+    cross join switches
     join employees using (employee_id)
     left join reviews using (employee_id)
     left join check_in_stats using (employee_id)
@@ -65,18 +85,22 @@ flags as (
         *,
         pulse_sum_recent::double / nullif(n_pulses_recent, 0) as pulse_mean_recent,
         pulse_sum_prior::double / nullif(n_pulses_prior, 0) as pulse_mean_prior,
-        path_state = 'no_path' as no_path,
-        path_state = 'plan_only' as plan_only,
-        months_since_promotion >= 36 as stalled,
+        -- a factor that is off is null (never true), whatever its data would say
+        case when is_no_path_on then path_state = 'no_path' end as no_path,
+        case when is_plan_only_on then path_state = 'plan_only' end as plan_only,
+        case when is_stalled_on then months_since_promotion >= 36 end as stalled,
         -- mean <= 2.5, compared on integers: 2 * sum <= 5 * n
-        n_pulses_recent >= 2 and 2 * pulse_sum_recent <= 5 * n_pulses_recent as low_pulse,
+        case when is_low_pulse_on then n_pulses_recent >= 2 and 2 * pulse_sum_recent <= 5 * n_pulses_recent end
+            as low_pulse,
         -- recent mean <= prior mean - 0.75  <=>  4 * sum_r * n_p <= 4 * sum_p * n_r - 3 * n_r * n_p
-        n_pulses_recent >= 2 and n_pulses_prior >= 2
+        case when is_pulse_drop_on then n_pulses_recent >= 2 and n_pulses_prior >= 2
             and 4 * pulse_sum_recent * n_pulses_prior
-                <= 4 * pulse_sum_prior * n_pulses_recent - 3 * n_pulses_recent * n_pulses_prior as pulse_drop,
-        n_check_ins_42d = 0 as checkins_lapsed,
-        n_career_talks_180d = 0 as no_career_talk,
-        coalesce(performance >= 4, false) and path_state <> 'on_path' as high_performer_off_path
+                <= 4 * pulse_sum_prior * n_pulses_recent - 3 * n_pulses_recent * n_pulses_prior end as pulse_drop,
+        case when is_checkins_lapsed_on then n_check_ins_42d = 0 end as checkins_lapsed,
+        case when is_no_career_talk_on then n_career_talks_180d = 0 end as no_career_talk,
+        -- top_of_ladder is not off a path: nothing leads out of the role
+        case when is_high_performer_off_path_on
+            then coalesce(performance >= 4, false) and path_state in ('no_path', 'plan_only') end as high_performer_off_path
     from facts
 ),
 
@@ -84,9 +108,10 @@ scored as (
     select
         *,
         least(100,
-            25 * no_path::integer + 10 * plan_only::integer + 20 * stalled::integer
-            + 15 * low_pulse::integer + 15 * pulse_drop::integer + 10 * checkins_lapsed::integer
-            + 10 * no_career_talk::integer + 10 * high_performer_off_path::integer
+            25 * coalesce(no_path, false)::integer + 10 * coalesce(plan_only, false)::integer
+            + 20 * coalesce(stalled, false)::integer + 15 * coalesce(low_pulse, false)::integer
+            + 15 * coalesce(pulse_drop, false)::integer + 10 * coalesce(checkins_lapsed, false)::integer
+            + 10 * coalesce(no_career_talk, false)::integer + 10 * coalesce(high_performer_off_path, false)::integer
         ) as score
     from flags
 ),
@@ -121,7 +146,8 @@ explained as (
         pulse_mean_recent,
         pulse_mean_prior,
         n_check_ins_42d,
-        performance
+        performance,
+        factors_off
     from scored
 )
 

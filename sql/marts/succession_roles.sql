@@ -18,6 +18,8 @@ ready_soon as (
     select
         role_id,
         employee_id,
+        -- w: a ready-now successor counts whole, one ready in 1-2 years half
+        case readiness when 'ready_now' then 1.0 else 0.5 end as weight,
         -- k: how many critical roles this candidate is ready within 2 years for
         count(*) over (partition by employee_id) as n_roles_ready
     from candidates
@@ -25,7 +27,7 @@ ready_soon as (
 ),
 
 bench as (
-    select role_id, sum(1.0 / n_roles_ready)::double as bench_strength
+    select role_id, sum(weight / n_roles_ready)::double as bench_strength
     from ready_soon
     group by role_id
 ),

@@ -10,7 +10,10 @@ role_figures as (
     select
         count(*)::integer as n_critical_roles,
         count(*) filter (where n_ready_now > 0)::integer as n_roles_ready_now,
-        avg(least(1, bench_strength)) as bench_strength_index
+        -- a role with no candidate ready within 2 years (vacant or not) counts 0
+        median(n_ready_now + n_ready_1_2_years)::double as successor_coverage_median,
+        -- a role with many incumbents needs more than one successor
+        avg(least(1, bench_strength / greatest(1, n_incumbents))) as bench_strength_index
     from roles
 ),
 
@@ -26,6 +29,7 @@ summary as (
         role_figures.n_roles_ready_now::double / nullif(role_figures.n_critical_roles, 0)
             as succession_readiness_rate,
         successors.n_successors_2y::double / nullif(role_figures.n_critical_roles, 0) as successor_coverage,
+        role_figures.successor_coverage_median,
         role_figures.bench_strength_index,
         role_figures.n_roles_ready_now,
         successors.n_successors_2y

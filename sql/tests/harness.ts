@@ -93,19 +93,24 @@ export interface Built {
   tests: number;
   /** Rejected/warned rows of the run (fixtures are meant to load cleanly apart from deliberate cases). */
   rejects: Row[];
+  /** The run's notes. */
+  notes: string[];
 }
 
 /**
- * A fresh database with the org folder's CSVs dropped into a temp inbox and loaded by the real
- * `runPipeline` (ingest → models → .yml tests) as of `asOf`. Throws with the run's error when it fails.
+ * A fresh database with the org folder's CSVs (but those named in `leaveOut`) dropped into a temp inbox and
+ * loaded by the real `runPipeline` (ingest → models → .yml tests) as of `asOf`. Throws with the run's error
+ * when it fails.
  */
-export async function buildOrg(dir: string, asOf: string): Promise<Built> {
+export async function buildOrg(dir: string, asOf: string, { leaveOut = [] }: { leaveOut?: string[] } = {}): Promise<Built> {
   const { db, conn, dir: tmp } = await tempDb();
   const inbox = path.join(tmp, 'inbox');
   fs.mkdirSync(inbox);
-  for (const f of fs.readdirSync(dir)) if (f.endsWith('.csv')) fs.copyFileSync(path.join(dir, f), path.join(inbox, f));
+  for (const f of fs.readdirSync(dir)) {
+    if (f.endsWith('.csv') && !leaveOut.includes(f)) fs.copyFileSync(path.join(dir, f), path.join(inbox, f));
+  }
   const summary = await runPipeline(db, { inbox, asOf, trigger: 'cli', clock: () => new Date('2026-01-01T00:00:00Z') });
   if (summary.status !== 'succeeded') throw new Error(`run of ${dir} as of ${asOf} ${summary.status}: ${summary.error}`);
   const rejects = await all(conn, 'select * from rejects');
-  return { db, conn, tests: summary.tests, rejects };
+  return { db, conn, tests: summary.tests, rejects, notes: summary.notes };
 }

@@ -31,6 +31,8 @@ export interface Meta {
   lastRun: RunBrief | null;
   lastGoodRun: RunBrief | null;
   user: { username: string; role: Role; employeeId: string | null } | null;
+  /** Risk factors off because a source was never loaded; `text` says which and why (null when none is). */
+  factorsOff: { factors: { factor: string; reason: string }[]; text: string | null };
 }
 
 export type Query = Record<string, string | number | boolean | null | undefined>;

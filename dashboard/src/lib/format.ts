@@ -56,7 +56,7 @@ export function fmtList(v: unknown): string {
 }
 
 const LABELS: Record<string, string> = {
-  no_path: 'No path', plan_only: 'Plan only', on_path: 'On path', ic: 'IC',
+  no_path: 'No path', top_of_ladder: 'Top of ladder', plan_only: 'Plan only', on_path: 'On path', ic: 'IC',
   ready_now: 'Ready now', ready_1_2_years: 'Ready in 1–2 years', '1_2_years': 'Ready in 1–2 years',
   ready_3_plus_years: 'Ready in 3+ years', '3_plus_years': 'Ready in 3+ years', not_ready: 'Not ready',
   over_rated: 'Over-rated', under_rated: 'Under-rated', default_next: 'Suggested next step',

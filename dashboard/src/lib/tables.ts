@@ -82,7 +82,8 @@ export const TABLES = {
       { key: 'n_ready_now', label: 'Ready now', kind: 'int' }, { key: 'n_ready_1_2_years', label: '1–2 years', kind: 'int' },
       { key: 'n_ready_3_plus_years', label: '3+ years', kind: 'int' }, { key: 'n_not_ready', label: 'Not ready', kind: 'int' },
       { key: 'has_bench', label: 'Has bench', kind: 'bool' },
-      { key: 'bench_strength', label: 'Bench strength', kind: 'num' },
+      // ready now 1, in 1–2 years ½ (÷ the critical roles each is ready for): two decimals, so ½s show
+      { key: 'bench_strength', label: 'Bench strength', kind: 'num', format: (v) => (typeof v === 'number' ? v.toFixed(2) : '—') },
     ],
   },
   roleCandidates: {

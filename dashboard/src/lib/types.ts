@@ -18,7 +18,8 @@ export interface Overview {
 
 /** GET /api/succession/summary (and Overview.succession) */
 export interface SuccessionFigures {
-  n_critical_roles: N; succession_readiness_rate: N; successor_coverage: N; successor_coverage_median?: N; bench_strength_index: N;
+  n_critical_roles: N; succession_readiness_rate: N; successor_coverage: N; successor_coverage_median: N;
+  bench_strength_index: N;
 }
 
 /** A row of GET /api/succession/roles */

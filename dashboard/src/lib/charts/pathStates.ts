@@ -1,21 +1,26 @@
 // Overview: active employees by career path state.
 import * as Plot from '@observablehq/plot';
+import { humanize } from '../format.ts';
 
 /** A row of /api/overview `pathStates`. */
 export interface StateCount { path_state: string; n: number }
 
-const LABEL: Record<string, string> = { no_path: 'No path', plan_only: 'Plan only', on_path: 'On path' };
+/** The path states, top to bottom, and their colours (shared by the charts that draw path states). */
+export const PATH_STATES = ['on_path', 'plan_only', 'no_path', 'top_of_ladder'];
+export const PATH_STATE_COLORS: Record<string, string> = {
+  on_path: '#59a14f', plan_only: '#f28e2b', no_path: '#e15759', top_of_ladder: '#4e79a7',
+};
 
 export function pathStates(data: StateCount[], { width }: { width: number }) {
   return Plot.plot({
     title: 'Employees by career path state',
     width,
-    height: 170,
-    marginLeft: 90,
+    height: 200,
+    marginLeft: 100,
     marginRight: 40, // room for the count beside the longest bar
     x: { label: 'Employees →', grid: true },
-    y: { label: null, domain: ['on_path', 'plan_only', 'no_path'], tickFormat: (s: string) => LABEL[s] ?? s },
-    color: { domain: ['on_path', 'plan_only', 'no_path'], range: ['#59a14f', '#f28e2b', '#e15759'] },
+    y: { label: null, domain: PATH_STATES, tickFormat: humanize },
+    color: { domain: PATH_STATES, range: PATH_STATES.map((s) => PATH_STATE_COLORS[s]) },
     marks: [
       Plot.barX(data, { x: 'n', y: 'path_state', fill: 'path_state', tip: true }),
       Plot.text(data, { x: 'n', y: 'path_state', text: 'n', dx: 14 }),

@@ -14,7 +14,7 @@ export const CareerPathRow = Row({
   job_family: Str(),
   manager_id: Str(),
   manager_name: Str(),
-  path_state: Str({ enum: ['no_path', 'plan_only', 'on_path', null] }),
+  path_state: Str({ enum: ['no_path', 'top_of_ladder', 'plan_only', 'on_path', null] }),
   path_targets: StrList({ description: 'target role ids' }),
   n_path_targets: Int(),
   n_linked_goals: Int(),

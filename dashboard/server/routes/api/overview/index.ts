@@ -15,7 +15,10 @@ const Overview = Type.Object({
   pathStates: Type.Array(Row({ path_state: Type.String(), n: Type.Integer(), share: Num() })),
   highRisk: Type.Integer(),
   riskBands: Type.Array(Row({ band: Type.String(), n: Type.Integer() })),
-  succession: Row({ n_critical_roles: Int(), succession_readiness_rate: Num(), successor_coverage: Num(), bench_strength_index: Num() }),
+  succession: Row({
+    n_critical_roles: Int(), succession_readiness_rate: Num(), successor_coverage: Num(), successor_coverage_median: Num(),
+    bench_strength_index: Num(),
+  }),
   topSkillGaps: Type.Array(Row({ skill_id: Type.String(), skill_name: Str(), employees_short: Int(), gap_points: Int() })),
   trend: Type.Array(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Null()]))),
   asOf: Str(),
@@ -44,7 +47,7 @@ export default async function overview(app: FastifyInstance) {
         out.pathStates = await readRows(conn, `
           select s.path_state, count(p.employee_id)::int as n,
                  count(p.employee_id)::double / nullif(sum(count(p.employee_id)) over (), 0) as share
-          from (values ('no_path'), ('plan_only'), ('on_path')) as s(path_state)
+          from (values ('no_path'), ('top_of_ladder'), ('plan_only'), ('on_path')) as s(path_state)
           left join ${people.sql} as p using (path_state) group by s.path_state order by s.path_state`, people.params);
         out.headcount = Number((await readOne(conn, `select count(*)::int as n from ${people.sql}`, people.params))?.n ?? 0);
       }
@@ -72,14 +75,11 @@ export default async function overview(app: FastifyInstance) {
       // The trend is org-wide history: shown to those who see the whole org. One point per as-of date:
       // the latest successful run of that date (a rerun on the same date replaces the earlier figures).
       if (isUnscoped(user) && (await hasTable(conn, 'run_history'))) {
+        // every column of run_history (a database from before n_top_of_ladder has no such column yet)
         out.trend = await readRows(conn, `
-          select run_id::int as run_id, strftime(as_of, '%Y-%m-%d') as as_of, headcount::int as headcount,
-                 n_no_path::int as n_no_path, n_plan_only::int as n_plan_only, n_on_path::int as n_on_path,
-                 n_high_risk::int as n_high_risk,
+          select * replace (strftime(as_of, '%Y-%m-%d') as as_of),
                  n_no_path::double / nullif(headcount, 0) as no_path_share,
-                 n_high_risk::double / nullif(headcount, 0) as high_risk_share,
-                 succession_readiness_rate::double as succession_readiness_rate,
-                 bench_strength_index::double as bench_strength_index
+                 n_high_risk::double / nullif(headcount, 0) as high_risk_share
           from run_history
           qualify row_number() over (partition by as_of order by run_id desc) = 1
           order by as_of`);

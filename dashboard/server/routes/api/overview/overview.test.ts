@@ -39,7 +39,7 @@ describe('GET /api/overview trend', () => {
     expect(trend[1]).toMatchObject({ ...first, no_path_share: first.n_no_path / first.headcount, high_risk_share: first.n_high_risk / first.headcount });
     expect(trend[0]).toMatchObject(second);
     for (const t of trend) {
-      expect(t.n_no_path + t.n_plan_only + t.n_on_path).toBe(t.headcount);
+      expect(t.n_no_path + t.n_top_of_ladder + t.n_plan_only + t.n_on_path).toBe(t.headcount);
       expect(typeof t.succession_readiness_rate === 'number' || t.succession_readiness_rate === null).toBe(true);
     }
 

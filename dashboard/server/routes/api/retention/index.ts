@@ -25,18 +25,20 @@ export const RetentionRow = Row({
   job_family: Str(),
   manager_id: Str(),
   manager_name: Str(),
-  path_state: Str(),
+  path_state: Str({ enum: ['no_path', 'top_of_ladder', 'plan_only', 'on_path', null] }),
+  // null: the factor is off (its source was never loaded)
   ...Object.fromEntries(RISK_FACTORS.map((f) => [f, Bool()])),
   score: Int(),
   band: Str({ enum: ['high', 'medium', 'low', null] }),
   reasons: Str(),
+  factors_off: Str({ description: 'factors left out of every score because their source was never loaded, e.g. "low_pulse, pulse_drop"' }),
 });
 
 export const RETENTION_SQL = `
   select c.employee_id, c.full_name, c.department, c.role_id, ro.job_family, c.manager_id,
          m.full_name as manager_name, c.path_state,
          ${RISK_FACTORS.map((f) => `r.${f}`).join(', ')},
-         r.score::int as score, r.band, r.reasons
+         r.score::int as score, r.band, r.reasons, r.factors_off
   from retention_risk r
   join career_path_state c on c.employee_id = r.employee_id
   left join stg_roles ro on ro.role_id = c.role_id
@@ -49,7 +51,7 @@ export const RETENTION_SQL = `
  */
 export const RETENTION_LIST_SQL = `
   select employee_id, full_name, department, role_id, job_family, manager_id, manager_name, path_state,
-         ${RISK_FACTORS.join(', ')}, score, band, reasons
+         ${RISK_FACTORS.join(', ')}, score, band, reasons, factors_off
   from retention_list`;
 
 const RETENTION_FILTERS = { ...PEOPLE_FILTERS, band: { column: 'band', values: ['high', 'medium', 'low'], description: 'high | medium | low' } };

@@ -1,8 +1,10 @@
-// GET /api/health (public), GET /api/docs (OpenAPI), GET /api/meta (as-of, last run, last good run, user).
+// GET /api/health (public), GET /api/docs (OpenAPI), GET /api/meta (as-of, last run, last good run, user,
+// retention factors left out of the scores).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { userOf, hasTable } from '../../../context.ts';
-import { readOne } from '../../../rows.ts';
+import { FACTORS_OFF_SQL, factorsOffText, type FactorOff } from '../../../../../pipeline/src/factors-off.ts';
+import { readOne, readRows } from '../../../rows.ts';
 import { Int, Str, errors } from '../../../schemas.ts';
 
 const RunBrief = Type.Union([Type.Null(), Type.Object({
@@ -20,6 +22,12 @@ const UserBrief = Type.Union([Type.Null(), Type.Object({
   role: Type.String(),
   employeeId: Str(),
 })]);
+
+/** Risk factors off because a source was never loaded (the retention_factors mart), and the words for it. */
+const FactorsOff = Type.Object({
+  factors: Type.Array(Type.Object({ factor: Type.String(), reason: Type.String() })),
+  text: Str({ description: 'e.g. "4 factors: no check-ins loaded (low_pulse, pulse_drop, checkins_lapsed, no_career_talk)"; null when none is off' }),
+});
 
 const RUN_SQL = `select run_id::int as "runId", status, strftime(as_of::date, '%Y-%m-%d') as "asOf",
   started_at as "startedAt", finished_at as "finishedAt", trigger, error from runs`;
@@ -39,14 +47,20 @@ export default async function system(app: FastifyInstance) {
     schema: {
       summary: 'Data as-of date, the last run and the last good run, the signed-in user',
       tags: ['system'],
-      response: { 200: Type.Object({ asOf: Str(), runId: Int(), lastRun: RunBrief, lastGoodRun: RunBrief, user: UserBrief }), ...errors },
+      response: {
+        200: Type.Object({ asOf: Str(), runId: Int(), lastRun: RunBrief, lastGoodRun: RunBrief, user: UserBrief, factorsOff: FactorsOff }),
+        ...errors,
+      },
     },
   }, async (request) => {
-    const { lastRun, lastGoodRun } = await app.reads.use(async (conn) => {
-      if (!(await hasTable(conn, 'runs'))) return { lastRun: null, lastGoodRun: null };
+    const { lastRun, lastGoodRun, off } = await app.reads.use(async (conn) => {
+      const off: FactorOff[] = (await hasTable(conn, 'retention_factors'))
+        ? (await readRows(conn, FACTORS_OFF_SQL)).map((r) => ({ factor: String(r.factor), reason: String(r.reason) })) : [];
+      if (!(await hasTable(conn, 'runs'))) return { lastRun: null, lastGoodRun: null, off };
       return {
         lastRun: (await readOne(conn, `${RUN_SQL} order by run_id desc limit 1`)) ?? null,
         lastGoodRun: (await readOne(conn, `${RUN_SQL} where status in ('succeeded', 'no_change') order by run_id desc limit 1`)) ?? null,
+        off,
       };
     });
     const user = userOf(request);
@@ -55,6 +69,7 @@ export default async function system(app: FastifyInstance) {
       runId: (lastGoodRun?.runId as number) ?? null,
       lastRun, lastGoodRun,
       user: user ? { username: user.username, role: user.role, employeeId: user.employeeId } : null,
+      factorsOff: { factors: off, text: factorsOffText(off) },
     };
   });
 }
