@@ -5,7 +5,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 /** Where failed requests are written: one entry per failure, its first line naming the request. */
 export type ErrorLog = (text: string) => void;
 
-export const logToStderr: ErrorLog = (text) => { process.stderr.write(`${text}\n`); };
+const logToStderr: ErrorLog = (text) => { process.stderr.write(`${text}\n`); };
 
 export class ApiError extends Error {
   constructor(readonly statusCode: number, message: string, readonly code = 'error') {

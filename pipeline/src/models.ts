@@ -495,7 +495,7 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
 
 /**
  * A table model with ENUM columns: its rows into a temporary table, one ENUM type per column from that
- * column's distinct values (sorted, so ENUM order is text order), the table as a copy with those columns cast
+ * column's distinct values (sorted, so ENUM order is text order; a column with none stays text), the table as a copy with those columns cast
  * (a single-table read keeps the rows' order), then the types dropped: the table keeps its own copy of each
  * type, so no named type outlives the build. All in the caller's transaction. Only catalog names enter SQL.
  */

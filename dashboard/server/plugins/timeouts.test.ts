@@ -82,6 +82,15 @@ describe('request deadlines', () => {
     expect(r.answer).toMatch(/"message":"The request was not received within 1 s/);
   });
 
+  it('an early answer (401) does not let the rest of the body trickle on', async () => {
+    const r = await exchange(`POST /api/pipeline/runs HTTP/1.1\r\nHost: ${host}\r\n`
+      + `Content-Type: application/json\r\nContent-Length: 100\r\n\r\n`, trickle(`{"a":"${'x'.repeat(80)}`), 100);
+    expect(r.answer).toMatch(/^HTTP\/1\.1 401 /);
+    expect(r.closedAfterMs).not.toBeNull();
+    expect(r.closedAfterMs!).toBeGreaterThanOrEqual(900);
+    expect(r.closedAfterMs!).toBeLessThan(1700); // the request deadline, not Node's later upload-length backstop
+  });
+
   it('closes a connection whose headers never end', async () => {
     const r = await exchange(`GET /api/health HTTP/1.1\r\nHost: ${host}\r\n`, trickle('X-Slow: 1234567890'), 300);
     expect(r.closedAfterMs).not.toBeNull();

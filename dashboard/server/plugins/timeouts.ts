@@ -34,7 +34,7 @@ export function serverTimeouts(config: Pick<ServerConfig, 'requestTimeoutS' | 'u
     requestTimeout: uploadMs,
     connectionTimeout: IDLE_SOCKET_MS,
     keepAliveTimeout: KEEP_ALIVE_MS,
-    http: {
+    http: { // Node's own options at creation (it checks headersTimeout ≤ requestTimeout there)
       headersTimeout: requestMs,
       requestTimeout: uploadMs,
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.round(requestMs / 4))),
