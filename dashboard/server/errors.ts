@@ -1,6 +1,11 @@
 // Typed errors for the API and the one error handler: typed errors and schema failures become 4xx
-// with a clear message; anything else is logged in full and answered with a generic 500.
+// with a clear message; anything else is logged with its stack and answered with a generic 500.
 import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** Where failed requests are written: one entry per failure, its first line naming the request. */
+export type ErrorLog = (text: string) => void;
+
+const logToStderr: ErrorLog = (text) => { process.stderr.write(`${text}\n`); };
 
 export class ApiError extends Error {
   constructor(readonly statusCode: number, message: string, readonly code = 'error') {
@@ -37,7 +42,7 @@ function validationMessage(error: FastifyError): string {
   return details.length ? `Bad request: ${details.join('; ')}` : `Bad request: ${error.message}`;
 }
 
-export function installErrorHandler(app: FastifyInstance): void {
+export function installErrorHandler(app: FastifyInstance, log: ErrorLog = logToStderr): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) {
       return reply.status(error.statusCode).send({ error: error.code, message: error.message, statusCode: error.statusCode });
@@ -50,7 +55,11 @@ export function installErrorHandler(app: FastifyInstance): void {
       // Fastify's and plugins' own 4xx (body too large, bad content type, multipart limits...).
       return reply.status(status).send({ error: error.code ?? 'bad_request', message: error.message, statusCode: status });
     }
-    request.log.error({ err: error, url: request.url }, 'request failed');
+    if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' && request.raw.socket?.destroyed) {
+      // The client went away mid-request (or a request deadline cut it off): no one to answer, nothing failed here.
+      return reply.status(400).send({ error: 'client_closed', message: 'The client closed the connection', statusCode: 400 });
+    }
+    log(`${new Date().toISOString()} ${request.method} ${request.url} failed (500, request ${request.id}): ${error.stack ?? String(error)}`);
     return reply.status(500).send({ error: 'internal', message: 'Internal server error (see the server log)', statusCode: 500 });
   });
 }

@@ -11,10 +11,12 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../../pipeline/src/config.ts';
 import type { Db } from '../../pipeline/src/db.ts';
-import { installErrorHandler } from './errors.ts';
+import { installErrorHandler, type ErrorLog } from './errors.ts';
 import dbPlugin from './plugins/db.ts';
 import authPlugin from './plugins/auth.ts';
 import hostCheckPlugin, { allowedHostNames } from './host-check.ts';
+import noStorePlugin from './plugins/no-store.ts';
+import timeoutsPlugin, { serverTimeouts } from './plugins/timeouts.ts';
 import { PipelineRunner } from './pipeline-runner.ts';
 import { DEFAULT_STATIC_DIR, REPO_ROOT, SERVER_DIR as here } from './paths.ts';
 
@@ -38,12 +40,18 @@ export interface BuildServerOptions {
   poolSize?: number;
   /** Options passed to the auth plugin (tests pin its clock). */
   auth?: Record<string, unknown>;
+  /** Where a failed request (5xx) is written, with its stack (default: standard error). */
+  errorLog?: ErrorLog;
 }
+
+export interface RouteEntry { method: string | string[]; url: string }
 
 declare module 'fastify' {
   interface FastifyInstance {
     trellisConfig: ServerConfig;
     pipelineRunner: PipelineRunner;
+    /** Every route registered (tests walk it). */
+    routeTable: RouteEntry[];
   }
 }
 
@@ -70,14 +78,19 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     trustProxy: config.trustProxy ?? false,
     // Unknown query parameters are an error (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ...serverTimeouts(config),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
   app.decorate('trellisConfig', config);
   app.decorate('pipelineRunner', new PipelineRunner());
-  installErrorHandler(app);
+  installErrorHandler(app, options.errorLog);
+  app.decorate('routeTable', [] as RouteEntry[]);
+  app.addHook('onRoute', (route) => { app.routeTable.push({ method: route.method, url: route.url }); });
   await app.register(hostCheckPlugin, { allowed: allowedHostNames(config) });
 
   // External plugins.
+  await app.register(timeoutsPlugin, { config });
+  await app.register(noStorePlugin);
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {

@@ -186,5 +186,15 @@ describe('trellis CLI', () => {
       const direct = readCsv((await cli('export', 'headcount')).out);
       expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toHaveLength(direct.length);
     });
+
+    it('export --list goes through the server API', async () => {
+      const r = await cli('export', '--list');
+      expect(r.err).toMatch(/the tables the server, pid \d+, exports/);
+      expect(r.code).toBe(0);
+      const listed = r.out.trim().split('\n');
+      expect(listed).toEqual(expect.arrayContaining(['headcount', 'retention_risk', 'runs', 'stg_employees']));
+      expect(listed).not.toContain('users');
+      expect(listed).toEqual([...listed].sort());
+    });
   });
 });

@@ -54,8 +54,8 @@ function overview(): string {
     '',
     'Run `trellis <command> --help` for the options of a command.',
     'Configuration: TRELLIS_DB, TRELLIS_INBOX, TRELLIS_SCHEDULE, TRELLIS_PORT, TRELLIS_HOST, TRELLIS_AS_OF,',
-    'TRELLIS_MAX_REJECTS, TRELLIS_UPLOAD_LIMIT_MB, TRELLIS_ADMIN_PASSWORD, TRELLIS_ALLOWED_HOSTS,',
-    'TRELLIS_TRUST_PROXY, or trellis.config.json.',
+    'TRELLIS_MAX_REJECTS, TRELLIS_UPLOAD_LIMIT_MB, TRELLIS_REQUEST_TIMEOUT_S, TRELLIS_ADMIN_PASSWORD,',
+    'TRELLIS_ALLOWED_HOSTS, TRELLIS_TRUST_PROXY, or trellis.config.json.',
   ].join('\n');
 }
 

@@ -23,6 +23,8 @@ export interface Config {
   /** Rejected rows a file may have before it is refused whole. */
   maxRejectsPerFile: number;
   uploadLimitMb: number;
+  /** Seconds a client has to send a whole request; uploads get more (dashboard/server/plugins/timeouts.ts). */
+  requestTimeoutS: number;
   /** Password of the first admin user, created on start when no user exists; null = none. */
   adminPassword: string | null;
   /** Host names the server answers to besides localhost, 127.0.0.1, [::1] and `host` (normal form of host-names.ts). */
@@ -55,6 +57,7 @@ const FIELDS: { key: Exclude<keyof Config, 'configFile'>; env: string; kind: Kin
   { key: 'asOf', env: 'TRELLIS_AS_OF', kind: 'date', default: null },
   { key: 'maxRejectsPerFile', env: 'TRELLIS_MAX_REJECTS', kind: 'count', default: 10_000 },
   { key: 'uploadLimitMb', env: 'TRELLIS_UPLOAD_LIMIT_MB', kind: 'positive', default: 50 },
+  { key: 'requestTimeoutS', env: 'TRELLIS_REQUEST_TIMEOUT_S', kind: 'positive', default: 30 },
   { key: 'adminPassword', env: 'TRELLIS_ADMIN_PASSWORD', kind: 'text', default: null },
   { key: 'allowedHosts', env: 'TRELLIS_ALLOWED_HOSTS', kind: 'hosts', default: [] },
   { key: 'trustProxy', env: 'TRELLIS_TRUST_PROXY', kind: 'proxies', default: false },

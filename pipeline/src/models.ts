@@ -495,18 +495,22 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
 
 /**
  * A table model with ENUM columns: its rows into a temporary table, one ENUM type per column from that
- * column's distinct values (sorted, so ENUM order is text order), the table as a copy with those columns cast
+ * column's distinct values (sorted, so ENUM order is text order; a column with none stays text), the table as a copy with those columns cast
  * (a single-table read keeps the rows' order), then the types dropped: the table keeps its own copy of each
  * type, so no named type outlives the build. All in the caller's transaction. Only catalog names enter SQL.
  */
 async function buildWithEnums(conn: DuckDBConnection, m: Model, params: Record<string, string> | undefined): Promise<void> {
   const rows = ident(`_build_${m.name}`);
-  const types = m.enumColumns.map((c) => ({ column: ident(c), type: ident(`_enum_${m.name}_${c}`) }));
   await exec(conn, `create or replace temp table ${rows} as ${m.sql}\n`, params);
+  // DuckDB cannot sort by an ENUM of no values: a column with no value (an empty org) stays text.
+  const counts = await one(conn, `select ${m.enumColumns.map((c, i) => `count(${ident(c)})::int as n${i}`).join(', ')} from ${rows}`);
+  const types = m.enumColumns.filter((_, i) => Number(counts?.[`n${i}`]) > 0)
+    .map((c) => ({ column: ident(c), type: ident(`_enum_${m.name}_${c}`) }));
   for (const t of types) {
     await exec(conn, `create or replace type ${t.type} as enum (select distinct ${t.column} from ${rows} where ${t.column} is not null order by all)`);
   }
-  await exec(conn, `create or replace table ${ident(m.name)} as select * replace (${types.map((t) => `${t.column}::${t.type} as ${t.column}`).join(', ')}) from ${rows}`);
+  const replaced = types.length ? ` replace (${types.map((t) => `${t.column}::${t.type} as ${t.column}`).join(', ')})` : '';
+  await exec(conn, `create or replace table ${ident(m.name)} as select *${replaced} from ${rows}`);
   for (const t of types) await exec(conn, `drop type ${t.type}`);
   await exec(conn, `drop table ${rows}`);
 }

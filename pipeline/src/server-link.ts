@@ -127,6 +127,11 @@ export async function runViaServer(
   }
 }
 
+/** The tables the server exports (what `trellis export --list` shows while it runs). */
+export async function exportListViaServer(link: ServerLink): Promise<string[]> {
+  return ((await (await call(link, 'GET', '/api/export')).json()) as { tables: string[] }).tables;
+}
+
 /** Download a table export from the server into `out`. */
 export async function exportViaServer(link: ServerLink, table: string, format: string, out: NodeJS.WritableStream): Promise<void> {
   const res = await call(link, 'GET', `/api/export/${encodeURIComponent(table)}?format=${encodeURIComponent(format)}`);

@@ -45,7 +45,7 @@ export interface RoleDetail { role: CriticalRole; candidates: Candidate[]; asOf:
 export interface NineBox {
   cells: { performance_band: string; potential_band: string; n: number }[];
   rows: { employee_id: string; full_name: string | null; department: string | null; role_id: string | null;
-    manager_id: string | null; performance_band: string | null; potential_band: string | null }[] | null;
+    manager_id: string | null; performance_band: string | null; potential_band: string | null }[];
   asOf: string | null;
   runId: N;
 }

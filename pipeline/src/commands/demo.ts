@@ -1,12 +1,17 @@
-// `trellis demo` (= `npm start`): generate the demo org if absent, run the pipeline on it, build the
-// dashboard if it is not built, then serve it on http://localhost:3000.
+// `trellis demo` (= `npm start`): load the demo org into a database that has no employees (generating
+// it into data/demo-inbox when no employees file waits there), build the dashboard if it is not built
+// (one line of output unless it fails), then serve it on http://localhost:3000 and print how to sign in,
+// last, so it is what the terminal shows.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { effectiveAsOf, type Config } from '../config.ts';
+import { datasetForFile } from '../datasets.ts';
+import { one, tableExists, type Db } from '../db.ts';
 import { runPipeline } from '../run.ts';
 import { findServer, openDbExplained } from '../server-link.ts';
+import type { DemoAccounts } from '../users.ts';
 import { formatSummary } from './run.ts';
 import { line, parse, progressPrinter, UsageError, type Command, type CommandContext } from './context.ts';
 import { REPO_ROOT, serveUntilStopped, startServer } from './serve.ts';
@@ -14,32 +19,133 @@ import { REPO_ROOT, serveUntilStopped, startServer } from './serve.ts';
 const GENERATOR = path.join(REPO_ROOT, 'fixtures', 'generate.ts');
 const USERS = path.join(REPO_ROOT, 'pipeline', 'src', 'users.ts');
 
-async function generateDemoOrg(ctx: CommandContext, out: string, employees: number, seed: number, asOf: string): Promise<void> {
+/** The dashboard's build: the folder it writes (with index.html) and the command that writes it. */
+export interface DashboardBuild { dir: string; command: string; args: string[]; cwd: string }
+
+const DASHBOARD: DashboardBuild = { dir: path.join(REPO_ROOT, 'dashboard', 'build'), command: 'npm', args: ['run', 'build'], cwd: REPO_ROOT };
+
+const isEmployeesFile = (name: string) => datasetForFile(name) === 'employees';
+
+async function hasEmployees(db: Db): Promise<boolean> {
+  const conn = await db.connect();
+  try {
+    if (!(await tableExists(conn, 'src_employees'))) return false;
+    return Number((await one(conn, 'select count(*)::int as n from src_employees'))?.n) > 0;
+  } finally {
+    conn.closeSync();
+  }
+}
+
+/** Generate the demo org into `inbox` (beside what is there, e.g. archive/), the employees file last. */
+async function generateDemoOrg(ctx: CommandContext, inbox: string, employees: number, seed: number, asOf: string): Promise<void> {
   if (!fs.existsSync(GENERATOR)) throw new Error(`the demo org generator (${GENERATOR}) is missing from this checkout`);
   const { generateOrg } = await import(pathToFileURL(GENERATOR).href) as {
     generateOrg(o: { employees: number; seed: number; asOf: string; out: string; format?: 'csv' }): Promise<{ files: string[] }>;
   };
-  line(ctx.stderr, `generating the demo org (${employees} employees, seed ${seed}, as of ${asOf}) into ${out}`);
-  const tmp = `${out}.tmp-${process.pid}`;
+  line(ctx.stderr, `generating the demo org (${employees} employees, seed ${seed}, as of ${asOf}) into ${inbox}`);
+  const tmp = `${inbox}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   await generateOrg({ employees, seed, asOf, out: tmp, format: 'csv' });
-  fs.renameSync(tmp, out); // a half-generated org is never taken for a whole one
+  fs.mkdirSync(inbox, { recursive: true });
+  // A start stopped while moving finds no employees file and generates again: a half org never loads alone.
+  const files = fs.readdirSync(tmp).sort((a, b) => Number(isEmployeesFile(a)) - Number(isEmployeesFile(b)));
+  for (const f of files) fs.renameSync(path.join(tmp, f), path.join(inbox, f));
+  fs.rmSync(tmp, { recursive: true, force: true });
 }
 
-/** `npm run build` when the dashboard is not built and the script exists. */
-async function buildDashboard(ctx: CommandContext): Promise<void> {
-  const index = path.join(REPO_ROOT, 'dashboard', 'build', 'index.html');
-  if (fs.existsSync(index)) return;
-  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-  if (!pkg.scripts?.build) return;
-  line(ctx.stderr, 'building the dashboard (npm run build)…');
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (d) => ctx.stderr.write(d));
-    child.stderr.on('data', (d) => ctx.stderr.write(d));
+/** Build the dashboard when it is not built: one line when it works, its whole output when it fails. */
+async function buildDashboard(ctx: CommandContext, build: DashboardBuild): Promise<void> {
+  if (fs.existsSync(path.join(build.dir, 'index.html'))) return;
+  const shown = [path.basename(build.command), ...build.args].join(' ');
+  line(ctx.stderr, `building the dashboard (${shown}; a minute or so, once)…`);
+  const started = performance.now();
+  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(build.command, build.args, { cwd: build.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => chunks.push(d));
+    child.stderr.on('data', (d: Buffer) => chunks.push(d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`npm run build exited with code ${code}`))));
+    child.on('close', (exit) => resolve({ code: exit, output: Buffer.concat(chunks).toString() }));
   });
+  if (code !== 0) {
+    ctx.stderr.write(output);
+    throw new Error(`building the dashboard failed: ${shown} exited with code ${code} (its output is above)`);
+  }
+  line(ctx.stderr, `dashboard built (${Math.round((performance.now() - started) / 1000)} s)`);
+}
+
+/** How to sign in: the address, the admin account and the demo accounts. */
+function signIn(url: string | null, accounts: DemoAccounts | null): string[] {
+  const out = [url ? `Trellis is running at ${url}  (Ctrl+C stops it)` : 'Loaded. Start the dashboard with  trellis serve  (or npm start)'];
+  if (!accounts) return out;
+  const { admin } = accounts;
+  const adminPassword = admin.password
+    ? `${admin.password}   (shown once; change it with: trellis user passwd --username admin --password-stdin)`
+    : admin.created
+      ? '(the password in TRELLIS_ADMIN_PASSWORD)'
+      : '(the password printed when it was created; reset it with: trellis user passwd --username admin --password-stdin)';
+  out.push('Sign in as:', `  ${admin.username} / ${adminPassword}`);
+  for (const a of accounts.accounts) {
+    out.push(`  ${a.username} / ${a.password}   (demo account: ${a.role}${a.employeeId ? ` of ${a.employeeId}'s team` : ', the whole org'})`);
+  }
+  return out;
+}
+
+/** `trellis demo` with the dashboard build to use (tests pass a stand-in for the Vite build). */
+export async function runDemo(args: string[], ctx: CommandContext, dashboard: DashboardBuild = DASHBOARD): Promise<number> {
+  const { values } = parse(args, { employees: { type: 'string' }, seed: { type: 'string' }, 'no-serve': { type: 'boolean' } });
+  if (values.help) { line(ctx.stdout, demoCommand.usage); return 0; }
+  const employees = values.employees === undefined ? 1500 : Number(values.employees);
+  const seed = values.seed === undefined ? 42 : Number(values.seed);
+  if (!Number.isInteger(employees) || employees < 1) throw new UsageError(`--employees "${values.employees}" is not a positive whole number`);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed "${values.seed}" is not a whole number`);
+  const config: Config = ctx.config();
+  const already = await findServer(config.db);
+  if (already) {
+    line(ctx.stdout, `Trellis is already running at http://localhost:${already.port} (pid ${already.pid})`);
+    return 0;
+  }
+  const asOf = effectiveAsOf(config);
+  const inbox = path.resolve(ctx.cwd, 'data', 'demo-inbox');
+  const db = await openDbExplained(config.db);
+  let serving = false;
+  try {
+    const waiting = fs.existsSync(inbox) && fs.readdirSync(inbox).some(isEmployeesFile);
+    if (!waiting && !(await hasEmployees(db))) await generateDemoOrg(ctx, inbox, employees, seed, asOf);
+    fs.mkdirSync(inbox, { recursive: true });
+    const summary = await runPipeline(db, {
+      inbox, asOf, trigger: 'demo', maxRejectsPerFile: config.maxRejectsPerFile, onProgress: progressPrinter(ctx.stderr),
+    });
+    line(ctx.stderr, formatSummary(summary));
+    if (summary.status === 'failed') {
+      line(ctx.stderr, `trellis demo: the pipeline run failed: ${(summary.error ?? '').split('\n')[0]}`);
+      return 1;
+    }
+    let accounts: DemoAccounts | null = null;
+    if (fs.existsSync(USERS)) {
+      const users = await import(pathToFileURL(USERS).href) as { ensureDemoAccounts?: (c: unknown, o: unknown) => Promise<DemoAccounts> };
+      if (users.ensureDemoAccounts) {
+        const conn = await db.connect();
+        try {
+          // printed below with the address, last
+          accounts = await users.ensureDemoAccounts(conn, { adminPassword: config.adminPassword, print: () => {} });
+        } finally {
+          conn.closeSync();
+        }
+      }
+    }
+    if (values['no-serve']) {
+      for (const l of signIn(null, accounts)) line(ctx.stdout, l);
+      return 0;
+    }
+    await buildDashboard(ctx, dashboard);
+    const server = await startServer(ctx, db, { ...config }, { inbox, staticDir: dashboard.dir });
+    serving = true;
+    for (const l of signIn(server.url, accounts)) line(ctx.stdout, l);
+    return await serveUntilStopped(ctx, server, db);
+  } finally {
+    if (!serving) db.close();
+  }
 }
 
 export const demoCommand: Command = {
@@ -47,60 +153,15 @@ export const demoCommand: Command = {
   summary: 'generate a demo org, load it and open the dashboard (npm start)',
   usage: `Usage: trellis demo [--employees N] [--seed S] [--no-serve]
 
-The quickest look at Trellis: generates a synthetic org (1,500 employees, seed 42) into
-data/demo-inbox unless it is there already, runs the pipeline on it, builds the dashboard if needed,
-creates demo accounts and serves everything on http://localhost:3000 (TRELLIS_PORT).
+The quickest look at Trellis: loads a synthetic org (1,500 employees, seed 42) into the database when
+it has no employees (generated into data/demo-inbox when no employees file waits there), builds the
+dashboard if needed, creates demo accounts and serves everything on http://localhost:3000
+(TRELLIS_PORT). The address and how to sign in are printed last.
 
 Options:
   --employees N   size of the generated org (default 1500)
   --seed S        generator seed (default 42)
   --no-serve      stop after loading (no server)
   -h, --help      this help`,
-  async run(args, ctx) {
-    const { values } = parse(args, { employees: { type: 'string' }, seed: { type: 'string' }, 'no-serve': { type: 'boolean' } });
-    if (values.help) { line(ctx.stdout, this.usage); return 0; }
-    const employees = values.employees === undefined ? 1500 : Number(values.employees);
-    const seed = values.seed === undefined ? 42 : Number(values.seed);
-    if (!Number.isInteger(employees) || employees < 1) throw new UsageError(`--employees "${values.employees}" is not a positive whole number`);
-    if (!Number.isInteger(seed)) throw new UsageError(`--seed "${values.seed}" is not a whole number`);
-    const config: Config = ctx.config();
-    const already = await findServer(config.db);
-    if (already) {
-      line(ctx.stdout, `Trellis is already running at http://localhost:${already.port} (pid ${already.pid})`);
-      return 0;
-    }
-    const asOf = effectiveAsOf(config);
-    const inbox = path.resolve(ctx.cwd, 'data', 'demo-inbox');
-    if (!fs.existsSync(inbox)) await generateDemoOrg(ctx, inbox, employees, seed, asOf);
-
-    const db = await openDbExplained(config.db);
-    const summary = await runPipeline(db, {
-      inbox, asOf, trigger: 'demo', maxRejectsPerFile: config.maxRejectsPerFile, onProgress: progressPrinter(ctx.stderr),
-    });
-    line(ctx.stderr, formatSummary(summary));
-    if (summary.status === 'failed') {
-      db.close();
-      line(ctx.stderr, `trellis demo: the pipeline run failed: ${(summary.error ?? '').split('\n')[0]}`);
-      return 1;
-    }
-    if (fs.existsSync(USERS)) {
-      const users = await import(pathToFileURL(USERS).href) as { ensureDemoAccounts?: (c: unknown, o: unknown) => Promise<unknown> };
-      if (users.ensureDemoAccounts) {
-        const conn = await db.connect();
-        try {
-          await users.ensureDemoAccounts(conn, { adminPassword: config.adminPassword, print: (l: string) => line(ctx.stdout, l) });
-        } finally {
-          conn.closeSync();
-        }
-      }
-    }
-    if (values['no-serve']) {
-      db.close();
-      return 0;
-    }
-    await buildDashboard(ctx);
-    const server = await startServer(ctx, db, { ...config }, { inbox });
-    line(ctx.stdout, `Trellis is running at ${server.url}  (Ctrl+C stops it)`);
-    return serveUntilStopped(ctx, server, db);
-  },
+  run: (args, ctx) => runDemo(args, ctx),
 };

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EXPORT_FORMATS, exportableTables, exportTable, exportToBuffer, isExportFormat, type ExportFormat } from '../export.ts';
-import { exportViaServer, findServer, openDbExplained } from '../server-link.ts';
+import { exportListViaServer, exportViaServer, findServer, openDbExplained } from '../server-link.ts';
 import { line, parse, UsageError, type Command } from './context.ts';
 
 export const exportCommand: Command = {
@@ -19,7 +19,7 @@ Options:
   --format FORMAT   csv (default), parquet, json (an array of objects) or arrow (IPC stream)
   --out FILE        file to write (default: standard output)
   --db FILE         DuckDB file (default TRELLIS_DB or data/trellis.duckdb)
-  --list            list the tables and models that can be exported
+  --list            list the tables and models that can be exported (while a server runs: those it exports)
   -h, --help        this help`,
   async run(args, ctx) {
     const { values, positionals } = parse(args, {
@@ -40,7 +40,9 @@ Options:
 
     const server = await findServer(dbFile);
     if (server && values.list) {
-      throw new Error(`the server (pid ${server.pid}) owns ${dbFile}; --list reads the file itself: stop the server, or export a named table through it`);
+      for (const t of await exportListViaServer(server)) line(ctx.stdout, t);
+      line(ctx.stderr, `(the tables the server, pid ${server.pid}, exports)`);
+      return 0;
     }
     if (server) {
       const target = out ? fs.createWriteStream(out) : ctx.stdout;

@@ -33,14 +33,19 @@ async function stubServer(): Promise<FastifyInstance> {
 }
 
 /** Start the server on `db` (owned by this process from now on) with the schedule. */
-export async function startServer(ctx: CommandContext, db: Db, config: Config, opts: { inbox?: string; scheduleExpr?: string | null } = {}): Promise<RunningServer> {
+export async function startServer(
+  ctx: CommandContext, db: Db, config: Config, opts: { inbox?: string; scheduleExpr?: string | null; staticDir?: string } = {},
+): Promise<RunningServer> {
   const inbox = opts.inbox ?? config.inbox;
   const token = randomBytes(32).toString('hex');
   let app: FastifyInstance;
   let runInServer: ((reason: string) => Promise<unknown>) | null = null;
   if (fs.existsSync(SERVER_MODULE)) {
     const mod = await import(pathToFileURL(SERVER_MODULE).href) as { buildServer(o: unknown): Promise<FastifyInstance> };
-    app = await mod.buildServer({ config: { ...config, inbox }, db, localToken: token });
+    app = await mod.buildServer({
+      config: { ...config, inbox, ...(opts.staticDir ? { staticDir: opts.staticDir } : {}) },
+      db, localToken: token, errorLog: (text: string) => line(ctx.stderr, text),
+    });
     const runner = (app as FastifyInstance & { pipelineRunner?: { start(db: Db, o: unknown): Promise<unknown>; idle(): Promise<void> } }).pipelineRunner;
     if (runner) {
       // through the server's runner, so the dashboard sees the scheduled run's progress

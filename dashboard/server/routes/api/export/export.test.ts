@@ -18,6 +18,21 @@ describe('csvCell', () => {
   ])('%s → %s', (value, out) => expect(csvCell(value as never)).toBe(out));
 });
 
+describe('GET /api/export', () => {
+  it('lists what the caller may export: run bookkeeping for admins, only tables about employees or roles for a manager', async () => {
+    const admin = (await app.inject({ url: '/api/export', headers: ADMIN })).json().tables;
+    expect(admin).toEqual(expect.arrayContaining(['career_path_state', 'retention_risk', 'runs', 'rejects', 'stg_roles']));
+    expect(admin).not.toContain('users');
+    const { headers } = await loginAs(app, 'manager', { employeeId: 'E2' });
+    const manager = (await app.inject({ url: '/api/export', headers })).json().tables;
+    expect(manager).toEqual(expect.arrayContaining(['career_path_state', 'retention_risk', 'stg_roles']));
+    expect(manager).not.toContain('runs');
+    for (const table of manager) {
+      expect((await app.inject({ url: `/api/export/${table}?format=json`, headers })).statusCode).toBe(200);
+    }
+  });
+});
+
 describe('GET /api/export/:table', () => {
   it('exports CSV with formula cells neutralised', async () => {
     const res = await app.inject({ url: '/api/export/career_path_state?format=csv', headers: ADMIN });

@@ -1,5 +1,6 @@
 // GET /api/export/:table?format=csv|parquet|json|arrow — a mart or staging table, checked against
 // the catalog and a role whitelist (never glued into SQL unchecked), scoped for managers, audited.
+// GET /api/export — the tables the caller may export.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,10 +44,28 @@ export async function exportableTables(conn: DuckDBConnection, user: AuthUser | 
   return out;
 }
 
+/** Whether a manager may export `table` (scoped to their subtree): about roles and objectives, or about employees. */
+function managerMayExport(table: string, columns: string[]): boolean {
+  return NON_PERSONAL.has(table) || columns.includes('employee_id');
+}
+
 const FORMATS = ['csv', 'parquet', 'json', 'arrow'] as const;
 type Format = typeof FORMATS[number];
 
 export default async function exportRoutes(app: FastifyInstance) {
+  app.get('/', {
+    schema: {
+      summary: 'The tables the caller may export (what `trellis export --list` shows while a server runs)',
+      tags: ['export'],
+      response: { 200: Type.Object({ tables: Type.Array(Type.String()) }), ...errors },
+    },
+  }, async (request) => {
+    const user = userOf(request);
+    const tables = await app.reads.use((conn) => exportableTables(conn, user));
+    const names = [...tables].filter(([name, columns]) => user?.role !== 'manager' || managerMayExport(name, columns)).map(([name]) => name);
+    return { tables: names.sort() };
+  });
+
   app.get('/:table', {
     schema: {
       summary: 'Export a mart or staging table (csv, parquet, json, arrow); scoped for managers',
@@ -69,7 +88,7 @@ export default async function exportRoutes(app: FastifyInstance) {
       }
       let scopeColumn: string | null = null;
       if (user?.role === 'manager' && !NON_PERSONAL.has(table)) {
-        if (!columns.includes('employee_id')) {
+        if (!managerMayExport(table, columns)) {
           throw new ApiError(403, `"${table}" is not about individual employees in your part of the org; only admins and leaders may export it`, 'forbidden');
         }
         scopeColumn = 'employee_id';

@@ -1,6 +1,8 @@
 // Goals: alignment rates by department and company, the objective tree with roll-up, orphan goals.
+// A manager's figures are computed from the goals of their subtree.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { discoverModels } from '../../../../../pipeline/src/models.ts';
 import { userOf } from '../../../context.ts';
 import { PEOPLE_FILTERS } from '../../../filters.ts';
 import { listRoute } from '../../../list-route.ts';
@@ -42,17 +44,37 @@ const ObjectiveRow = Row({
   n_items: Int(), n_goals: Int(), progress: Num(), depth: Int(),
 });
 
-const OBJECTIVES_SQL = `
-  with recursive tree(objective_id, depth) as (
-    select objective_id, 0 from objective_progress
-    where parent_objective_id is null or parent_objective_id not in (select objective_id from objective_progress)
+/** The objective tree (depth from the roots) over `progress`, rows shaped like the objective_progress mart. */
+const objectivesFrom = (progress: string) => `
+  with recursive progress as materialized (
+    ${progress}
+  ),
+  tree(objective_id, depth) as (
+    select objective_id, 0 from progress
+    where parent_objective_id is null or parent_objective_id not in (select objective_id from progress)
     union all
-    select o.objective_id, tree.depth + 1 from objective_progress o join tree on o.parent_objective_id = tree.objective_id
+    select o.objective_id, tree.depth + 1 from progress o join tree on o.parent_objective_id = tree.objective_id
     where tree.depth < 64
   )
   select o.objective_id, o.title, o.parent_objective_id, o.department, o.period, o.n_items::int as n_items,
          o.n_goals::int as n_goals, o.progress::double as progress, min(tree.depth)::int as depth
-  from objective_progress o left join tree using (objective_id) group by all`;
+  from progress o left join tree using (objective_id) group by all`;
+
+const OBJECTIVES_SQL = objectivesFrom('select * from objective_progress');
+
+/** Where sql/marts/objective_progress.sql reads its goals: replaced by the caller's subtree's live goals. */
+const MART_GOALS = 'goals as (select * from int_goals_live)';
+let martSql: string | null = null;
+
+/**
+ * The objective_progress mart's own SQL (one definition of the roll-up) over the live goals in `goals`:
+ * a manager's progress counts only the goals of their subtree.
+ */
+function objectiveProgressOver(goals: string): string {
+  martSql ??= discoverModels().find((m) => m.name === 'objective_progress')?.sql ?? '';
+  if (!martSql.includes(MART_GOALS)) throw new Error(`sql/marts/objective_progress.sql no longer reads its goals as "${MART_GOALS}"`);
+  return martSql.replace(MART_GOALS, `goals as (select * from ${goals})`);
+}
 
 const OrphanRow = Row({
   goal_id: Type.String(), employee_id: Type.String(), full_name: Str(), department: Str(), job_family: Str(),
@@ -92,9 +114,9 @@ export default async function goals(app: FastifyInstance) {
   });
 
   listRoute(app, '/objectives', {
-    summary: 'Objectives with roll-up progress (parent ids and depth give the tree)',
+    summary: 'Objectives with roll-up progress (parent ids and depth give the tree); a manager\'s from their subtree\'s goals',
     tags: ['goals'],
-    requires: ['objective_progress'],
+    requires: ['objective_progress', 'int_goals_live'],
     row: ObjectiveRow,
     spec: {
       base: OBJECTIVES_SQL,
@@ -103,6 +125,12 @@ export default async function goals(app: FastifyInstance) {
       defaultSort: 'depth',
       tieBreak: ['objective_id'],
       scopeColumn: null,
+    },
+    source: (request) => {
+      const user = userOf(request);
+      if (isUnscoped(user)) return { base: OBJECTIVES_SQL, params: {} };
+      const g = scopedFrom('int_goals_live', user);
+      return { base: objectivesFrom(objectiveProgressOver(g.sql)), params: g.params };
     },
   });
 

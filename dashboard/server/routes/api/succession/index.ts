@@ -204,14 +204,14 @@ export default async function succession(app: FastifyInstance) {
         department: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
         manager: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ cells: Type.Array(NineCell), rows: Type.Union([Type.Null(), Type.Array(NinePerson)]), asOf: Str(), runId: Int() }), ...errors },
+      response: { 200: Type.Object({ cells: Type.Array(NineCell), rows: Type.Array(NinePerson), asOf: Str(), runId: Int() }), ...errors },
     },
   }, async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
     const user = userOf(request);
     const out = await app.reads.use(async (conn) => {
       const version = await dataVersion(conn);
-      if ((await missingTables(conn, ['nine_box', 'career_path_state'])).length) return { cells: [], rows: null, read: null, ...version };
+      if ((await missingTables(conn, ['nine_box', 'career_path_state'])).length) return { cells: [], rows: [], read: null, ...version };
       const base = `select n.employee_id, c.full_name, c.department, c.role_id, c.manager_id, n.performance_band, n.potential_band
         from nine_box n join career_path_state c using (employee_id) where n.performance_band is not null and n.potential_band is not null`;
       const filters = { department: PEOPLE_FILTERS.department, manager: PEOPLE_FILTERS.manager };
@@ -226,7 +226,7 @@ export default async function succession(app: FastifyInstance) {
         }, q, user);
         read = await readColumns(conn, `select * from (${base}) as t ${drill.where} order by full_name, employee_id`, drill.params);
       }
-      return { cells, rows: read ? toRows(read) : null, read, ...version };
+      return { cells, rows: read ? toRows(read) : [], read, ...version };
     });
     if (out.read && wantsArrow(request)) return sendArrow(reply, out.read);
     return { cells: out.cells, rows: out.rows, asOf: out.asOf, runId: out.runId };
