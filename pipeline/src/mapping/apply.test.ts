@@ -60,6 +60,12 @@ describe('value maps', () => {
     const rows = await run(reviews(cols('map: { Exceeds: 4 }, map_default: 2')), csv);
     expect(rows.map((r) => r.performance)).toEqual(['4', '2', '2', '2', null]);
   });
+  it('a value mapped to null is blank (and then takes the default)', async () => {
+    const rows = await run(reviews(cols('map: { Exceeds: 4, Great: null, Meets Expectations: ~ }')), csv);
+    expect(rows.map((r) => r.performance)).toEqual(['4', null, null, null, null]);
+    const withDefault = await run(reviews(cols('map: { Exceeds: 4, Great: null }, default: 1')), csv);
+    expect(withDefault.map((r) => r.performance)).toEqual(['4', 'meets expectations', 'MEETS EXPECTATIONS', '1', '1']);
+  });
   it('map_default null blanks unmapped values; default fills empty results', async () => {
     const rows = await run(reviews(cols('map: { Exceeds: 4 }, map_default: null, default: 1')), csv);
     expect(rows.map((r) => r.performance)).toEqual(['4', '1', '1', '1', '1']);

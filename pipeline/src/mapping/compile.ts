@@ -41,6 +41,7 @@ export interface CompiledDataset {
 }
 
 const TRIM_CHARS = "' ' || chr(9) || chr(13) || chr(10)";
+const NULL = 'cast(null as varchar)';
 
 /** Compile a dataset against the source header (names as read, trimmed). Throws `MappingError`. */
 export async function compileDataset(conn: DuckDBConnection, mapping: Mapping, ds: DatasetMapping,
@@ -74,7 +75,7 @@ export async function compileDataset(conn: DuckDBConnection, mapping: Mapping, d
   for (const canon of def.columns) {
     const col = ds.columns.find((c) => c.name === canon.name);
     if (!col) { const x = ident(canon.name);
-      columns.push({ name: canon.name, sql: 'cast(null as varchar)', steps: [x, x, x], describe: '(not mapped)' });
+      columns.push({ name: canon.name, sql: NULL, steps: [x, x, x], describe: '(not mapped)' });
       continue; }
     let base: string;
     let describe: string;
@@ -89,7 +90,7 @@ export async function compileDataset(conn: DuckDBConnection, mapping: Mapping, d
       base = template(src.template, sourceColumn, params, vars, (m) => fail(m, col.name), col.name);
       describe = `template "${src.template}"`;
     } else {
-      base = src.value === null ? 'cast(null as varchar)' : params.add(src.value);
+      base = src.value === null ? NULL : params.add(src.value);
       describe = `const ${JSON.stringify(src.value)}`;
     }
     // An expression may yield a DATE or TIMESTAMP: write it as ISO text, as the contract wants.
@@ -135,8 +136,8 @@ function steps(col: ColumnMapping, params: Params): [string, string, string] {
   if (col.case) clean = `${col.case}(${clean})`;
   let mapped = x;
   if (col.map) {
-    const whens = [...col.map].map(([k, v]) => `when ${params.add(k)} then ${params.add(v)}`).join(' ');
-    const otherwise = col.mapDefault === undefined ? x : col.mapDefault === null ? 'cast(null as varchar)' : params.add(col.mapDefault);
+    const whens = [...col.map].map(([k, v]) => `when ${params.add(k)} then ${v === null ? NULL : params.add(v)}`).join(' ');
+    const otherwise = col.mapDefault === undefined ? x : col.mapDefault === null ? NULL : params.add(col.mapDefault);
     mapped = `case when ${x} is null then null else (case lower(${x}) ${whens} else ${otherwise} end) end`;
   }
   let last = x;

@@ -10,7 +10,7 @@ datasets:
       role_id: Code
       title: { column: Title, case: upper }
       job_family: { const: Engineering }
-      level: { column: Grade, map: { Junior: 1, Senior: 3 }, map_default: null }
+      level: { column: Grade, map: { Junior: 1, Senior: 3, Retired: null }, map_default: null }
 `;
 
 describe('parseMapping', () => {
@@ -22,7 +22,7 @@ describe('parseMapping', () => {
     expect(cols[0].source).toEqual({ kind: 'column', column: 'Code' });
     expect(cols[1].case).toBe('upper');
     expect(cols[2].source).toEqual({ kind: 'const', value: 'Engineering' });
-    expect([...cols[3].map!]).toEqual([['junior', '1'], ['senior', '3']]);
+    expect([...cols[3].map!]).toEqual([['junior', '1'], ['senior', '3'], ['retired', null]]);
     expect(cols[3].mapDefault).toBeNull();
     expect(cols[0].trim).toBe(true);
   });

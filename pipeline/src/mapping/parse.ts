@@ -153,15 +153,15 @@ function parseColumn(name: string, spec: unknown, file: string, ds: string, defa
 
   if (spec.trim !== undefined && typeof spec.trim !== 'boolean') throw new MappingError(file, '`trim` must be true or false', where);
   if (spec.case !== undefined && spec.case !== 'lower' && spec.case !== 'upper') throw new MappingError(file, '`case` must be lower or upper', where);
-  let map: Map<string, string> | undefined;
+  let map: Map<string, string | null> | undefined;
   if (spec.map !== undefined) {
     if (!isObj(spec.map)) throw new MappingError(file, '`map` must be a mapping of source value → canonical value', where);
     map = new Map();
     for (const [k, v] of Object.entries(spec.map)) {
-      if (v === null || typeof v === 'object') throw new MappingError(file, `map value for "${k}" must be a single value`, where);
+      if (v !== null && typeof v === 'object') throw new MappingError(file, `map value for "${k}" must be a single value (or null)`, where);
       const key = k.trim().toLowerCase();
       if (map.has(key)) throw new MappingError(file, `map has "${k}" twice (keys are matched in any case)`, where);
-      map.set(key, String(v));
+      map.set(key, v === null ? null : String(v));
     }
   }
   if (spec.map_default !== undefined && spec.map === undefined) throw new MappingError(file, '`map_default` needs a `map`', where);

@@ -16,8 +16,8 @@ export interface ColumnMapping {
   /** Trim surrounding whitespace (default true) and turn an empty result into null. */
   trim: boolean;
   case?: 'lower' | 'upper';
-  /** Value map, matched on the trimmed value in any case (keys stored lower-case). */
-  map?: Map<string, string>;
+  /** Value map, matched on the trimmed value in any case (keys stored lower-case); null blanks the value. */
+  map?: Map<string, string | null>;
   /** Value for an unmapped, non-empty value; absent keeps the value as it is (so validation reports it). */
   mapDefault?: string | null;
   /** strptime formats tried in order; the first that parses gives the ISO date. */
