@@ -34,7 +34,7 @@ const mappingCommand: Command = {
   usage: 'Usage: trellis mapping check <mapping.yml> <file> [--rows N] [--json]   (trellis mapping --help for details)',
   async run(args, ctx) {
     const { mappingCommand: run } = await import('./mapping/cli.ts');
-    return run(args, (s) => line(ctx.stdout, s), (s) => line(ctx.stderr, s));
+    return run(args, (s) => line(ctx.stdout, s), (s) => line(ctx.stderr, s), ctx.config());
   },
 };
 
@@ -53,7 +53,8 @@ function overview(): string {
     '',
     'Run `trellis <command> --help` for the options of a command.',
     'Configuration: TRELLIS_DB, TRELLIS_INBOX, TRELLIS_SCHEDULE, TRELLIS_PORT, TRELLIS_HOST, TRELLIS_AS_OF,',
-    'TRELLIS_MAX_REJECTS, TRELLIS_UPLOAD_LIMIT_MB, TRELLIS_ADMIN_PASSWORD, or trellis.config.json.',
+    'TRELLIS_MAX_REJECTS, TRELLIS_MAPPING_MAX_CHARS, TRELLIS_MAPPING_TIMEOUT, TRELLIS_UPLOAD_LIMIT_MB,',
+    'TRELLIS_ADMIN_PASSWORD, or trellis.config.json.',
   ].join('\n');
 }
 

@@ -1,4 +1,4 @@
-// One pipeline run: inbox files → hash → skip known → BEGIN → ingest → models → model tests →
+// One pipeline run: inbox files → hash → skip known → mapped files → BEGIN → ingest → models → model tests →
 // run_files/loaded_files → COMMIT → archive/refuse the files → CHECKPOINT. All or nothing: any
 // failure rolls back, the `runs` row says why, and the previous good results keep serving.
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -13,6 +13,7 @@ import { recordRunHistory } from './run-history.ts';
 import { countDanglingEventRows, danglingNote } from './dangling.ts';
 import { defaultIngest, type FileResult, type Ingest, type InboxFile } from './ingest-link.ts';
 import { prepareMappedFiles, type PreparedMappedFiles } from './mapping/load-mapped.ts';
+import type { MappingLimits } from './mapping/limits.ts';
 import { resolveMappedFiles } from './mapping/resolve.ts';
 
 export type Trigger = 'cli' | 'schedule' | 'api' | 'demo';
@@ -36,6 +37,8 @@ export interface RunOptions {
    * through it. Default: `mappings` beside the inbox (as config.ts's `mappingsDir`).
    */
   mappingsDir?: string;
+  /** Size and time limits of mapping expressions (a `Config` will do; default: limits.ts). */
+  mappingLimits?: Partial<MappingLimits>;
   /** YYYY-MM-DD; the models' `$as_of`. */
   asOf: string;
   trigger: Trigger;
@@ -337,14 +340,16 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     const refusedHere: { file: string; dataset: string | null; status: 'refused'; reason: string; mapping: string | null }[] =
       resolved.ambiguous.map((a) => ({ file: a.file.name, dataset: null, status: 'refused', reason: a.reason, mapping: null }));
 
-    await exec(conn, 'begin transaction');
-    inTransaction = true;
+    // Mapped files are read into temp tables before the transaction: an expression that fails on the
+    // data (or is stopped at its time limit) refuses its file, and would abort a transaction.
     let prepared: PreparedMappedFiles | null = null;
     if (resolved.mapped.length) {
       progress({ phase: 'read', done: 0, total: fresh.length, message: `reading ${resolved.mapped.length} file${resolved.mapped.length === 1 ? '' : 's'} through mappings` });
-      prepared = await prepareMappedFiles(conn, resolved.mapped);
+      prepared = await prepareMappedFiles(conn, resolved.mapped, opts.mappingLimits);
       for (const r of prepared.refused) refusedHere.push({ file: r.file, dataset: r.dataset, status: 'refused', reason: r.reason ?? 'refused', mapping: r.mapping });
     }
+    await exec(conn, 'begin transaction');
+    inTransaction = true;
     const inputs = [...resolved.unmapped, ...(prepared?.inputs ?? [])];
     let step = 0;
     const answered = inputs.length

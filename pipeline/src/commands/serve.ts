@@ -45,7 +45,7 @@ export async function startServer(ctx: CommandContext, db: Db, config: Config, o
     if (runner) {
       // through the server's runner, so the dashboard sees the scheduled run's progress
       runInServer = async (reason) => {
-        await runner.start(db, { inbox, mappingsDir: config.mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile });
+        await runner.start(db, { inbox, mappingsDir: config.mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config });
         await runner.idle();
       };
     }
@@ -54,6 +54,7 @@ export async function startServer(ctx: CommandContext, db: Db, config: Config, o
   }
   const run = runInServer ?? ((reason: string) => runPipeline(db, {
     inbox, mappingsDir: config.mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile,
+    mappingLimits: config,
   }));
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
