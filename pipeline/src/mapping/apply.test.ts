@@ -160,6 +160,8 @@ describe('limits: expressions that would build huge text or run for minutes fail
     ['repeat(Name, 2000000000)', 'repeat()'],
     ["lpad(Name, 2000000000, 'x')", 'lpad()'],
     ["rpad(Name, 1001, 'x')", 'rpad()'],
+    // a list of long texts, repeated
+    ["repeat(string_split(lpad(Name, 1000, 'x'), ','), 1000)[1]", 'repeat()'],
     // each level multiplies the length: exponential without a check at every call
     ["replace(replace(replace(replace(Name, 'S', Name || Name), 'S', Name || Name), 'S', Name || Name), 'S', repeat(Name, 300))", 'replace()'],
     ["regexp_replace(regexp_replace(regexp_replace(Name, '', Name || Name, 'g'), '', Name || Name, 'g'), '', Name || Name, 'g')", 'regexp_replace()'],

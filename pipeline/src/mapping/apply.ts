@@ -113,7 +113,7 @@ async function materialise(conn: DuckDBConnection, mapping: Mapping, compiled: C
 }
 
 /** Why an expression cannot be used on this file: over a limit, or failing on a value. */
-export function failure(describe: string, e: unknown, limits: MappingLimits): string {
+function failure(describe: string, e: unknown, limits: MappingLimits): string {
   const message = (e as Error).message.split('\n')[0];
   if (e instanceof MappingTimeout) {
     return `${describe} took over ${limits.mappingTimeoutSeconds} s on this file (the limit: mappingTimeoutSeconds, TRELLIS_MAPPING_TIMEOUT)`;

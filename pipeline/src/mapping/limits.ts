@@ -15,7 +15,8 @@ export interface MappingLimits {
   mappingTimeoutSeconds: number;
 }
 
-export const DEFAULT_MAPPING_LIMITS: MappingLimits = { mappingMaxChars: 10_000, mappingTimeoutSeconds: 60 };
+/** The defaults (as config.ts's). */
+const DEFAULT_MAPPING_LIMITS: MappingLimits = { mappingMaxChars: 10_000, mappingTimeoutSeconds: 60 };
 
 /** The limits given (e.g. a partial config), the defaults for the rest. */
 export function mappingLimits(given: Partial<MappingLimits> = {}): MappingLimits {
@@ -30,7 +31,8 @@ export function mappingLimits(given: Partial<MappingLimits> = {}): MappingLimits
  * limit before it runs (the count first: a huge one would overflow the product).
  */
 const GUARDS: Record<string, { args: string[]; lengths: string[] }> = {
-  repeat: { args: ['s', 'n'], lengths: ['try_cast(n as bigint)', 'len(s) * try_cast(n as bigint)'] },
+  // s may be a list (of long texts): its text form is at least as long as its elements together
+  repeat: { args: ['s', 'n'], lengths: ['try_cast(n as bigint)', 'len(s::varchar) * try_cast(n as bigint)'] },
   lpad: { args: ['s', 'n', 'p'], lengths: ['try_cast(n as bigint)'] },
   rpad: { args: ['s', 'n', 'p'], lengths: ['try_cast(n as bigint)'] },
   // each occurrence of a becomes b
