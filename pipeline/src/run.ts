@@ -286,6 +286,8 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
   // This run's rejects, read as soon as ingest is done: if a later step fails, the rollback drops them
   // (and a failed statement leaves the transaction unreadable), yet they are what explains the data.
   let keptRejects: RejectRow[] | null = null;
+  // Mapped files read into temp tables (before the transaction, so a rollback does not drop them).
+  let prepared: PreparedMappedFiles | null = null;
 
   const finish = async (status: RunSummary['status'], error: string | null, extra: { models?: string } = {}) => {
     await exec(conn, `update runs set status = $status, error = $error, finished_at = $now::timestamp,
@@ -342,7 +344,6 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
 
     // Mapped files are read into temp tables before the transaction: an expression that fails on the
     // data (or is stopped at its time limit) refuses its file, and would abort a transaction.
-    let prepared: PreparedMappedFiles | null = null;
     if (resolved.mapped.length) {
       progress({ phase: 'read', done: 0, total: fresh.length, message: `reading ${resolved.mapped.length} file${resolved.mapped.length === 1 ? '' : 's'} through mappings` });
       prepared = await prepareMappedFiles(conn, resolved.mapped, opts.mappingLimits);
@@ -421,6 +422,7 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
       // aborted one), so say so rather than pretend the rejects table is complete.
       if (keptRejects === null) notes.push('the rejects of this run were lost with the rollback (the run failed while loading files)');
     }
+    await prepared?.drop().catch(() => {});
     try {
       await insertRunFiles(conn, runId, results);
       if (keptRejects?.length) await appendRejects(conn, runId, keptRejects);
