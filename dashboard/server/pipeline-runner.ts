@@ -1,6 +1,7 @@
 // The server's side of pipeline runs: one run at a time, started in-process on its own connection
 // (runPipeline opens it), with the latest progress event kept in memory for /api/pipeline/progress.
 import type { Db } from '../../pipeline/src/db.ts';
+import type { MappingLimits } from '../../pipeline/src/mapping/limits.ts';
 import { invalidateCatalog } from './context.ts';
 import { ConflictError } from './errors.ts';
 
@@ -31,6 +32,8 @@ export interface StartOptions {
   asOf: string;
   trigger?: string;
   maxRejectsPerFile?: number;
+  /** Mapping expression limits (`mappingMaxChars`, `mappingTimeoutSeconds`; a config will do). */
+  mappingLimits?: Partial<MappingLimits>;
 }
 
 type RunFn = (db: Db, opts: Record<string, unknown>) => Promise<Record<string, unknown>>;
@@ -71,7 +74,7 @@ export class PipelineRunner {
         announce(e.runId);
       }
     };
-    this.current = runPipeline(db, { inbox: opts.inbox, mappingsDir: opts.mappingsDir, asOf: opts.asOf, trigger: opts.trigger ?? 'api', maxRejectsPerFile: opts.maxRejectsPerFile, onProgress })
+    this.current = runPipeline(db, { inbox: opts.inbox, mappingsDir: opts.mappingsDir, asOf: opts.asOf, trigger: opts.trigger ?? 'api', maxRejectsPerFile: opts.maxRejectsPerFile, mappingLimits: opts.mappingLimits, onProgress })
       .then((summary) => {
         const runId = (summary?.runId ?? summary?.run_id ?? this.state.runId) as number | null;
         this.state = { ...this.state, running: false, runId, finishedAt: this.now().toISOString(), status: String(summary?.status ?? 'succeeded') };

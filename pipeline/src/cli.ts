@@ -35,7 +35,7 @@ const mappingCommand: Command = {
   usage: 'Usage: trellis mapping check <mapping.yml> <file> [--rows N] [--json]   (trellis mapping --help for details)',
   async run(args, ctx) {
     const { mappingCommand: run } = await import('./mapping/cli.ts');
-    return run(args, (s) => line(ctx.stdout, s), (s) => line(ctx.stderr, s));
+    return run(args, (s) => line(ctx.stdout, s), (s) => line(ctx.stderr, s), ctx.config());
   },
 };
 
@@ -54,8 +54,9 @@ function overview(): string {
     '',
     'Run `trellis <command> --help` for the options of a command.',
     'Configuration: TRELLIS_DB, TRELLIS_INBOX, TRELLIS_SCHEDULE, TRELLIS_PORT, TRELLIS_HOST, TRELLIS_AS_OF,',
-    'TRELLIS_MAX_REJECTS, TRELLIS_UPLOAD_LIMIT_MB, TRELLIS_REQUEST_TIMEOUT_S, TRELLIS_ADMIN_PASSWORD,',
-    'TRELLIS_ALLOWED_HOSTS, TRELLIS_TRUST_PROXY, or trellis.config.json.',
+    'TRELLIS_MAX_REJECTS, TRELLIS_MAPPING_MAX_CHARS, TRELLIS_MAPPING_TIMEOUT, TRELLIS_UPLOAD_LIMIT_MB,',
+    'TRELLIS_REQUEST_TIMEOUT_S, TRELLIS_ADMIN_PASSWORD, TRELLIS_ALLOWED_HOSTS, TRELLIS_TRUST_PROXY,',
+    'or trellis.config.json.',
   ].join('\n');
 }
 

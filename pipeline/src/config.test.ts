@@ -12,7 +12,7 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({
       db: path.join(cwd, 'data/trellis.duckdb'), inbox: path.join(cwd, 'data/inbox'), schedule: '0 2 * * *',
       port: 3000, asOf: null, adminPassword: null, configFile: null, mappingsDir: path.join(cwd, 'data/mappings'),
-      allowedHosts: [], trustProxy: false,
+      allowedHosts: [], trustProxy: false, mappingMaxChars: 10_000, mappingTimeoutSeconds: 60,
     });
   });
 
@@ -35,6 +35,7 @@ describe('loadConfig', () => {
     ['TRELLIS_AS_OF', '2026-02-30', /TRELLIS_AS_OF.*YYYY-MM-DD/],
     ['TRELLIS_SCHEDULE', 'every day', /TRELLIS_SCHEDULE.*cron/],
     ['TRELLIS_MAX_REJECTS', '-1', /TRELLIS_MAX_REJECTS/],
+    ['TRELLIS_MAPPING_TIMEOUT', '0', /TRELLIS_MAPPING_TIMEOUT.*> 0/],
     ['TRELLIS_UPLOAD_LIMIT_MB', '0', /TRELLIS_UPLOAD_LIMIT_MB.*> 0/],
   ])('rejects %s=%s', (name, value, message) => {
     expect(() => loadConfig({ env: { [name]: value }, cwd })).toThrow(message);

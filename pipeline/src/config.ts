@@ -22,6 +22,10 @@ export interface Config {
   asOf: string | null;
   /** Rejected rows a file may have before it is refused whole. */
   maxRejectsPerFile: number;
+  /** The longest text a mapping expression's repeat, lpad, rpad, replace or regexp_replace may build. */
+  mappingMaxChars: number;
+  /** Seconds the mapping expressions of one file may take. */
+  mappingTimeoutSeconds: number;
   uploadLimitMb: number;
   /** Seconds a client has to send a whole request; uploads get more (dashboard/server/plugins/timeouts.ts). */
   requestTimeoutS: number;
@@ -56,6 +60,8 @@ const FIELDS: { key: Exclude<keyof Config, 'configFile'>; env: string; kind: Kin
   { key: 'host', env: 'TRELLIS_HOST', kind: 'text', default: '127.0.0.1' },
   { key: 'asOf', env: 'TRELLIS_AS_OF', kind: 'date', default: null },
   { key: 'maxRejectsPerFile', env: 'TRELLIS_MAX_REJECTS', kind: 'count', default: 10_000 },
+  { key: 'mappingMaxChars', env: 'TRELLIS_MAPPING_MAX_CHARS', kind: 'count', default: 10_000 },
+  { key: 'mappingTimeoutSeconds', env: 'TRELLIS_MAPPING_TIMEOUT', kind: 'positive', default: 60 },
   { key: 'uploadLimitMb', env: 'TRELLIS_UPLOAD_LIMIT_MB', kind: 'positive', default: 50 },
   { key: 'requestTimeoutS', env: 'TRELLIS_REQUEST_TIMEOUT_S', kind: 'positive', default: 30 },
   { key: 'adminPassword', env: 'TRELLIS_ADMIN_PASSWORD', kind: 'text', default: null },

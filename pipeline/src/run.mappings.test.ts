@@ -81,6 +81,26 @@ describe('runPipeline with column mappings', () => {
     expect(await q('select count(*)::int as n from src_employees')).toEqual([{ n: 12 }]);
   });
 
+  it('refuses a file whose expression fails on its data or goes over a limit; the rest of the run commits', async () => {
+    const maps = path.join(tmp, 'maps4');
+    fs.mkdirSync(maps);
+    const skills = (pattern: string, name: string) => `pattern: "${pattern}"\ndatasets:\n  skills:\n    columns:\n      skill_id: Id\n      name: { expr: "${name}" }\n`;
+    fs.writeFileSync(path.join(maps, 'cast.yml'), skills('cast_*.csv', 'Name || cast(N as integer)'));
+    fs.writeFileSync(path.join(maps, 'huge.yml'), skills('huge_*.csv', 'repeat(Name, 100000)'));
+    drop('cast_1.csv', 'Id,Name,N\nS1,Sql,1\nS2,Go,n/a\n');
+    drop('huge_1.csv', 'Id,Name,N\nS1,Sql,1\n');
+    drop('reviews_4.csv', 'employee_id,cycle,performance,reviewed_on\n1008,2024-H1,3,2024-06-20\n');
+    const s = await runPipeline(db, { ...opts, mappingsDir: maps, mappingLimits: { mappingMaxChars: 1000 } });
+    expect(s.error).toBeNull();
+    expect(s.status).toBe('succeeded');
+    expect(s.files.map((f) => [f.file, f.status, f.reason])).toEqual([
+      ['cast_1.csv', 'refused', expect.stringMatching(/cast\.yml \(dataset skills, column name\): expr Name \|\| cast\(N as integer\) fails on this file: Conversion Error/)],
+      ['huge_1.csv', 'refused', expect.stringMatching(/huge\.yml \(dataset skills, column name\): expr repeat\(Name, 100000\) would produce a value over 1000 characters \(in repeat\(\)\)/)],
+      ['reviews_4.csv', 'loaded', null],
+    ]);
+    expect(await q("select count(*)::int as n from src_reviews where employee_id = '1008'")).toEqual([{ n: 1 }]);
+  });
+
   it('fails the run on a broken mapping file, leaving the files in the inbox and the data as it was', async () => {
     const maps = path.join(tmp, 'maps3');
     fs.mkdirSync(maps);

@@ -1,4 +1,4 @@
-// One pipeline run: inbox files → hash → skip known → BEGIN → ingest → models → model tests →
+// One pipeline run: inbox files → hash → skip known → mapped files → BEGIN → ingest → models → model tests →
 // run_files/loaded_files → COMMIT → archive/refuse the files → CHECKPOINT. All or nothing: any
 // failure rolls back, the `runs` row says why, and the previous good results keep serving.
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -14,6 +14,7 @@ import { countDanglingEventRows, danglingNote } from './dangling.ts';
 import { factorsOffText, readFactorsOff } from './factors-off.ts';
 import { defaultIngest, type FileResult, type Ingest, type InboxFile } from './ingest-link.ts';
 import { prepareMappedFiles, type PreparedMappedFiles } from './mapping/load-mapped.ts';
+import type { MappingLimits } from './mapping/limits.ts';
 import { resolveMappedFiles } from './mapping/resolve.ts';
 
 export type Trigger = 'cli' | 'schedule' | 'api' | 'demo';
@@ -37,6 +38,8 @@ export interface RunOptions {
    * through it. Default: `mappings` beside the inbox (as config.ts's `mappingsDir`).
    */
   mappingsDir?: string;
+  /** Size and time limits of mapping expressions (a `Config` will do; default: limits.ts). */
+  mappingLimits?: Partial<MappingLimits>;
   /** YYYY-MM-DD; the models' `$as_of`. */
   asOf: string;
   trigger: Trigger;
@@ -284,6 +287,8 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
   // This run's rejects, read as soon as ingest is done: if a later step fails, the rollback drops them
   // (and a failed statement leaves the transaction unreadable), yet they are what explains the data.
   let keptRejects: RejectRow[] | null = null;
+  // Mapped files read into temp tables (before the transaction, so a rollback does not drop them).
+  let prepared: PreparedMappedFiles | null = null;
 
   const finish = async (status: RunSummary['status'], error: string | null, extra: { models?: string } = {}) => {
     await exec(conn, `update runs set status = $status, error = $error, finished_at = $now::timestamp,
@@ -338,14 +343,15 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     const refusedHere: { file: string; dataset: string | null; status: 'refused'; reason: string; mapping: string | null }[] =
       resolved.ambiguous.map((a) => ({ file: a.file.name, dataset: null, status: 'refused', reason: a.reason, mapping: null }));
 
-    await exec(conn, 'begin transaction');
-    inTransaction = true;
-    let prepared: PreparedMappedFiles | null = null;
+    // Mapped files are read into temp tables before the transaction: an expression that fails on the
+    // data (or is stopped at its time limit) refuses its file, and would abort a transaction.
     if (resolved.mapped.length) {
       progress({ phase: 'read', done: 0, total: fresh.length, message: `reading ${resolved.mapped.length} file${resolved.mapped.length === 1 ? '' : 's'} through mappings` });
-      prepared = await prepareMappedFiles(conn, resolved.mapped);
+      prepared = await prepareMappedFiles(conn, resolved.mapped, opts.mappingLimits);
       for (const r of prepared.refused) refusedHere.push({ file: r.file, dataset: r.dataset, status: 'refused', reason: r.reason ?? 'refused', mapping: r.mapping });
     }
+    await exec(conn, 'begin transaction');
+    inTransaction = true;
     const inputs = [...resolved.unmapped, ...(prepared?.inputs ?? [])];
     let step = 0;
     const answered = inputs.length
@@ -419,6 +425,7 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
       // aborted one), so say so rather than pretend the rejects table is complete.
       if (keptRejects === null) notes.push('the rejects of this run were lost with the rollback (the run failed while loading files)');
     }
+    await prepared?.drop().catch(() => {});
     try {
       await insertRunFiles(conn, runId, results);
       if (keptRejects?.length) await appendRejects(conn, runId, keptRejects);

@@ -59,7 +59,7 @@ Exit code: 0 when the run succeeded (or found nothing new), 1 when it failed.`,
     try {
       const summary = await runPipeline(db, {
         inbox: values.inbox ? path.resolve(ctx.cwd, values.inbox) : config.inbox,
-        mappingsDir: config.mappingsDir, asOf, trigger: 'cli', maxRejectsPerFile: config.maxRejectsPerFile,
+        mappingsDir: config.mappingsDir, asOf, trigger: 'cli', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config,
         onProgress: (e) => progress({ phase: e.phase, message: e.message, done: e.done, total: e.total }),
       });
       line(ctx.stdout, formatSummary(summary));

@@ -50,7 +50,7 @@ export async function startServer(
     if (runner) {
       // through the server's runner, so the dashboard sees the scheduled run's progress
       runInServer = async (reason) => {
-        await runner.start(db, { inbox, mappingsDir: config.mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile });
+        await runner.start(db, { inbox, mappingsDir: config.mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config });
         await runner.idle();
       };
     }
@@ -59,6 +59,7 @@ export async function startServer(
   }
   const run = runInServer ?? ((reason: string) => runPipeline(db, {
     inbox, mappingsDir: config.mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile,
+    mappingLimits: config,
   }));
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

@@ -31,6 +31,8 @@ export interface RawInput {
   rawTable: string;
   /** Rejects found while reading (`_line, "column", value, reason`), counted with this dataset. */
   readRejectsTable?: string;
+  /** Warnings about rows of the raw table (`_line, "column", value, reason`), e.g. a mapping's lookups. */
+  warningsTable?: string;
 }
 
 export type LoadInput = FileInput | RawInput;
@@ -139,6 +141,7 @@ async function loadRaw(conn: DuckDBConnection, f: RawInput, ctx: LoadContext): P
   const res = await validateAndApply(conn, f.rawTable, f.dataset, {
     runId: ctx.runId, file: f.file, maxRejectsPerFile: ctx.maxRejectsPerFile ?? DEFAULT_MAX_REJECTS_PER_FILE,
     ...(f.readRejectsTable ? { readRejectsTable: f.readRejectsTable } : {}),
+    ...(f.warningsTable ? { warningsTable: f.warningsTable } : {}),
   });
   return { file: f.file, dataset: f.dataset, ...res };
 }

@@ -21,6 +21,8 @@ export interface ValidateContext {
   maxRejectsPerFile?: number;
   /** Optional table of rejects found while reading (`_line, "column", value, reason`), one per row. */
   readRejectsTable?: string;
+  /** Optional table of warnings about rows of the raw table (`_line, "column", value, reason`): the rows load. */
+  warningsTable?: string;
   /** What the reader of the raw view left to do once it has been read (`ReadResult` of read.ts). */
   read?: Pick<ReadResult, 'finish' | 'readError'>;
 }
@@ -37,6 +39,7 @@ export interface ValidateResult {
 }
 
 const BROKEN = '_ingest_broken';
+const STAGE_GIVEN = 0;
 const STAGE_OWN = 1;
 const STAGE_DUPES = 2;
 // Trimmed from both ends of every cell: space, tab, LF, CR, no-break space.
@@ -136,6 +139,11 @@ export async function validateAndApply(
     ).join('\nunion all\n'));
     await exec(conn, `drop table ${BROKEN}`);
     await exec(conn, `delete from ${WORK} where _text is not null`);
+  }
+  // Warnings given with the raw table, for the rows its own rules kept.
+  if (ctx.warningsTable) {
+    await exec(conn, `insert into ${MSG} select w.rowid, w._line, g."column", g.value, g.reason, 'warning', ${STAGE_GIVEN}
+      from ${WORK} w join ${ident(ctx.warningsTable)} g on g._line = w._line`);
   }
   // Give up early on garbage: later stages only add rejects.
   const ownRejected = await count(conn, `select count(distinct _rid)::INTEGER as n from ${MSG}`);

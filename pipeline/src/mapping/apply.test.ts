@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { all } from '../db.ts';
 import { applyMapping } from './apply.ts';
 import { MappingError } from './errors.ts';
+import type { MappingLimits } from './limits.ts';
 import { parseMapping } from './parse.ts';
 import { memoryConn, tmpDir, write } from './test-helpers.ts';
 
@@ -13,9 +14,9 @@ beforeAll(async () => { ({ conn, close } = await memoryConn()); dir = tmpDir(); 
 afterAll(() => close());
 
 /** Apply a mapping text to a CSV text; rows of one dataset's raw table. */
-async function run(yaml: string, csv: string, dataset = 'reviews'): Promise<Record<string, unknown>[]> {
+async function run(yaml: string, csv: string, dataset = 'reviews', limits?: MappingLimits): Promise<Record<string, unknown>[]> {
   const m = parseMapping(yaml, 'test.yml');
-  const mapped = await applyMapping(conn, m, write(dir, `src_${Math.random().toString(36).slice(2)}.csv`, csv));
+  const mapped = await applyMapping(conn, m, write(dir, `src_${Math.random().toString(36).slice(2)}.csv`, csv), limits);
   const ds = mapped.datasets.find((d) => d.dataset === dataset)!;
   return all(conn, `select * from "${ds.table}" order by _line`);
 }
@@ -59,6 +60,12 @@ describe('value maps', () => {
   it('map_default replaces unmapped values but not empty ones', async () => {
     const rows = await run(reviews(cols('map: { Exceeds: 4 }, map_default: 2')), csv);
     expect(rows.map((r) => r.performance)).toEqual(['4', '2', '2', '2', null]);
+  });
+  it('a value mapped to null is blank (and then takes the default)', async () => {
+    const rows = await run(reviews(cols('map: { Exceeds: 4, Great: null, Meets Expectations: ~ }')), csv);
+    expect(rows.map((r) => r.performance)).toEqual(['4', null, null, null, null]);
+    const withDefault = await run(reviews(cols('map: { Exceeds: 4, Great: null }, default: 1')), csv);
+    expect(withDefault.map((r) => r.performance)).toEqual(['4', 'meets expectations', 'MEETS EXPECTATIONS', '1', '1']);
   });
   it('map_default null blanks unmapped values; default fills empty results', async () => {
     const rows = await run(reviews(cols('map: { Exceeds: 4 }, map_default: null, default: 1')), csv);
@@ -137,5 +144,55 @@ describe('bad mappings against a file name the file, dataset and column', () => 
     expect(err.message).toMatch(/^bad\.yml \(dataset skills, column /);
     expect(err.message).toMatch(message);
     expect(err.column).toBe(column);
+  });
+});
+
+describe('limits: expressions that would build huge text or run for minutes fail fast, naming the column', () => {
+  const limits: MappingLimits = { mappingMaxChars: 1000, mappingTimeoutSeconds: 30 };
+  const skills = (name: string) => parseMapping(`pattern: "*.csv"\ndatasets:\n  skills:\n    columns:\n      skill_id: Id\n      name: { expr: "${name}" }\n`, 'huge.yml');
+  const attempt = async (name: string, file: string, given = limits) => {
+    const started = Date.now();
+    const err = await applyMapping(conn, skills(name), file, given).catch((e) => e);
+    return { err, ms: Date.now() - started };
+  };
+
+  it.each([
+    ['repeat(Name, 2000000000)', 'repeat()'],
+    ["lpad(Name, 2000000000, 'x')", 'lpad()'],
+    ["rpad(Name, 1001, 'x')", 'rpad()'],
+    // a list of long texts, repeated
+    ["repeat(string_split(lpad(Name, 1000, 'x'), ','), 1000)[1]", 'repeat()'],
+    // each level multiplies the length: exponential without a check at every call
+    ["replace(replace(replace(replace(Name, 'S', Name || Name), 'S', Name || Name), 'S', Name || Name), 'S', repeat(Name, 300))", 'replace()'],
+    ["regexp_replace(regexp_replace(regexp_replace(Name, '', Name || Name, 'g'), '', Name || Name, 'g'), '', Name || Name, 'g')", 'regexp_replace()'],
+  ])('%s', async (expr, fn) => {
+    const { err, ms } = await attempt(expr, write(dir, 'limits.csv', 'Id,Name\nS1,Sql\nS2,Go\n'));
+    expect(err).toBeInstanceOf(MappingError);
+    expect(err.message).toBe(`huge.yml (dataset skills, column name): expr ${expr} would produce a value over 1000 characters (in ${fn}) on this file (the limit: mappingMaxChars, TRELLIS_MAPPING_MAX_CHARS)`);
+    expect(ms).toBeLessThan(3000);
+  });
+
+  it('stops an expression at the time limit', async () => {
+    // 100k rows of a 5,000-character md5: seconds of work without the limit, in short chunks (DuckDB
+    // sees an interrupt between chunks of 2,048 rows)
+    const slow = 'md5(lpad(Name, 5000, Name))';
+    const csv = `Id,Name\n${Array.from({ length: 100_000 }, (_, i) => `S${i},n${i}`).join('\n')}\n`;
+    const { err, ms } = await attempt(slow, write(dir, 'slow.csv', csv), { mappingMaxChars: 10_000, mappingTimeoutSeconds: 0.5 });
+    expect(err).toBeInstanceOf(MappingError);
+    expect(err.message).toBe(`huge.yml (dataset skills, column name): expr ${slow} took over 0.5 s on this file (the limit: mappingTimeoutSeconds, TRELLIS_MAPPING_TIMEOUT)`);
+    // reading the file takes 1-3 s of it; without the limit the expression alone runs for 10-30 s
+    expect(ms).toBeLessThan(10_000);
+  });
+
+  it('leaves a normal mapping as it was', async () => {
+    const rows = await run(`pattern: "*.csv"
+datasets:
+  skills:
+    columns:
+      skill_id: { expr: "lpad(Id, 6, '0')" }
+      name: { expr: "replace(regexp_replace(Name, '[^A-Za-z]+', ' ', 'g'), 'Sql', 'SQL') || repeat('!', 2)" }
+      category: { expr: "rpad(Kind, 4, '.')" }
+`, 'Id,Name,Kind\n7,Sql--basics,db\n', 'skills', limits);
+    expect(rows).toEqual([{ _line: 2, skill_id: '000007', name: 'SQL basics!!', category: 'db..' }]);
   });
 });

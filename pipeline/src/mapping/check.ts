@@ -2,13 +2,14 @@
 // throwaway in-memory DuckDB: reads the file through the mapping, shows each column's source and the
 // first rows, then runs the real ingest validation and lists every row that would be rejected and why.
 // References to datasets the file does not bring cannot be known here: they are assumed to exist, and
-// the report says so.
+// the report says so. When most employees would lose their manager, it says how many and what to check.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { dataset as datasetDef, type DatasetName } from '../datasets.ts';
 import { all, exec, ident } from '../db.ts';
 import { ensureSourceTables, LOAD_ORDER, srcTable, validateAndApply } from '../ingest/index.ts';
-import { applyMapping } from './apply.ts';
+import { applyMapping, type MappedDataset } from './apply.ts';
 import { MappingError } from './errors.ts';
+import type { MappingLimits } from './limits.ts';
 import { readRejectsTable } from './load-mapped.ts';
 import { loadMapping } from './parse.ts';
 import { mappingMatches } from './resolve.ts';
@@ -26,6 +27,8 @@ export interface CheckDataset {
   rejects: CheckReject[];
   /** Datasets this one points at that the file does not bring: not checked. */
   assumed: string[];
+  /** What looks wrong with the mapping as a whole (e.g. most employees lose their manager). */
+  warnings: string[];
 }
 
 export interface CheckReport {
@@ -40,7 +43,8 @@ export interface CheckReport {
   datasets: CheckDataset[];
 }
 
-export async function checkMapping(mappingFile: string, sourceFile: string, opts: { previewRows?: number } = {}): Promise<CheckReport> {
+export async function checkMapping(mappingFile: string, sourceFile: string,
+  opts: { previewRows?: number; limits?: Partial<MappingLimits> } = {}): Promise<CheckReport> {
   const report: CheckReport = { mapping: mappingFile, file: sourceFile, ok: false, rowsRead: 0, datasets: [] };
   const instance = await DuckDBInstance.create(':memory:');
   try {
@@ -49,7 +53,7 @@ export async function checkMapping(mappingFile: string, sourceFile: string, opts
     if (!mappingMatches(mapping, sourceFile)) {
       report.patternWarning = `the file name does not match the mapping's pattern (${mapping.patterns.join(', ')}): a run would not read it through this mapping`;
     }
-    const mapped = await applyMapping(conn, mapping, sourceFile);
+    const mapped = await applyMapping(conn, mapping, sourceFile, opts.limits);
     report.rowsRead = mapped.rowsRead + mapped.readRejects.length;
     await ensureSourceTables(conn);
     const produced = new Set(mapped.datasets.map((d) => d.dataset));
@@ -62,14 +66,17 @@ export async function checkMapping(mappingFile: string, sourceFile: string, opts
       const withReadRejects = first && mapped.readRejects.length > 0;
       if (withReadRejects) await readRejectsTable(conn, '_check_read_rejects', mapped.readRejects);
       const res = await validateAndApply(conn, raw.table, ds, {
-        runId: 1, file: ds, maxRejectsPerFile: Number.MAX_SAFE_INTEGER, ...(withReadRejects ? { readRejectsTable: '_check_read_rejects' } : {}),
+        runId: 1, file: ds, maxRejectsPerFile: Number.MAX_SAFE_INTEGER, warningsTable: raw.warningsTable,
+        ...(withReadRejects ? { readRejectsTable: '_check_read_rejects' } : {}),
       });
       first = false;
       const rejects = await all<CheckReject & Record<string, unknown>>(conn,
         'select line, "column", value, reason, severity from rejects where file = $file order by line, "column"', { file: ds });
+      const lost = ds === 'employees' && res.status === 'loaded' ? await managersLost(conn, raw) : null;
       report.datasets.push({
         dataset: ds, rows: raw.rows, rowsLoaded: res.rowsLoaded, status: res.status, reason: res.reason,
         sources: raw.sources, preview, rejects: rejects.map((r) => ({ ...r, line: r.line === null ? null : Number(r.line) })), assumed,
+        warnings: lost ? [lost] : [],
       });
     }
     report.ok = report.datasets.every((d) => d.status === 'loaded');
@@ -95,6 +102,27 @@ async function assumeReferences(conn: DuckDBConnection, ds: DatasetName, rawTabl
   return assumed;
 }
 
+/**
+ * When more than half of the employees that would load lose their manager — the source gave one (a
+ * manager_id, or a value to look up) but manager_id ends up empty — say how many and what to check.
+ */
+async function managersLost(conn: DuckDBConnection, raw: MappedDataset): Promise<string | null> {
+  const lookedUp = raw.warningsTable
+    ? `left join (select distinct _line from ${ident(raw.warningsTable)} where "column" = 'manager_id') w on w._line = e._line` : '';
+  const [n] = await all<{ loaded: number; byLookup: number; notEmployees: number }>(conn, `
+    select count(*)::int as loaded,
+      count(*) filter (where e.manager_id is null and ${lookedUp ? 'w._line is not null' : 'false'})::int as "byLookup",
+      count(*) filter (where e.manager_id is null and nullif(trim(r.manager_id), '') is not null)::int as "notEmployees"
+    from ${ident(srcTable('employees'))} e join ${ident(raw.table)} r on r._line = e._line ${lookedUp}`);
+  const lost = n.byLookup + n.notEmployees;
+  if (lost * 2 <= n.loaded) return null;
+  const why = [
+    n.byLookup && `for ${n.byLookup} the lookup found no single manager (the warnings below say which): check that both sides write names the same way — first and last name in the same order (or any_order: true), middle names, nicknames`,
+    n.notEmployees && `${n.notEmployees} manager_id value${n.notEmployees === 1 ? ' is' : 's are'} not an employee_id of this file (or make a cycle): check that manager_id is mapped from the managers' ids, not their names — to find the id from a name, use a lookup (docs/mappings.md)`,
+  ].filter(Boolean);
+  return `${lost} of ${n.loaded} employees (${Math.round((100 * lost) / n.loaded)} %) would lose their manager: ${why.join('; ')}`;
+}
+
 /** The report as text for the terminal. */
 export function formatCheck(r: CheckReport): string {
   const out: string[] = [`mapping ${r.mapping}`, `file    ${r.file}`];
@@ -105,6 +133,7 @@ export function formatCheck(r: CheckReport): string {
     const rejected = d.rejects.filter((x) => x.severity === 'reject').length;
     const warned = d.rejects.length - rejected;
     out.push('', `== ${d.dataset}: ${d.rows} rows mapped, ${d.rowsLoaded} would load, ${rejected} reject${rejected === 1 ? '' : 's'}, ${warned} warning${warned === 1 ? '' : 's'}${d.status === 'refused' ? ` — REFUSED: ${d.reason}` : ''}`);
+    for (const w of d.warnings) out.push(`warning: ${w}`);
     out.push('columns:');
     const w = Math.max(...d.sources.map((s) => s.column.length));
     for (const s of d.sources) out.push(`  ${s.column.padEnd(w)}  ← ${s.source.replace(/\s+/g, ' ')}`);

@@ -1,6 +1,9 @@
 // `trellis mapping check` on a good and a bad export, and on a bad mapping.
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../cli.ts';
+import { TextSink } from '../text-sink.ts';
 import { mappingCommand } from './cli.ts';
 import { presetsDir, tmpDir, write } from './test-helpers.ts';
 
@@ -69,5 +72,29 @@ datasets:
     const usage = await run('check', reviewsMapping);
     expect(usage.code).toBe(2);
     expect(usage.err).toMatch(/needs a mapping file and a data file/);
+  });
+
+  it('stops an expression that would build a huge value, naming the column and the limit (from the config)', async () => {
+    const dir = tmpDir();
+    const mapping = write(dir, 'huge.yml', `pattern: "skills_*.csv"
+datasets:
+  skills:
+    columns:
+      skill_id: Id
+      name: { expr: "lpad(Name, 2000000000, '.')" }
+`);
+    const file = write(dir, 'skills_1.csv', 'Id,Name\nS1,Sql\n');
+    const started = Date.now();
+    const r = await run('check', mapping, file);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/error: .*huge\.yml \(dataset skills, column name\): expr lpad\(Name, 2000000000, '\.'\) would produce a value over 10000 characters \(in lpad\(\)\)/);
+    expect(Date.now() - started).toBeLessThan(3000);
+
+    // through `trellis`, with the limit from the environment
+    const small = write(dir, 'small.yml', fs.readFileSync(mapping, 'utf8').replace('2000000000', '60'));
+    const stdout = new TextSink();
+    const code = await main(['mapping', 'check', small, file], { stdout, stderr: new TextSink(), env: { TRELLIS_MAPPING_MAX_CHARS: '50' }, cwd: dir });
+    expect(code).toBe(1);
+    expect(stdout.text).toMatch(/would produce a value over 50 characters \(in lpad\(\)\) on this file \(the limit: mappingMaxChars, TRELLIS_MAPPING_MAX_CHARS\)/);
   });
 });

@@ -1,5 +1,6 @@
 // `trellis mapping ...` commands. `main` in pipeline/src/cli.ts routes `mapping` here.
 import { checkMapping, formatCheck } from './check.ts';
+import type { MappingLimits } from './limits.ts';
 
 const HELP = `Usage: trellis mapping check <mapping.yml> <file> [--rows N] [--json]
 
@@ -13,7 +14,7 @@ every row that would be rejected and why. Exit code 0 when the file would load, 
 The mapping format is described in docs/mappings.md; presets are in fixtures/mappings/.`;
 
 export async function mappingCommand(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
-  err: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<number> {
+  err: (s: string) => void = (s) => process.stderr.write(`${s}\n`), limits?: Partial<MappingLimits>): Promise<number> {
   const [sub, ...rest] = argv;
   if (!sub || sub === '--help' || sub === '-h' || sub === 'help') { out(HELP); return sub ? 0 : 2; }
   if (sub !== 'check') { err(`unknown mapping command "${sub}"\n\n${HELP}`); return 2; }
@@ -30,7 +31,7 @@ export async function mappingCommand(argv: string[], out: (s: string) => void = 
     else positional.push(rest[i]);
   }
   if (positional.length !== 2) { err(`mapping check needs a mapping file and a data file\n\n${HELP}`); return 2; }
-  const report = await checkMapping(positional[0], positional[1], { previewRows: rows });
+  const report = await checkMapping(positional[0], positional[1], { previewRows: rows, limits });
   if (json) out(JSON.stringify(report, null, 2));
   else out(formatCheck(report));
   return report.ok && !report.error ? 0 : 1;

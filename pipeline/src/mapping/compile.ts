@@ -1,12 +1,15 @@
 // Turns one dataset of a mapping into SQL over the source table: for each canonical column, its source
-// (column, checked expression, template or constant) followed by trim → case → value map → date format →
-// default, all as VARCHAR. Constants, map entries, formats and vars travel as bound parameters.
+// (column, checked expression, template, constant or lookup) followed by trim → case → value map → date
+// format → default, all as VARCHAR. Constants, map entries, formats and vars travel as bound parameters.
+// A lookup also gives statements to run before the select (lookup.ts).
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { dataset as datasetDef } from '../datasets.ts';
 import { all, ident } from '../db.ts';
 import { MappingError } from './errors.ts';
 import { checkExpression, UnsafeExpression } from './expression.ts';
-import type { ColumnMapping, DatasetMapping, Mapping } from './types.ts';
+import { defineGuards, type MappingLimits } from './limits.ts';
+import { lookupPlan, type LookupPart, type LookupPlan } from './lookup.ts';
+import type { ColumnMapping, DatasetMapping, Mapping, ValueSource } from './types.ts';
 
 /** Bound values of one query: generated `$_mN` names plus the mapping's vars that the query uses. */
 export class Params {
@@ -29,6 +32,8 @@ export interface CompiledColumn {
   steps: [string, string, string];
   /** Human-readable source for `mapping check`. */
   describe: string;
+  /** Its source is an expression: the only kind of source that can fail on a value or be slow. */
+  expression: boolean;
 }
 
 export interface CompiledDataset {
@@ -36,15 +41,18 @@ export interface CompiledDataset {
   columns: CompiledColumn[];
   where?: string;
   params: Params;
+  /** Lookups, whose statements run before `sql`. */
+  lookups: LookupPlan[];
   /** The select producing the raw table: canonical VARCHAR columns + `_line`. */
   sql: string;
 }
 
 const TRIM_CHARS = "' ' || chr(9) || chr(13) || chr(10)";
+const NULL = 'cast(null as varchar)';
 
 /** Compile a dataset against the source header (names as read, trimmed). Throws `MappingError`. */
 export async function compileDataset(conn: DuckDBConnection, mapping: Mapping, ds: DatasetMapping,
-  header: string[], sourceTable: string): Promise<CompiledDataset> {
+  header: string[], sourceTable: string, limits: MappingLimits): Promise<CompiledDataset> {
   const params = new Params(mapping.vars);
   const vars = Object.keys(mapping.vars);
   const byLower = new Map(header.map((h) => [h.toLowerCase(), h]));
@@ -62,6 +70,7 @@ export async function compileDataset(conn: DuckDBConnection, mapping: Mapping, d
       const checked = await checkExpression(conn, expr, vars);
       for (const c of checked.columns) sourceColumn(c, column ?? 'where');
       for (const p of checked.params) params.useVar(p);
+      await defineGuards(conn, checked.guards, limits.mappingMaxChars);
       return checked.sql;
     } catch (e) {
       if (e instanceof UnsafeExpression) fail(`expression ${JSON.stringify(expr)} refused: ${e.message}`, column);
@@ -69,42 +78,47 @@ export async function compileDataset(conn: DuckDBConnection, mapping: Mapping, d
     }
   };
 
-  const def = datasetDef(ds.dataset);
-  const columns: CompiledColumn[] = [];
-  for (const canon of def.columns) {
-    const col = ds.columns.find((c) => c.name === canon.name);
-    if (!col) { const x = ident(canon.name);
-      columns.push({ name: canon.name, sql: 'cast(null as varchar)', steps: [x, x, x], describe: '(not mapped)' });
-      continue; }
-    let base: string;
-    let describe: string;
-    const src = col.source;
-    if (src.kind === 'column') {
-      base = ident(sourceColumn(src.column, col.name));
-      describe = `column "${src.column}"`;
-    } else if (src.kind === 'expr') {
-      base = await expression(src.expr, col.name);
-      describe = `expr ${src.expr}`;
-    } else if (src.kind === 'template') {
-      base = template(src.template, sourceColumn, params, vars, (m) => fail(m, col.name), col.name);
-      describe = `template "${src.template}"`;
-    } else {
-      base = src.value === null ? 'cast(null as varchar)' : params.add(src.value);
-      describe = `const ${JSON.stringify(src.value)}`;
-    }
-    // An expression may yield a DATE or TIMESTAMP: write it as ISO text, as the contract wants.
+  /** A value of the source row as VARCHAR; an expression's DATE or TIMESTAMP as ISO text, as the contract wants. */
+  const value = async (src: ValueSource, column: string): Promise<LookupPart> => {
+    const [base, describe] = src.kind === 'column' ? [ident(sourceColumn(src.column, column)), `column "${src.column}"`]
+      : src.kind === 'expr' ? [await expression(src.expr, column), `expr ${src.expr}`]
+        : [template(src.template, sourceColumn, params, vars, (m) => fail(m, column), column), `template "${src.template}"`];
     let type = 'VARCHAR';
     try {
       const rows = await all<{ column_type: string }>(conn, `describe select ${base} as v from ${ident(sourceTable)}`, pickParams(params.values, base));
       type = rows[0].column_type;
     } catch (e) {
-      fail(`${describe} cannot be evaluated: ${(e as Error).message.split('\n')[0]}`, col.name);
+      fail(`${describe} cannot be evaluated: ${(e as Error).message.split('\n')[0]}`, column);
     }
-    const asText = /^(DATE|TIMESTAMP)/.test(type) ? `strftime(${base}, '%Y-%m-%d')` : `cast(${base} as varchar)`;
-    columns.push({ name: col.name, sql: asText, steps: steps(col, params), describe: describe + modifiers(col) });
+    return { sql: /^(DATE|TIMESTAMP)/.test(type) ? `strftime(${base}, '%Y-%m-%d')` : `cast(${base} as varchar)`, describe };
+  };
+
+  const def = datasetDef(ds.dataset);
+  const columns: CompiledColumn[] = [];
+  const lookups: LookupPlan[] = [];
+  for (const canon of def.columns) {
+    const col = ds.columns.find((c) => c.name === canon.name);
+    if (!col) {
+      const x = ident(canon.name);
+      columns.push({ name: canon.name, sql: NULL, steps: [x, x, x], describe: '(not mapped)', expression: false });
+      continue;
+    }
+    const src = col.source;
+    let part: LookupPart;
+    if (src.kind === 'const') {
+      part = { sql: src.value === null ? NULL : `cast(${params.add(src.value)} as varchar)`, describe: `const ${JSON.stringify(src.value)}` };
+    } else if (src.kind === 'lookup') {
+      const plan = lookupPlan({ sourceTable, header, dataset: ds.dataset, column: col.name, anyOrder: src.anyOrder, params,
+        find: await value(src.find, col.name), in: await value(src.in, col.name), take: await value(src.take, col.name) });
+      lookups.push(plan);
+      part = { sql: ident(plan.helper), describe: plan.describe };
+    } else {
+      part = await value(src, col.name);
+    }
+    columns.push({ name: col.name, sql: part.sql, steps: steps(col, params), describe: part.describe + modifiers(col), expression: src.kind === 'expr' });
   }
   const where = ds.where === undefined ? undefined : await expression(ds.where, undefined);
-  return { mapping: ds, columns, where, params, sql: datasetSql(ds, def.key, columns, where, sourceTable) };
+  return { mapping: ds, columns, where, params, lookups, sql: datasetSql(ds, def.key, columns, where, sourceTable) };
 }
 
 /** The whole select: source values → clean → map → date/default, one layer each; `distinct` keeps the first line per key. */
@@ -135,8 +149,8 @@ function steps(col: ColumnMapping, params: Params): [string, string, string] {
   if (col.case) clean = `${col.case}(${clean})`;
   let mapped = x;
   if (col.map) {
-    const whens = [...col.map].map(([k, v]) => `when ${params.add(k)} then ${params.add(v)}`).join(' ');
-    const otherwise = col.mapDefault === undefined ? x : col.mapDefault === null ? 'cast(null as varchar)' : params.add(col.mapDefault);
+    const whens = [...col.map].map(([k, v]) => `when ${params.add(k)} then ${v === null ? NULL : params.add(v)}`).join(' ');
+    const otherwise = col.mapDefault === undefined ? x : col.mapDefault === null ? NULL : params.add(col.mapDefault);
     mapped = `case when ${x} is null then null else (case lower(${x}) ${whens} else ${otherwise} end) end`;
   }
   let last = x;

@@ -32,6 +32,10 @@ describe('checkExpression refuses what could read files, reach out or see the ma
     ['1) from t --', /does not parse/],
     ['a as b', /no alias/],
     ["1 from read_csv('/etc/passwd')", /single expression/],
+    // a width can make a value of any size
+    ["printf('%02000000000d', 1)", /printf\(\) is not allowed in a mapping: a width/],
+    ["format('{:>2000000000}', a)", /format\(\) is not allowed/],
+    ["regexp_replace(a, 'x', 'y', b)", /options as a constant of letters/],
   ];
   it.each(refused)('refuses %s', async (expr, message) => {
     await expect(checkExpression(conn, expr, ['export_date'])).rejects.toThrow(message);
@@ -57,5 +61,20 @@ describe('checkExpression accepts column refs, constants, operators, casts, CASE
     // the SQL that runs is DuckDB's rendering of the checked tree, wrapped as one term
     expect(checked.sql.startsWith('(')).toBe(true);
     expect(checked.sql).not.toMatch(/--/);
+  });
+});
+
+describe('checkExpression calls the functions that can build long text through their guards', () => {
+  it('renames repeat, lpad, rpad, replace and regexp_replace (with its options) and nothing else', async () => {
+    const checked = await checkExpression(conn,
+      `lower(regexp_replace(a, '[^a-z]+', '-', 'g')) || repeat(a, 2) || lpad(a, 3, '0') || rpad(a, 3) || replace(a, 'x', 'y') || regexp_replace(a, 'b', 'c')`, []);
+    expect(checked.guards).toEqual([{ fn: 'regexp_replace', options: 'g' }, { fn: 'repeat' }, { fn: 'lpad' }, { fn: 'rpad' }, { fn: 'replace' }, { fn: 'regexp_replace' }]);
+    expect(checked.sql).toMatch(/^\(+lower\(__trellis_regexp_replace_o_g\(a, '\[\^a-z\]\+', '-', 'g'\)\) \|\| __trellis_repeat\(a, 2\)/);
+    for (const fn of ['repeat', 'lpad', 'rpad', 'replace', 'regexp_replace']) expect(checked.sql).not.toMatch(new RegExp(`(?<!__trellis_)\\b${fn}\\(`));
+  });
+
+  it('leaves text that looks like a function name alone', async () => {
+    const checked = await checkExpression(conn, `'"function_name":"repeat"' || repeat(a, 2)`, []);
+    expect(checked.sql).toBe(`(('"function_name":"repeat"' || __trellis_repeat(a, 2)))`);
   });
 });

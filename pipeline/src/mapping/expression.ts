@@ -2,9 +2,11 @@
 // `select <expr>`) and its parse tree must contain only column references, constants, `$var` parameters,
 // operators, casts, CASE and whitelisted scalar functions. Anything else (subqueries, table functions,
 // file readers, getenv, settings, sequences, aggregates, windows, lambdas, `*`) is refused. The SQL that
-// runs is DuckDB's own rendering of the checked tree (json_deserialize_sql), never the text as written.
+// runs is DuckDB's own rendering of the checked tree (json_deserialize_sql), never the text as written,
+// with the functions that can build long text renamed to their guard macros (limits.ts).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { one } from '../db.ts';
+import { GUARDED_FUNCTIONS, guardName, type Guard } from './limits.ts';
 
 /** Scalar functions (and operator spellings) an expression may call. Pure: no I/O, no clock, no state. */
 export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -15,7 +17,7 @@ export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
   'lower', 'upper', 'lcase', 'ucase', 'trim', 'ltrim', 'rtrim', 'concat', 'concat_ws', 'substr', 'substring',
   'left', 'right', 'length', 'strlen', 'replace', 'translate', 'lpad', 'rpad', 'reverse', 'repeat', 'split_part',
   'starts_with', 'ends_with', 'prefix', 'suffix', 'contains', 'instr', 'strpos', 'position', 'strip_accents',
-  'format', 'printf', 'nullif', 'ifnull', 'coalesce', 'greatest', 'least', 'md5', 'hash', 'ascii', 'chr',
+  'nullif', 'ifnull', 'coalesce', 'greatest', 'least', 'md5', 'hash', 'ascii', 'chr',
   'regexp_replace', 'regexp_extract', 'regexp_matches', 'regexp_full_match', 'regexp_split_to_array',
   'string_split', 'str_split', 'array_extract', 'list_extract', 'len', 'array_length', 'list_element',
   // numbers
@@ -42,6 +44,18 @@ export interface CheckedExpression {
   columns: string[];
   /** `$var` names it uses. */
   params: string[];
+  /** Guard macros the SQL calls (limits.ts `defineGuards`). */
+  guards: Guard[];
+}
+
+/** The guard of a call of a guarded function; regexp_replace's options must be a constant of letters. */
+function guard(fn: string, args: any[]): Guard {
+  if (fn !== 'regexp_replace' || args.length < 4) return { fn };
+  const options = args[3];
+  if (args.length > 4 || options?.class !== 'CONSTANT' || typeof options.value?.value !== 'string' || !/^[a-z]*$/.test(options.value.value)) {
+    throw new UnsafeExpression("regexp_replace() takes its options as a constant of letters, such as 'g'");
+  }
+  return { fn, options: options.value.value };
 }
 
 /** Thrown with a reason only; callers add the mapping file, dataset and column. */
@@ -63,28 +77,46 @@ export async function checkExpression(conn: DuckDBConnection, expr: string, vars
     || node.modifiers?.length || node.cte_map?.map?.length) {
     throw new UnsafeExpression('must be a single expression (no FROM, WHERE, commas, ORDER BY, LIMIT or WITH)');
   }
-  const out: CheckedExpression = { sql: '', columns: [], params: [] };
+  const out: CheckedExpression = { sql: '', columns: [], params: [], guards: [] };
   if (node.select_list[0].alias) throw new UnsafeExpression('an expression takes no alias (AS ...): the canonical column is its name');
-  walk(node.select_list[0], out, vars);
+  const calls: (Guard | null)[] = [];
+  walk(node.select_list[0], out, vars, calls);
+  for (const g of calls) if (g && !out.guards.some((x) => guardName(x) === guardName(g))) out.guards.push(g);
   // Render from DuckDB's own JSON text (JSON.parse would round its 64-bit positions).
-  const back = await one<{ s: string }>(conn, 'select json_deserialize_sql($j::json) as s', { j: row!.j });
+  const back = await one<{ s: string }>(conn, 'select json_deserialize_sql($j::json) as s', { j: guardCalls(row!.j, calls) });
   const sql = back!.s.trim();
   if (!/^SELECT /i.test(sql)) throw new UnsafeExpression('could not render the expression');
   out.sql = `(${sql.slice('SELECT '.length)})`;
   return out;
 }
 
-function walk(node: any, out: CheckedExpression, vars: readonly string[]): void {
-  if (Array.isArray(node)) { for (const n of node) walk(n, out, vars); return; }
+/**
+ * Rename the guarded calls in DuckDB's JSON text. Every `"function_name": "…"` pair is a FUNCTION node's,
+ * in the order the walk met them (a node's name comes before its children in both), and the scan goes
+ * string by string, so the text of a constant is never taken for a key.
+ */
+function guardCalls(json: string, calls: (Guard | null)[]): string {
+  let i = 0;
+  const renamed = json.replace(/"(?:[^"\\]|\\.)*"(?:\s*:\s*"(?:[^"\\]|\\.)*")?/g, (m) => {
+    if (!/^"function_name"\s*:/.test(m)) return m;
+    const g = calls[i++];
+    return g ? `"function_name":${JSON.stringify(guardName(g))}` : m;
+  });
+  if (i !== calls.length) throw new UnsafeExpression('could not render the expression');
+  return renamed;
+}
+
+function walk(node: any, out: CheckedExpression, vars: readonly string[], calls: (Guard | null)[]): void {
+  if (Array.isArray(node)) { for (const n of node) walk(n, out, vars, calls); return; }
   if (typeof node !== 'object' || node === null) return;
-  if (typeof node.class === 'string') checkNode(node, out, vars);
+  if (typeof node.class === 'string') checkNode(node, out, vars, calls);
   for (const [k, v] of Object.entries(node)) {
     if (k === 'value' && node.class === 'CONSTANT') continue;
-    walk(v, out, vars);
+    walk(v, out, vars, calls);
   }
 }
 
-function checkNode(node: any, out: CheckedExpression, vars: readonly string[]): void {
+function checkNode(node: any, out: CheckedExpression, vars: readonly string[], calls: (Guard | null)[]): void {
   const cls = node.class as string;
   if (cls === 'SUBQUERY') throw new UnsafeExpression('subqueries are not allowed');
   if (cls === 'STAR') throw new UnsafeExpression('* and COLUMNS(...) are not allowed: name the columns');
@@ -95,8 +127,10 @@ function checkNode(node: any, out: CheckedExpression, vars: readonly string[]): 
     const name = String(node.function_name).toLowerCase();
     // DuckDB itself writes some keywords as main.<fn> (trim, position); any other schema or catalog is refused
     if ((node.schema && node.schema !== 'main') || node.catalog) throw new UnsafeExpression(`qualified function ${node.schema}.${name} is not allowed`);
+    if (name === 'printf' || name === 'format') throw new UnsafeExpression(`function ${name}() is not allowed in a mapping: a width in its format can make a value of any size (use lpad, rpad or ||)`);
     if (!ALLOWED_FUNCTIONS.has(name)) throw new UnsafeExpression(`function ${name}() is not allowed in a mapping (allowed: string, date, math, regexp_*, coalesce and the like; see docs/mappings.md)`);
     if (node.distinct || node.filter || node.order_bys?.orders?.length) throw new UnsafeExpression(`aggregate syntax on ${name}() is not allowed`);
+    calls.push(GUARDED_FUNCTIONS.has(name) ? guard(name, node.children ?? []) : null);
   }
   if (cls === 'COLUMN_REF') {
     const names = node.column_names as string[];

@@ -8,6 +8,7 @@ import { exec, ident } from '../db.ts';
 import { LOAD_ORDER, loadFiles, type FileInput, type LoadContext, type RawInput } from '../ingest/index.ts';
 import { applyMapping, dropMapped, type MappedFile } from './apply.ts';
 import { MappingError } from './errors.ts';
+import type { MappingLimits } from './limits.ts';
 import type { ReadReject } from './source.ts';
 import type { Mapping } from './types.ts';
 
@@ -27,6 +28,7 @@ export interface MappedFileResult {
 export interface MappedLoadContext {
   runId: number;
   maxRejectsPerFile?: number;
+  mappingLimits?: Partial<MappingLimits>;
 }
 
 export interface PreparedMappedFiles {
@@ -50,8 +52,13 @@ export async function readRejectsTable(conn: DuckDBConnection, table: string, re
   }
 }
 
-/** Read every mapped file through its mapping into raw tables; a mapping that cannot be used refuses its file. */
-export async function prepareMappedFiles(conn: DuckDBConnection, files: { file: FileInput; mapping: Mapping }[]): Promise<PreparedMappedFiles> {
+/**
+ * Read every mapped file through its mapping into raw tables; a mapping that cannot be used refuses its
+ * file. Call it outside a transaction: an expression failing on the data, or stopped at its time limit,
+ * would abort one.
+ */
+export async function prepareMappedFiles(conn: DuckDBConnection, files: { file: FileInput; mapping: Mapping }[],
+  limits?: Partial<MappingLimits>): Promise<PreparedMappedFiles> {
   const inputs: RawInput[] = [];
   const refused: MappedFileResult[] = [];
   const mappingOf = new Map<string, string>();
@@ -61,7 +68,7 @@ export async function prepareMappedFiles(conn: DuckDBConnection, files: { file: 
     mappingOf.set(file.name, mapping.file);
     let mapped: MappedFile;
     try {
-      mapped = await applyMapping(conn, mapping, file.path);
+      mapped = await applyMapping(conn, mapping, file.path, limits);
     } catch (e) {
       if (!(e instanceof MappingError)) throw e;
       refused.push({ file: file.name, dataset: null, mapping: mapping.file, status: 'refused', reason: e.message,
@@ -72,7 +79,7 @@ export async function prepareMappedFiles(conn: DuckDBConnection, files: { file: 
     // The read rejects of a file are counted once: with the first of its datasets in load order.
     const first = LOAD_ORDER.find((d) => mapped.datasets.some((x) => x.dataset === d));
     for (const d of mapped.datasets) {
-      const input: RawInput = { file: file.name, dataset: d.dataset, rawTable: d.table };
+      const input: RawInput = { file: file.name, dataset: d.dataset, rawTable: d.table, warningsTable: d.warningsTable };
       if (d.dataset === first && mapped.readRejects.length > 0) {
         input.readRejectsTable = `${d.table}_read_rejects`;
         await readRejectsTable(conn, input.readRejectsTable, mapped.readRejects);
@@ -93,7 +100,7 @@ export async function prepareMappedFiles(conn: DuckDBConnection, files: { file: 
 /** Load only mapped files (tests, `mapping` tools): `prepareMappedFiles` → `loadFiles` → drop. */
 export async function loadMappedFiles(conn: DuckDBConnection, files: { file: FileInput; mapping: Mapping }[],
   ctx: MappedLoadContext & Pick<LoadContext, 'onProgress'>): Promise<MappedFileResult[]> {
-  const prepared = await prepareMappedFiles(conn, files);
+  const prepared = await prepareMappedFiles(conn, files, ctx.mappingLimits);
   // on an error the caller rolls back, which drops the temp tables too
   const loaded = await loadFiles(conn, prepared.inputs, ctx);
   await prepared.drop();

@@ -5,13 +5,15 @@ import fs from 'node:fs';
 import { parseDocument } from 'yaml';
 import { DATASET_NAMES, dataset, isRequired, type DatasetName } from '../datasets.ts';
 import { MappingError } from './errors.ts';
-import type { ColumnMapping, ColumnSource, DatasetMapping, Mapping } from './types.ts';
+import type { ColumnMapping, ColumnSource, DatasetMapping, Mapping, ValueSource } from './types.ts';
 
 const TOP_KEYS = new Set(['name', 'description', 'pattern', 'source', 'vars', 'defaults', 'datasets']);
 const DATASET_KEYS = new Set(['distinct', 'where', 'columns']);
-const COLUMN_KEYS = new Set(['column', 'expr', 'template', 'const', 'trim', 'case', 'map', 'map_default',
+const COLUMN_KEYS = new Set(['column', 'expr', 'template', 'const', 'lookup', 'trim', 'case', 'map', 'map_default',
   'date_format', 'default']);
-const SOURCE_KINDS = ['column', 'expr', 'template', 'const'] as const;
+const SOURCE_KINDS = ['column', 'expr', 'template', 'const', 'lookup'] as const;
+const VALUE_KINDS = ['column', 'expr', 'template'] as const;
+const LOOKUP_KEYS = ['find', 'in', 'take', 'any_order'];
 const VAR_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 type Obj = Record<string, unknown>;
@@ -132,13 +134,13 @@ function parseColumn(name: string, spec: unknown, file: string, ds: string, defa
   defaultDateFormats: string[] | undefined): ColumnMapping {
   const where = { dataset: ds, column: name };
   if (typeof spec === 'string') spec = { column: spec };
-  if (!isObj(spec)) throw new MappingError(file, 'must be a source column name or a mapping (column, expr, template, const, ...)', where);
+  if (!isObj(spec)) throw new MappingError(file, 'must be a source column name or a mapping (column, expr, template, const, lookup, ...)', where);
   for (const k of Object.keys(spec)) {
     if (!COLUMN_KEYS.has(k)) throw new MappingError(file, `unknown key "${k}" (expected one of ${[...COLUMN_KEYS].join(', ')})`, where);
   }
   const kinds = SOURCE_KINDS.filter((k) => spec[k] !== undefined);
   if (kinds.length !== 1) {
-    throw new MappingError(file, `needs exactly one of column, expr, template, const (found ${kinds.length ? kinds.join(', ') : 'none'})`, where);
+    throw new MappingError(file, `needs exactly one of column, expr, template, const, lookup (found ${kinds.length ? kinds.join(', ') : 'none'})`, where);
   }
   const kind = kinds[0];
   const value = spec[kind];
@@ -146,22 +148,23 @@ function parseColumn(name: string, spec: unknown, file: string, ds: string, defa
   if (kind === 'const') {
     if (value !== null && typeof value === 'object') throw new MappingError(file, '`const` must be a single value', where);
     source = { kind, value: value === null ? null : String(value) };
+  } else if (kind === 'lookup') {
+    source = lookup(value, file, where);
   } else {
-    if (typeof value !== 'string' || value.trim() === '') throw new MappingError(file, `\`${kind}\` must be a non-empty string`, where);
-    source = kind === 'column' ? { kind, column: value.trim() } : kind === 'expr' ? { kind, expr: value } : { kind, template: value };
+    source = valueSource(kind, value, `\`${kind}\``, file, where);
   }
 
   if (spec.trim !== undefined && typeof spec.trim !== 'boolean') throw new MappingError(file, '`trim` must be true or false', where);
   if (spec.case !== undefined && spec.case !== 'lower' && spec.case !== 'upper') throw new MappingError(file, '`case` must be lower or upper', where);
-  let map: Map<string, string> | undefined;
+  let map: Map<string, string | null> | undefined;
   if (spec.map !== undefined) {
     if (!isObj(spec.map)) throw new MappingError(file, '`map` must be a mapping of source value → canonical value', where);
     map = new Map();
     for (const [k, v] of Object.entries(spec.map)) {
-      if (v === null || typeof v === 'object') throw new MappingError(file, `map value for "${k}" must be a single value`, where);
+      if (v !== null && typeof v === 'object') throw new MappingError(file, `map value for "${k}" must be a single value (or null)`, where);
       const key = k.trim().toLowerCase();
       if (map.has(key)) throw new MappingError(file, `map has "${k}" twice (keys are matched in any case)`, where);
-      map.set(key, String(v));
+      map.set(key, v === null ? null : String(v));
     }
   }
   if (spec.map_default !== undefined && spec.map === undefined) throw new MappingError(file, '`map_default` needs a `map`', where);
@@ -172,7 +175,7 @@ function parseColumn(name: string, spec: unknown, file: string, ds: string, defa
     throw new MappingError(file, '`default` must be a single value', where);
   }
   const ownFormats = spec.date_format === undefined ? undefined : formats(spec.date_format, file, where);
-  const dateFormats = ownFormats ?? (kind === 'column' || kind === 'template' ? defaultDateFormats : undefined);
+  const dateFormats = ownFormats ?? (kind === 'column' || kind === 'template' || kind === 'lookup' ? defaultDateFormats : undefined);
 
   return {
     name,
@@ -184,6 +187,33 @@ function parseColumn(name: string, spec: unknown, file: string, ds: string, defa
     dateFormats,
     default: spec.default === undefined ? undefined : String(spec.default),
   };
+}
+
+function valueSource(kind: typeof VALUE_KINDS[number], value: unknown, label: string, file: string,
+  where: { dataset: string; column: string }): ValueSource {
+  if (typeof value !== 'string' || value.trim() === '') throw new MappingError(file, `${label} must be a non-empty string`, where);
+  return kind === 'column' ? { kind, column: value.trim() } : kind === 'expr' ? { kind, expr: value } : { kind, template: value };
+}
+
+/** `lookup: { find, in, take, any_order }`; each of find, in, take a source column name or `{ column | expr | template }`. */
+function lookup(spec: unknown, file: string, where: { dataset: string; column: string }): ColumnSource {
+  const usage = 'e.g. `lookup: { find: Reports To, in: Name, take: Employee ID }`';
+  if (!isObj(spec)) throw new MappingError(file, `\`lookup\` must be a mapping with find, in and take (${usage})`, where);
+  for (const k of Object.keys(spec)) {
+    if (!LOOKUP_KEYS.includes(k)) throw new MappingError(file, `unknown key "lookup.${k}" (expected ${LOOKUP_KEYS.join(', ')})`, where);
+  }
+  const part = (key: 'find' | 'in' | 'take'): ValueSource => {
+    let v = spec[key];
+    if (v === undefined) throw new MappingError(file, `lookup.${key} is required (${usage})`, where);
+    if (typeof v === 'string') v = { column: v };
+    const kinds = isObj(v) ? VALUE_KINDS.filter((k) => (v as Obj)[k] !== undefined) : [];
+    if (!isObj(v) || kinds.length !== 1 || Object.keys(v).length !== 1) {
+      throw new MappingError(file, `lookup.${key} must be a source column name or one of { column | expr | template }`, where);
+    }
+    return valueSource(kinds[0], v[kinds[0]], `lookup.${key}.${kinds[0]}`, file, where);
+  };
+  if (spec.any_order !== undefined && typeof spec.any_order !== 'boolean') throw new MappingError(file, 'lookup.any_order must be true or false', where);
+  return { kind: 'lookup', find: part('find'), in: part('in'), take: part('take'), anyOrder: spec.any_order === true };
 }
 
 function formats(v: unknown, file: string, where: { dataset?: string; column?: string }): string[] {

@@ -60,6 +60,12 @@ describe('mapped files in a run', () => {
         { full_name: 'Dev Patel', manager_id: '1003', hire_date: '2018-02-20', cycle: '2023-H2', performance: 4, potential: 3, _line: 11 },
         { full_name: 'Dev Patel', manager_id: '1003', hire_date: '2018-02-20', cycle: '2024-H1', performance: 5, potential: 2, _line: 4 },
       ]);
+      // the BambooHR preset finds managers by name ("Reports To"): the same as the ids in the sample's "Supervisor EID"
+      const managers = await all(conn, `select e.employee_id, e.manager_id, s."Supervisor EID" as supervisor
+        from src_employees e join read_csv($f, all_varchar = true) s on s."Employee #" = e.employee_id order by 1`, { f: sample('bamboohr_employees_2024-06-30.csv') });
+      expect(managers).toHaveLength(12);
+      expect(managers.filter((m) => m.manager_id !== m.supervisor)).toEqual([]);
+      expect(managers.filter((m) => m.manager_id !== null)).toHaveLength(11);
       const left = await all(conn, `select employee_id, termination_type, regrettable from src_employees where termination_date is not null order by 1`);
       expect(left).toEqual([
         { employee_id: '1006', termination_type: 'voluntary', regrettable: true },

@@ -2,12 +2,18 @@
 // folder) says, checked and normalised. See docs/mappings.md for the file format.
 import type { DatasetName } from '../datasets.ts';
 
-/** Where a canonical column's value comes from: exactly one of these per column. */
-export type ColumnSource =
+/** A value of the source row. */
+export type ValueSource =
   | { kind: 'column'; column: string }
   | { kind: 'expr'; expr: string }
-  | { kind: 'template'; template: string }
-  | { kind: 'const'; value: string | null };
+  | { kind: 'template'; template: string };
+
+/** Where a canonical column's value comes from: exactly one of these per column. */
+export type ColumnSource =
+  | ValueSource
+  | { kind: 'const'; value: string | null }
+  /** The `take` value of the row of the same file whose `in` value matches this row's `find` value (lookup.ts). */
+  | { kind: 'lookup'; find: ValueSource; in: ValueSource; take: ValueSource; anyOrder: boolean };
 
 export interface ColumnMapping {
   /** Canonical column name. */
@@ -16,8 +22,8 @@ export interface ColumnMapping {
   /** Trim surrounding whitespace (default true) and turn an empty result into null. */
   trim: boolean;
   case?: 'lower' | 'upper';
-  /** Value map, matched on the trimmed value in any case (keys stored lower-case). */
-  map?: Map<string, string>;
+  /** Value map, matched on the trimmed value in any case (keys stored lower-case); null blanks the value. */
+  map?: Map<string, string | null>;
   /** Value for an unmapped, non-empty value; absent keeps the value as it is (so validation reports it). */
   mapDefault?: string | null;
   /** strptime formats tried in order; the first that parses gives the ISO date. */
