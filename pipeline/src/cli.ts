@@ -52,7 +52,7 @@ function overview(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `trellis <command> --help` for the options of a command.',
-    'Configuration: TRELLIS_DB, TRELLIS_INBOX, TRELLIS_SCHEDULE, TRELLIS_PORT, TRELLIS_HOST, TRELLIS_AS_OF,',
+    'Configuration: TRELLIS_DB, TRELLIS_INBOX, TRELLIS_MAPPINGS, TRELLIS_SCHEDULE, TRELLIS_PORT, TRELLIS_HOST, TRELLIS_AS_OF,',
     'TRELLIS_MAX_REJECTS, TRELLIS_UPLOAD_LIMIT_MB, TRELLIS_ADMIN_PASSWORD, or trellis.config.json.',
   ].join('\n');
 }
