@@ -1,7 +1,7 @@
 // The tables ingest writes: `src_<dataset>` (the data in effect) and `rejects`.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DATASETS, duckType, type DatasetDef, type DatasetName } from '../datasets.ts';
-import { exec, ident, one, tableExists } from '../db.ts';
+import { exec, ident, tableExists } from '../db.ts';
 
 export const REJECTS_TABLE = 'rejects';
 
@@ -33,9 +33,8 @@ export async function ensureSourceTables(conn: DuckDBConnection): Promise<void> 
  */
 export async function upgradeRejects(conn: DuckDBConnection): Promise<void> {
   if (!(await tableExists(conn, REJECTS_TABLE))) return;
-  const has = await one<{ n: number }>(conn, `select count(*)::INTEGER as n from information_schema.columns
-    where table_schema = 'main' and table_name = $table and column_name = 'dataset'`, { table: REJECTS_TABLE });
-  if (Number(has?.n) > 0) return;
+  const columns = (await conn.runAndReadAll(`select * from ${ident(REJECTS_TABLE)} limit 0`)).columnNames();
+  if (columns.includes('dataset')) return;
   await exec(conn, `alter table ${ident(REJECTS_TABLE)} add column dataset VARCHAR`);
   if (!(await tableExists(conn, 'run_files'))) return;
   await exec(conn, `update ${ident(REJECTS_TABLE)} r set dataset = f.dataset

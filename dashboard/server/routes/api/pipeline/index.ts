@@ -6,6 +6,7 @@ import { hasTable } from '../../../context.ts';
 import { pipeline as pump } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { defaultMappingsDir } from '../../../../../pipeline/src/config.ts';
 import { upgradeRejects } from '../../../../../pipeline/src/ingest/index.ts';
 import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../../../errors.ts';
 import { listRoute } from '../../../list-route.ts';
@@ -52,7 +53,7 @@ const MappingRow = Type.Object({
 });
 
 /** The mappings folder: configured, else `mappings` beside the inbox (as the run does). */
-const mappingsDirOf = (config: { inbox: string; mappingsDir?: string }) => config.mappingsDir ?? path.join(path.dirname(path.resolve(config.inbox)), 'mappings');
+const mappingsDirOf = (config: { inbox: string; mappingsDir?: string }) => config.mappingsDir ?? defaultMappingsDir(config.inbox);
 
 export default async function pipelineRoutes(app: FastifyInstance) {
   // A database made before rejects had a dataset column gets it now rather than at its next run.
