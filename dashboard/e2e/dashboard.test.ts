@@ -257,6 +257,28 @@ describe('pipeline', () => {
     await page.close();
   });
 
+  it('a run with a rejected row shows "succeeded with issues" and the rejected row with its dataset', async () => {
+    const { page, errors } = await h.open('/pipeline');
+    await page.getByRole('heading', { level: 1, name: 'Pipeline' }).waitFor();
+    await page.getByLabel(/CSV or Parquet file/).setInputFiles({
+      name: 'check_ins_unknown.csv', mimeType: 'text/csv', buffer: Buffer.from('employee_id,week_of,pulse\nNOBODY,2026-06-22,4\n'),
+    });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByText('Uploaded check_ins_unknown.csv').waitFor();
+    await page.getByRole('button', { name: 'Run pipeline now' }).click();
+    await expect.poll(() => page.getByTestId('progress-status').textContent(), { timeout: 60_000 }).toBe('succeeded with issues');
+    expect(await page.getByTestId('progress-outcome').textContent()).toMatch(/^run 3 succeeded with issues: 1 row rejected; the rest is loaded\./);
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toMatch(/Last run #3: succeeded with issues/);
+    await page.getByRole('link', { name: 'See the files and rejected rows of run #3' }).click();
+    const row = rowsOf(page, 'Rejected rows').first();
+    await row.waitFor();
+    expect(await page.getByRole('table', { name: 'Rejected rows' }).locator('thead th').allTextContents()).toContain('Dataset');
+    expect(await row.textContent()).toMatch(/check_ins_unknown\.csv\s*check_ins\s*2/);
+    await screenshot(page, 'pipeline-run-with-issues');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('an upload can name a column mapping, listed from the configured mappings', async () => {
     const fs = await import('node:fs');
     const path = await import('node:path');

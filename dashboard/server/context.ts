@@ -2,6 +2,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from './auth/user.ts';
+import { SERVING_STATUS_SQL } from '../../pipeline/src/run-outcome.ts';
 import { readOne } from './rows.ts';
 
 export function userOf(request: FastifyRequest): AuthUser | null {
@@ -38,12 +39,12 @@ export async function hasTable(conn: DuckDBConnection, table: string): Promise<b
 
 export interface DataVersion { asOf: string | null; runId: number | null }
 
-/** The last run whose results are serving (succeeded, or no_change on top of one). */
+/** The last run whose results are serving (succeeded, with or without issues, or no_change on top of one). */
 export async function dataVersion(conn: DuckDBConnection): Promise<DataVersion> {
   if (!(await hasTable(conn, 'runs'))) return { asOf: null, runId: null };
   const row = await readOne(conn,
     `select run_id::int as run_id, strftime(as_of::date, '%Y-%m-%d') as as_of from runs
-     where status in ('succeeded', 'no_change') order by run_id desc limit 1`);
+     where ${SERVING_STATUS_SQL} order by run_id desc limit 1`);
   return { asOf: (row?.as_of as string) ?? null, runId: (row?.run_id as number) ?? null };
 }
 

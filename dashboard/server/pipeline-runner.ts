@@ -2,6 +2,7 @@
 // (runPipeline opens it), with the latest progress event kept in memory for /api/pipeline/progress.
 import type { Db } from '../../pipeline/src/db.ts';
 import type { MappingLimits } from '../../pipeline/src/mapping/limits.ts';
+import { describeOutcome, type FileIssue } from '../../pipeline/src/run-outcome.ts';
 import { invalidateCatalog } from './context.ts';
 import { ConflictError } from './errors.ts';
 
@@ -22,6 +23,8 @@ export interface RunState {
   finishedAt: string | null;
   status: string | null;
   error: string | null;
+  /** How the run ended in words ("run 7 succeeded with issues: 1 file refused, 12 rows rejected"); null while running. */
+  outcome: string | null;
   progress: ProgressEvent | null;
 }
 
@@ -49,7 +52,7 @@ function busyError(err: unknown): boolean {
 }
 
 export class PipelineRunner {
-  state: RunState = { running: false, runId: null, startedAt: null, finishedAt: null, status: null, error: null, progress: null };
+  state: RunState = { running: false, runId: null, startedAt: null, finishedAt: null, status: null, error: null, outcome: null, progress: null };
   private current: Promise<unknown> | null = null;
 
   constructor(private readonly load: () => Promise<RunFn> = loadRunPipeline, private readonly now: () => Date = () => new Date()) {}
@@ -63,7 +66,7 @@ export class PipelineRunner {
       throw new ConflictError(`A pipeline run is already in progress (run ${this.state.runId ?? 'starting'}); wait for it to finish`);
     }
     const runPipeline = await this.load();
-    this.state = { running: true, runId: null, startedAt: this.now().toISOString(), finishedAt: null, status: 'running', error: null, progress: null };
+    this.state = { running: true, runId: null, startedAt: this.now().toISOString(), finishedAt: null, status: 'running', error: null, outcome: null, progress: null };
     let announce!: (id: number | null) => void;
     let refuse!: (err: Error) => void;
     const announced = new Promise<number | null>((resolve, reject) => { announce = resolve; refuse = reject; });
@@ -77,7 +80,10 @@ export class PipelineRunner {
     this.current = runPipeline(db, { inbox: opts.inbox, mappingsDir: opts.mappingsDir, asOf: opts.asOf, trigger: opts.trigger ?? 'api', maxRejectsPerFile: opts.maxRejectsPerFile, mappingLimits: opts.mappingLimits, onProgress })
       .then((summary) => {
         const runId = (summary?.runId ?? summary?.run_id ?? this.state.runId) as number | null;
-        this.state = { ...this.state, running: false, runId, finishedAt: this.now().toISOString(), status: String(summary?.status ?? 'succeeded') };
+        const status = String(summary?.status ?? 'succeeded');
+        const error = (summary?.error as string | null | undefined) ?? null;
+        const outcome = describeOutcome({ runId, status, error, files: (summary?.files ?? []) as FileIssue[] });
+        this.state = { ...this.state, running: false, runId, finishedAt: this.now().toISOString(), status, error, outcome };
         announce(runId);
       })
       .catch((err: Error & { runId?: number }) => {
@@ -86,7 +92,9 @@ export class PipelineRunner {
           refuse(new ConflictError(`A pipeline run is already in progress: ${err.message}`));
           return;
         }
-        this.state = { ...this.state, running: false, runId: err.runId ?? this.state.runId, finishedAt: this.now().toISOString(), status: 'failed', error: err.message };
+        const runId = err.runId ?? this.state.runId;
+        this.state = { ...this.state, running: false, runId, finishedAt: this.now().toISOString(), status: 'failed', error: err.message,
+          outcome: describeOutcome({ runId, status: 'failed', error: err.message, files: [] }) };
         announce(this.state.runId);
       })
       .finally(() => { this.current = null; invalidateCatalog(); });

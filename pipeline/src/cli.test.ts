@@ -7,6 +7,8 @@ import { TextSink as Sink } from './text-sink.ts';
 import { tableFromIPC } from 'apache-arrow';
 import { all, exec, openDb } from './db.ts';
 import { COMMANDS, main } from './cli.ts';
+import { createContext } from './commands/context.ts';
+import { startServer } from './commands/serve.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const ORG = path.join(REPO, 'fixtures', 'orgs', 'paths');
@@ -59,9 +61,34 @@ describe('trellis CLI', () => {
     expect(r.err).not.toMatch(/failed/);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`^run 1 succeeded \\(as of ${AS_OF}\\)`));
-    expect(r.out).toMatch(/employees\.csv\s+loaded\s+\d+ rows/);
+    expect(r.out).toMatch(/employees\.csv\s+employees\s+loaded\s+\d+ rows/);
     expect(r.err).toMatch(/\[models\] building \w+ \(1\/\d+\)/);
     expect(fs.existsSync(path.join(tmp, 'inbox', 'archive', '1', 'employees.csv'))).toBe(true);
+  });
+
+  it('run --inbox DIR reads the mappings folder beside DIR (unless TRELLIS_MAPPINGS says where) and names it when a file is placed nowhere', async () => {
+    const other = path.join(tmp, 'other');
+    const maps = path.join(other, 'mappings');
+    fs.mkdirSync(path.join(other, 'in'), { recursive: true });
+    fs.mkdirSync(maps);
+    const presets = path.join(REPO, 'fixtures', 'mappings');
+    fs.copyFileSync(path.join(presets, 'bamboohr-employees.yml'), path.join(maps, 'bamboohr-employees.yml'));
+    fs.copyFileSync(path.join(presets, 'samples', 'bamboohr_employees_2024-06-30.csv'), path.join(other, 'in', 'bamboohr_employees_2024-06-30.csv'));
+    fs.writeFileSync(path.join(other, 'in', 'payroll.csv'), 'a,b\n1,2\n');
+    const r = await cli('run', '--inbox', 'other/in', '--db', 'other/trellis.duckdb', '--as-of', '2024-06-30');
+    expect(r.code).toBe(3); // committed, but payroll.csv was refused
+    expect(r.out).toMatch(/bamboohr_employees_2024-06-30\.csv\s+employees\s+loaded\s+12 rows/);
+    expect(r.out).toMatch(/payroll\.csv +— +refused +payroll\.csv: the file name names no dataset and no column mapping matches it; .*, or place it with a column mapping/);
+    expect(r.out).toContain(`in the mappings folder searched: ${maps}\n`);
+
+    // an explicit mappings folder wins over the one beside --inbox
+    fs.copyFileSync(path.join(presets, 'samples', 'bamboohr_employees_2024-06-30.csv'), path.join(other, 'in', 'bamboohr_employees_2.csv'));
+    fs.appendFileSync(path.join(other, 'in', 'bamboohr_employees_2.csv'), '\n');
+    const explicit = await main(['run', '--inbox', 'other/in', '--db', 'other/trellis.duckdb', '--as-of', '2024-06-30'],
+      { stdout: new Sink(), stderr: new Sink(), env: { ...env, TRELLIS_MAPPINGS: 'nowhere' }, cwd: tmp });
+    expect(explicit).toBe(3);
+    expect(fs.readFileSync(path.join(other, 'in', 'refused', 'bamboohr_employees_2.csv.reason.txt'), 'utf8'))
+      .toContain(`in the mappings folder searched: ${path.join(tmp, 'nowhere')}\n`);
   });
 
   it('export writes CSV to stdout matching the loaded data', async () => {
@@ -168,7 +195,18 @@ describe('trellis CLI', () => {
       expect(r.err).toMatch(/running in the server \(pid \d+, port \d+\)/);
       expect(r.code).toBe(0);
       expect(r.out).toMatch(/^run \d+ no_change/); // nothing new, same as-of
-      expect(r.out).toMatch(/reviews_2026\.csv\s+skipped/); // same content as the reviews.csv of run 1
+      expect(r.out).toMatch(/reviews_2026\.csv\s+reviews\s+skipped/); // same content as the reviews.csv of run 1
+    });
+
+    it('run through the server exits 3 when the run committed with issues, and lists each file with its dataset', async () => {
+      fs.writeFileSync(path.join(tmp, 'inbox', 'check_ins_bad.csv'), 'employee_id,week_of,pulse\nNOBODY,2026-03-02,4\n');
+      fs.writeFileSync(path.join(tmp, 'inbox', 'vendor.csv'), 'a\n1\n');
+      const r = await cli('run', '--as-of', AS_OF);
+      expect(r.code).toBe(3);
+      expect(r.out).toMatch(/^run \d+ succeeded_with_issues/);
+      expect(r.out).toMatch(/check_ins_bad\.csv +check_ins +loaded +0 rows, 1 rejected/);
+      expect(r.out).toMatch(/vendor\.csv +— +refused +vendor\.csv: the file name names no dataset/);
+      expect(r.err).toMatch(/trellis run: run \d+ succeeded with issues: 1 file refused, 1 row rejected; the rest is committed \(exit code 3\)/);
     });
 
     it('user remove goes through the server API and refuses the last admin', async () => {
@@ -196,5 +234,26 @@ describe('trellis CLI', () => {
       expect(listed).not.toContain('users');
       expect(listed).toEqual([...listed].sort());
     });
+  });
+});
+
+describe('trellis serve: the scheduled run', () => {
+  it('logs how the run ended: committed with issues is not a plain "finished"', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-sched-'));
+    fs.mkdirSync(path.join(tmp, 'inbox'));
+    for (const f of fs.readdirSync(ORG).filter((x) => x.endsWith('.csv'))) fs.copyFileSync(path.join(ORG, f), path.join(tmp, 'inbox', f));
+    fs.writeFileSync(path.join(tmp, 'inbox', 'vendor.csv'), 'a\n1\n');
+    const stderr = new Sink();
+    const ctx = createContext({ stdout: new Sink(), stderr, env: { TRELLIS_INBOX: 'inbox', TRELLIS_AS_OF: AS_OF }, cwd: tmp });
+    const db = await openDb(path.join(tmp, 'trellis.duckdb'));
+    const server = await startServer(ctx, db, { ...ctx.config(), port: 0 }, { scheduleExpr: null });
+    try {
+      server.scheduler.trigger('schedule');
+      await server.scheduler.idle();
+    } finally {
+      await server.close();
+      db.close();
+    }
+    expect(stderr.text).toContain('[pipeline] run finished (schedule): run 1 succeeded with issues: 1 file refused\n');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, effectiveAsOf, isIsoDate, loadConfig } from './config.ts';
+import { ConfigError, effectiveAsOf, isIsoDate, loadConfig, mappingsDirFor } from './config.ts';
 
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-config-'));
 
@@ -19,6 +19,13 @@ describe('loadConfig', () => {
   it('puts the mappings folder beside the inbox unless TRELLIS_MAPPINGS says where', () => {
     expect(loadConfig({ env: { TRELLIS_INBOX: 'drops/in' }, cwd }).mappingsDir).toBe(path.join(cwd, 'drops/mappings'));
     expect(loadConfig({ env: { TRELLIS_INBOX: 'drops/in', TRELLIS_MAPPINGS: 'conf/maps' }, cwd }).mappingsDir).toBe(path.join(cwd, 'conf/maps'));
+  });
+
+  it('gives a run on another inbox the mappings folder beside that inbox, unless one was set', () => {
+    const other = path.join(cwd, 'elsewhere', 'in');
+    expect(mappingsDirFor(loadConfig({ env: {}, cwd }), other)).toBe(path.join(cwd, 'elsewhere', 'mappings'));
+    // set to the default's own path, it is still set: it does not follow the inbox
+    expect(mappingsDirFor(loadConfig({ env: { TRELLIS_MAPPINGS: 'data/mappings' }, cwd }), other)).toBe(path.join(cwd, 'data', 'mappings'));
   });
 
   it('reads env vars and resolves paths against cwd', () => {

@@ -14,6 +14,8 @@ export interface Config {
   inbox: string;
   /** Column mappings (YAML, docs/mappings.md) applied to inbox files whose name matches; default `<inbox>/../mappings`. */
   mappingsDir: string;
+  /** True when TRELLIS_MAPPINGS or `mappingsDir` set the folder; else it follows the inbox (`mappingsDirFor`). */
+  mappingsDirSet: boolean;
   /** Cron expression of the scheduled run (node-cron syntax, 5 or 6 fields). */
   schedule: string;
   port: number;
@@ -50,7 +52,7 @@ type Kind = 'path' | 'cron' | 'port' | 'text' | 'date' | 'count' | 'positive' | 
 type Value = string | number | boolean | string[] | null;
 
 /** Each setting: its config-file key, its env var, its kind and its default. */
-const FIELDS: { key: Exclude<keyof Config, 'configFile'>; env: string; kind: Kind; default: Value }[] = [
+const FIELDS: { key: Exclude<keyof Config, 'configFile' | 'mappingsDirSet'>; env: string; kind: Kind; default: Value }[] = [
   { key: 'db', env: 'TRELLIS_DB', kind: 'path', default: 'data/trellis.duckdb' },
   { key: 'inbox', env: 'TRELLIS_INBOX', kind: 'path', default: 'data/inbox' },
   // null: `mappings` beside the inbox (resolved after the inbox is known)
@@ -171,8 +173,22 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (f.kind === 'path' && typeof value === 'string') value = path.resolve(cwd, value);
     out[f.key] = value;
   }
-  out.mappingsDir ??= path.join(path.dirname(out.inbox as string), 'mappings');
+  out.mappingsDirSet = out.mappingsDir !== null;
+  out.mappingsDir ??= defaultMappingsDir(out.inbox as string);
   return out as unknown as Config;
+}
+
+/** The default mappings folder of an inbox: `mappings` beside it. */
+export function defaultMappingsDir(inbox: string): string {
+  return path.join(path.dirname(path.resolve(inbox)), 'mappings');
+}
+
+/**
+ * The mappings folder of a run on `inbox`: the configured one when TRELLIS_MAPPINGS / `mappingsDir` set it,
+ * else `mappings` beside that inbox (so `trellis run --inbox DIR` reads DIR/../mappings).
+ */
+export function mappingsDirFor(config: Pick<Config, 'mappingsDir' | 'mappingsDirSet'>, inbox: string): string {
+  return config.mappingsDirSet ? config.mappingsDir : defaultMappingsDir(inbox);
 }
 
 /** The as-of date of a run started now: the pinned one, else today's date (UTC) from the given clock. */

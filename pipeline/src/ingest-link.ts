@@ -30,6 +30,8 @@ export interface FileResult {
 export interface IngestContext {
   runId: number;
   maxRejectsPerFile?: number;
+  /** The mappings folder the run searched (for the reason a file is placed nowhere). */
+  mappingsDir?: string;
   onProgress?: (e: { phase: 'read' | 'validate'; dataset?: string; file?: string; message: string }) => void;
 }
 

@@ -69,7 +69,7 @@ describe('runPipeline with column mappings', () => {
     drop('reviews_2.csv', 'employee_id,cycle,performance,reviewed_on\n1006,2024-H1,2,2024-06-20\n');
     const s = await runPipeline(db, { ...opts, mappingsDir: maps });
     expect(s.error).toBeNull();
-    expect(s.status).toBe('succeeded');
+    expect(s.status).toBe('succeeded_with_issues');
     expect(s.files.map((f) => [f.file, f.status])).toEqual([
       ['bamboohr_wrong.csv', 'refused'], ['hibob_people_export.csv', 'refused'], ['reviews_2.csv', 'loaded'],
     ]);
@@ -92,13 +92,30 @@ describe('runPipeline with column mappings', () => {
     drop('reviews_4.csv', 'employee_id,cycle,performance,reviewed_on\n1008,2024-H1,3,2024-06-20\n');
     const s = await runPipeline(db, { ...opts, mappingsDir: maps, mappingLimits: { mappingMaxChars: 1000 } });
     expect(s.error).toBeNull();
-    expect(s.status).toBe('succeeded');
+    expect(s.status).toBe('succeeded_with_issues');
     expect(s.files.map((f) => [f.file, f.status, f.reason])).toEqual([
       ['cast_1.csv', 'refused', expect.stringMatching(/cast\.yml \(dataset skills, column name\): expr Name \|\| cast\(N as integer\) fails on this file: Conversion Error/)],
       ['huge_1.csv', 'refused', expect.stringMatching(/huge\.yml \(dataset skills, column name\): expr repeat\(Name, 100000\) would produce a value over 1000 characters \(in repeat\(\)\)/)],
       ['reviews_4.csv', 'loaded', null],
     ]);
     expect(await q("select count(*)::int as n from src_reviews where employee_id = '1008'")).toEqual([{ n: 1 }]);
+  });
+
+  it('rejects a row with too few or too many fields, in words, for every dataset the file feeds', async () => {
+    const lines = fs.readFileSync(sample('bamboohr_employees_2024-06-30.csv'), 'utf8').split('\n');
+    lines[4] = lines[4].replace(',Full-Time,', ','); // line 5: 15 fields under a 16-column header
+    lines[6] = `${lines[6]},extra,more`; // line 7: 18 fields
+    drop('bamboohr_employees_2024-07-01.csv', lines.join('\n'));
+    const s = await runPipeline(db, opts);
+    expect(s.status).toBe('succeeded_with_issues');
+    expect(s.files.map((f) => [f.dataset, f.status, f.rowsRejected])).toEqual([['roles', 'loaded', 2], ['employees', 'loaded', 2]]);
+    const reason = (n: number) => `the row has ${n} fields, the header has 16: a quote or separator is probably missing`;
+    expect(await q(`select dataset, line, "column", value, reason from rejects where run_id = ${s.runId} order by dataset, line`)).toEqual(
+      ['employees', 'roles'].flatMap((dataset) => [
+        { dataset, line: 5, column: null, value: lines[4], reason: reason(15) },
+        { dataset, line: 7, column: null, value: lines[6], reason: reason(18) },
+      ]));
+    expect(await q('select count(*)::int as n from src_employees')).toEqual([{ n: 10 }]);
   });
 
   it('fails the run on a broken mapping file, leaving the files in the inbox and the data as it was', async () => {

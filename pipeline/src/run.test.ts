@@ -3,10 +3,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { all, openDb, type Db } from './db.ts';
+import { all, exec, openDb, type Db } from './db.ts';
 import { SQL_DIR } from './models.ts';
 import { RunInProgressError, runPipeline, type RunOptions } from './run.ts';
-import { csv } from './run-test-env.ts';
+import { csv, runEnv } from './run-test-env.ts';
 
 const AS_OF = '2026-03-31';
 
@@ -91,11 +91,17 @@ describe('runPipeline', () => {
     expect(await headcount()).toEqual([{ department: 'Eng', n_active: 2 }, { department: 'Ops', n_active: 1 }]);
   });
 
-  it('refuses a file it cannot place and keeps the data loaded before', async () => {
+  it('refuses a file it cannot place, naming the mappings folder searched, and keeps the data loaded before', async () => {
     drop('mystery.csv', 'a,b\n1,2\n');
     const s = await runPipeline(db, opts);
-    expect(s.status).toBe('succeeded');
+    // committed, but not everything loaded: its own status, not a plain "succeeded"
+    expect(s.status).toBe('succeeded_with_issues');
+    expect(await all(conn, 'select status from runs where run_id = $id', { id: s.runId })).toEqual([{ status: 'succeeded_with_issues' }]);
     expect(s.files).toMatchObject([{ file: 'mystery.csv', status: 'refused' }]);
+    expect(s.files[0].reason).toBe('mystery.csv: the file name names no dataset and no column mapping matches it; '
+      + 'rename it to start with one of employees, roles, role_progressions, skills, role_skills, employee_skills, objectives, goals, reviews, '
+      + 'check_ins, career_plans, successor_nominations (e.g. employees.csv or check_ins_2026-11.csv), or place it with a column mapping: '
+      + `a YAML file whose pattern matches the name (docs/mappings.md), in the mappings folder searched: ${path.join(tmp, 'mappings')}`);
     expect(fs.existsSync(path.join(inbox, 'refused', 'mystery.csv'))).toBe(true);
     expect(fs.readFileSync(path.join(inbox, 'refused', 'mystery.csv.reason.txt'), 'utf8')).toMatch(new RegExp(`run ${s.runId}: .+`));
     expect(await all(conn, 'select count(*)::int as n from src_employees')).toEqual([{ n: 3 }]);
@@ -141,12 +147,22 @@ describe('runPipeline', () => {
       'marts/no_sales.yml': 'unique: [employee_id]\ntests:\n  - {expression: "department <> \'Sales\'"}\n' }) });
     expect(s.status).toBe('failed');
     expect(s.error).toMatch(error);
-    expect(await all(conn, 'select file, line, "column", value, severity from rejects where run_id = $id', { id: s.runId })).toEqual([
-      { file: 'employees.csv', line: 4, column: 'hire_date', value: '2026-02-30', severity: 'reject' },
+    expect(await all(conn, 'select file, dataset, line, "column", value, severity from rejects where run_id = $id', { id: s.runId })).toEqual([
+      { file: 'employees.csv', dataset: 'employees', line: 4, column: 'hire_date', value: '2026-02-30', severity: 'reject' },
     ]);
     expect(s.notes.join(' ')).not.toMatch(/lost/);
     expect(await all(conn, 'select count(*)::int as n from src_employees where employee_id = \'e5\'')).toEqual([{ n: 0 }]);
     fs.unlinkSync(path.join(inbox, 'employees.csv'));
+  });
+
+  it('a run that committed with rejected rows is succeeded_with_issues, and serves as the latest good run', async () => {
+    drop('employees.csv', csv('employees', [emp('e1', 'Eng'), emp('e2', 'Eng'), emp('e3', 'Ops'), emp('e4', 'Ops', '2026-02-30')]));
+    const s = await runPipeline(db, { ...opts, asOf: '2026-03-29' });
+    expect(s.status).toBe('succeeded_with_issues');
+    expect(s.counts).toMatchObject({ loaded: 1, refused: 0, rowsRejected: 1 });
+    expect(await headcount()).toEqual([{ department: 'Eng', n_active: 2 }, { department: 'Ops', n_active: 1 }]);
+    // nothing new and the same as-of: the issues run is the one a no_change run stands on
+    expect((await runPipeline(db, { ...opts, asOf: '2026-03-29' })).status).toBe('no_change');
   });
 
   it('refuses a second run while one is going', async () => {
@@ -156,5 +172,29 @@ describe('runPipeline', () => {
     const s = await first;
     expect(s.status).toBe('succeeded');
     expect(await all(conn, "select count(*)::int as n from runs where status = 'running'")).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('a database made before rejects had a dataset column', () => {
+  it('gets the column on the next run, keeping its rows; the run records each reject with its dataset', async () => {
+    const env = await runEnv('trellis-run-old-rejects-', AS_OF, '2026-04-01T02:00:00Z', { sqlDir: sqlDir() });
+    const conn = await env.db.connect();
+    // the shapes the previous version made (meta.ts and ingest/tables.ts before the column)
+    await exec(conn, `create table run_files (run_id INTEGER, file VARCHAR, dataset VARCHAR, sha256 VARCHAR, status VARCHAR,
+      rows_read INTEGER, rows_loaded INTEGER, rows_rejected INTEGER, rows_warned INTEGER, reason VARCHAR, mapping VARCHAR)`);
+    await exec(conn, "insert into run_files values (7, 'employees_old.csv', 'employees', 'x', 'loaded', 2, 1, 1, 0, null, null)");
+    await exec(conn, 'create table rejects (run_id INTEGER, file VARCHAR, line INTEGER, "column" VARCHAR, value VARCHAR, reason VARCHAR, severity VARCHAR)');
+    await exec(conn, "insert into rejects values (7, 'employees_old.csv', 3, 'hire_date', 'x', 'not a date', 'reject'), (7, 'gone.csv', 2, null, null, 'old', 'reject')");
+    env.drop('roles.csv', roles);
+    env.drop('employees.csv', csv('employees', [emp('e1', 'Eng'), emp('e2', 'Eng', '2026-02-30')]));
+    const s = await runPipeline(env.db, env.opts);
+    expect(s.status).toBe('succeeded_with_issues');
+    expect(await all(conn, 'select run_id, file, dataset, line, reason from rejects order by run_id desc, file')).toEqual([
+      { run_id: 7, file: 'employees_old.csv', dataset: 'employees', line: 3, reason: 'not a date' },
+      { run_id: 7, file: 'gone.csv', dataset: null, line: 2, reason: 'old' },
+      { run_id: s.runId, file: 'employees.csv', dataset: 'employees', line: 3, reason: expect.stringMatching(/hire_date "2026-02-30"/) },
+    ]);
+    conn.closeSync();
+    env.db.close();
   });
 });

@@ -5,11 +5,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { defaultMappingsDir } from './config.ts';
 import { datasetForFile, type DatasetName } from './datasets.ts';
 import { all, exec, one, type Db } from './db.ts';
 import { discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
 import { ensureMetaTables } from './meta.ts';
 import { recordRunHistory } from './run-history.ts';
+import { committedStatus, SERVING_STATUS_SQL, type RunStatus } from './run-outcome.ts';
 import { countDanglingEventRows, danglingNote } from './dangling.ts';
 import { factorsOffText, readFactorsOff } from './factors-off.ts';
 import { defaultIngest, type FileResult, type Ingest, type InboxFile } from './ingest-link.ts';
@@ -18,7 +20,7 @@ import type { MappingLimits } from './mapping/limits.ts';
 import { resolveMappedFiles } from './mapping/resolve.ts';
 
 export type Trigger = 'cli' | 'schedule' | 'api' | 'demo';
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'no_change';
+export type { RunStatus };
 export type Phase = 'read' | 'validate' | 'models' | 'tests' | 'commit';
 
 export interface ProgressEvent {
@@ -35,7 +37,7 @@ export interface RunOptions {
   inbox: string;
   /**
    * Column mappings (docs/mappings.md): inbox files whose name matches a mapping's pattern are read
-   * through it. Default: `mappings` beside the inbox (as config.ts's `mappingsDir`).
+   * through it. Default: `mappings` beside the inbox (config.ts `mappingsDirFor`).
    */
   mappingsDir?: string;
   /** Size and time limits of mapping expressions (a `Config` will do; default: limits.ts). */
@@ -217,6 +219,7 @@ function settleFiles(inbox: string, runId: number, files: FileResult[]): string[
 
 interface RejectRow extends Record<string, unknown> {
   file: string | null;
+  dataset: string | null;
   line: number | null;
   column: string | null;
   value: string | null;
@@ -224,7 +227,7 @@ interface RejectRow extends Record<string, unknown> {
   severity: string | null;
 }
 
-/** Write kept rejects back after a rollback (an appender: there may be thousands). */
+/** Write kept rejects back after a rollback (an appender, in the table's column order: there may be thousands). */
 async function appendRejects(conn: DuckDBConnection, runId: number, rows: RejectRow[]): Promise<void> {
   const appender = await conn.createAppender('rejects');
   try {
@@ -237,6 +240,7 @@ async function appendRejects(conn: DuckDBConnection, runId: number, rows: Reject
       text(r.value);
       text(r.reason);
       text(r.severity);
+      text(r.dataset);
       appender.endRow();
     }
     appender.flushSync();
@@ -324,7 +328,7 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     const models = discoverModels(opts.sqlDir);
     const fingerprint = modelsFingerprint(models);
     const last = await one<{ as_of: string; models_sha256: string | null }>(conn,
-      "select strftime(as_of, '%Y-%m-%d') as as_of, models_sha256 from runs where status in ('succeeded', 'no_change') order by run_id desc limit 1");
+      `select strftime(as_of, '%Y-%m-%d') as as_of, models_sha256 from runs where ${SERVING_STATUS_SQL} order by run_id desc limit 1`);
     if (fresh.length === 0 && last && last.as_of === opts.asOf && last.models_sha256 === fingerprint) {
       results = skipped;
       await insertRunFiles(conn, runId, results);
@@ -337,7 +341,7 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
 
     // Which fresh files a configured mapping reads (a broken mapping file fails the run: better than
     // loading files the wrong way); files two mappings claim are refused.
-    const mappingsDir = opts.mappingsDir ?? path.join(path.dirname(path.resolve(opts.inbox)), 'mappings');
+    const mappingsDir = opts.mappingsDir ?? defaultMappingsDir(opts.inbox);
     const resolved = fresh.length ? resolveMappedFiles(fresh, mappingsDir) : { mapped: [], unmapped: [], ambiguous: [] };
     const byName = new Map(fresh.map((f) => [f.name, f]));
     const refusedHere: { file: string; dataset: string | null; status: 'refused'; reason: string; mapping: string | null }[] =
@@ -356,13 +360,13 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     let step = 0;
     const answered = inputs.length
       ? await ingest.loadFiles(conn, inputs, {
-        runId, maxRejectsPerFile: opts.maxRejectsPerFile,
+        runId, maxRejectsPerFile: opts.maxRejectsPerFile, mappingsDir,
         onProgress: (e) => progress({ phase: e.phase, dataset: e.dataset, done: e.phase === 'read' ? step++ : Math.max(0, step - 1), total: fresh.length, message: e.message }),
       })
       : [];
     await prepared?.drop();
-    keptRejects = await all<RejectRow>(conn, `select file, line, "column", value, reason, severity from rejects
-      where run_id = $run_id order by file, line, "column"`, { run_id: runId });
+    keptRejects = await all<RejectRow>(conn, `select file, dataset, line, "column", value, reason, severity from rejects
+      where run_id = $run_id order by file, dataset, line, "column"`, { run_id: runId });
     const mappingOf = (file: string) => prepared?.mappingOf.get(file) ?? null;
     const loaded: FileResult[] = [...answered, ...refusedHere].map((r) => ({
       file: r.file, dataset: r.dataset, sha256: byName.get(r.file)?.sha256 ?? null, status: r.status,
@@ -395,8 +399,9 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     // The run's status commits with its data: a process killed between COMMIT and the end of the run
     // leaves a succeeded run (not one marked interrupted whose data serves); its files still in the
     // inbox are then skipped by hash and archived by the next run.
-    await exec(conn, `update runs set status = 'succeeded', finished_at = $now::timestamp, models_sha256 = $models where run_id = $run_id`,
-      { now: ts(clock()), models: fingerprint, run_id: runId });
+    const status = committedStatus(results);
+    await exec(conn, `update runs set status = $status, finished_at = $now::timestamp, models_sha256 = $models where run_id = $run_id`,
+      { status, now: ts(clock()), models: fingerprint, run_id: runId });
     await exec(conn, 'commit');
     inTransaction = false;
     progress({ phase: 'commit', done: 1, total: 1, message: 'committed' });
@@ -412,7 +417,7 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     lap('archive', t);
     const refused = results.filter((r) => r.status === 'refused');
     if (refused.length) notes.push(`${refused.length} file${refused.length === 1 ? '' : 's'} refused, moved to ${path.join(opts.inbox, 'refused')}`);
-    return await finish('succeeded', null, { models: fingerprint });
+    return await finish(status, null, { models: fingerprint });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (inTransaction) {

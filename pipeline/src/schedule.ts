@@ -24,7 +24,10 @@ export interface Scheduler {
 export interface ScheduleOptions {
   /** Cron expression (node-cron syntax); null = manual triggers only. */
   expr: string | null;
-  /** The work of one run. Its errors are logged, never thrown out of the scheduler. */
+  /**
+   * The work of one run; a string it resolves to (how the run ended, e.g. "run 7 succeeded with issues: 1 file
+   * refused") is logged with "run finished". Its errors are logged, never thrown out of the scheduler.
+   */
   run: (reason: string) => Promise<unknown>;
   name?: string;
   logger?: ScheduleLogger;
@@ -55,8 +58,8 @@ export function createScheduler(opts: ScheduleOptions): Scheduler {
     log.info(`[${name}] run started (${reason})`);
     const p = (async () => {
       try {
-        await opts.run(reason);
-        log.info(`[${name}] run finished (${reason})`);
+        const outcome = await opts.run(reason);
+        log.info(`[${name}] run finished (${reason})${typeof outcome === 'string' ? `: ${outcome}` : ''}`);
       } catch (err) {
         log.error(`[${name}] run failed (${reason}): ${(err as Error).message}`);
       }

@@ -99,7 +99,10 @@ export interface RemoteRun {
   runId: number;
   status: string;
   error: string | null;
-  files: { file: string; dataset: string | null; status: string; rows_loaded: number | null; rows_rejected: number | null; reason: string | null }[];
+  files: {
+    file: string; dataset: string | null; status: string; reason: string | null;
+    rows_loaded: number | null; rows_rejected: number | null; rows_warned: number | null;
+  }[];
 }
 
 /** Start a run on the server, follow its progress, and return how it ended. */

@@ -257,7 +257,8 @@ export const TABLES = {
   rejects: {
     source: list('/api/pipeline/rejects'),
     columns: [
-      { key: 'run_id', label: 'Run', kind: 'int' }, { key: 'file', label: 'File' }, { key: 'line', label: 'Line', kind: 'int' },
+      { key: 'run_id', label: 'Run', kind: 'int' }, { key: 'file', label: 'File' }, { key: 'dataset', label: 'Dataset' },
+      { key: 'line', label: 'Line', kind: 'int' },
       { key: 'column', label: 'Column' }, { key: 'value', label: 'Value' }, { key: 'reason', label: 'Reason' },
       { key: 'severity', label: 'Severity', kind: 'label' },
     ],

@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { pipeline as pump } from 'node:stream/promises';
 import { all, exec, ident, literal, one, openDb, type Db } from '../db.ts';
 import { PRIVATE_FILE } from '../private-files.ts';
+import { SERVING_STATUS_SQL } from '../run-outcome.ts';
 import { findServer, openDbExplained, serverFilePath } from '../server-link.ts';
 import { line, parse, UsageError, type Command } from './context.ts';
 
@@ -33,7 +34,7 @@ async function describeDb(db: Db): Promise<Omit<BackupInfo, 'file' | 'bytes'>> {
       "select count(*)::INTEGER as n from duckdb_tables() where database_name = current_database() and schema_name = 'main' and table_name = 'runs'"))?.n ?? 0) > 0;
     const run = hasRuns ? await one<{ run_id: number; as_of: string }>(conn,
       `select run_id::INTEGER as run_id, strftime(as_of, '%Y-%m-%d') as as_of from runs
-       where status in ('succeeded', 'no_change') order by run_id desc limit 1`) : undefined;
+       where ${SERVING_STATUS_SQL} order by run_id desc limit 1`) : undefined;
     return { runId: run?.run_id ?? null, asOf: run?.as_of ?? null, tables };
   } finally {
     conn.closeSync();

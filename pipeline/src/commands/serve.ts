@@ -5,9 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { effectiveAsOf, type Config } from '../config.ts';
+import { effectiveAsOf, mappingsDirFor, type Config } from '../config.ts';
 import type { Db } from '../db.ts';
 import { runPipeline } from '../run.ts';
+import { describeOutcome } from '../run-outcome.ts';
 import { createScheduler, type Scheduler } from '../schedule.ts';
 import { findServer, openDbExplained, serverFilePath } from '../server-link.ts';
 import { line, parse, type Command, type CommandContext } from './context.ts';
@@ -37,30 +38,34 @@ export async function startServer(
   ctx: CommandContext, db: Db, config: Config, opts: { inbox?: string; scheduleExpr?: string | null; staticDir?: string } = {},
 ): Promise<RunningServer> {
   const inbox = opts.inbox ?? config.inbox;
+  const mappingsDir = mappingsDirFor(config, inbox);
   const token = randomBytes(32).toString('hex');
   let app: FastifyInstance;
-  let runInServer: ((reason: string) => Promise<unknown>) | null = null;
+  let runInServer: ((reason: string) => Promise<string | null>) | null = null;
   if (fs.existsSync(SERVER_MODULE)) {
     const mod = await import(pathToFileURL(SERVER_MODULE).href) as { buildServer(o: unknown): Promise<FastifyInstance> };
     app = await mod.buildServer({
-      config: { ...config, inbox, ...(opts.staticDir ? { staticDir: opts.staticDir } : {}) },
+      config: { ...config, inbox, mappingsDir, ...(opts.staticDir ? { staticDir: opts.staticDir } : {}) },
       db, localToken: token, errorLog: (text: string) => line(ctx.stderr, text),
     });
-    const runner = (app as FastifyInstance & { pipelineRunner?: { start(db: Db, o: unknown): Promise<unknown>; idle(): Promise<void> } }).pipelineRunner;
+    const runner = (app as FastifyInstance & {
+      pipelineRunner?: { start(db: Db, o: unknown): Promise<unknown>; idle(): Promise<void>; state: { outcome: string | null } };
+    }).pipelineRunner;
     if (runner) {
       // through the server's runner, so the dashboard sees the scheduled run's progress
       runInServer = async (reason) => {
-        await runner.start(db, { inbox, mappingsDir: config.mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config });
+        await runner.start(db, { inbox, mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config });
         await runner.idle();
+        return runner.state.outcome;
       };
     }
   } else {
     app = await stubServer();
   }
-  const run = runInServer ?? ((reason: string) => runPipeline(db, {
-    inbox, mappingsDir: config.mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile,
+  const run = runInServer ?? (async (reason: string) => describeOutcome(await runPipeline(db, {
+    inbox, mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile,
     mappingLimits: config,
-  }));
+  })));
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -11,6 +11,8 @@ import { DEFAULT_MAX_REJECTS_PER_FILE, validateAndApply } from './validate.ts';
 export interface LoadContext {
   runId: number;
   maxRejectsPerFile?: number;
+  /** The mappings folder the run searched (named when a file's name places it nowhere). */
+  mappingsDir?: string;
   onProgress?: (e: { phase: 'read' | 'validate'; dataset: string; file: string; message: string }) => void;
 }
 
@@ -70,6 +72,14 @@ const empty = (file: string, dataset: DatasetName | null, status: FileResult['st
 
 type Entry = { input: LoadInput; name: string; dataset: DatasetName };
 
+/** Why a file whose name names no dataset (and that no mapping matched) is refused, and the two ways to place it. */
+function unplacedReason(name: string, mappingsDir?: string): string {
+  return `${name}: the file name names no dataset and no column mapping matches it; `
+    + `rename it to start with one of ${DATASET_NAMES.join(', ')} (e.g. employees.csv or check_ins_2026-11.csv), `
+    + 'or place it with a column mapping: a YAML file whose pattern matches the name (docs/mappings.md)'
+    + (mappingsDir ? `, in the mappings folder searched: ${mappingsDir}` : '');
+}
+
 /**
  * Load a drop: files on disk (dataset from the name) and raw tables (dataset given), together. Every
  * entry is in byte order of its file name; datasets load in LOAD_ORDER, so a canonical file's
@@ -95,8 +105,7 @@ export async function loadFiles(conn: DuckDBConnection, files: LoadInput[], ctx:
     }
     const ds = datasetForFile(f.name);
     if (!ds) {
-      results.set(key(f.name, null), empty(f.name, null, 'refused',
-        `${f.name}: the file name names no dataset; start it with one of ${DATASET_NAMES.join(', ')} (e.g. employees.csv or check_ins_2026-11.csv)`));
+      results.set(key(f.name, null), empty(f.name, null, 'refused', unplacedReason(f.name, ctx.mappingsDir)));
       continue;
     }
     byDataset.set(ds, [...(byDataset.get(ds) ?? []), { input: f, name: f.name, dataset: ds }]);

@@ -27,11 +27,11 @@ describe('CSV reading: physical lines', () => {
     const [res] = await h.load([f]);
     expect(res).toMatchObject({ status: 'loaded', rowsRead: 8, rowsLoaded: 2, rowsRejected: 6, rowsWarned: 0 });
     expect(await h.rejects()).toEqual([
-      { line: 6, column: null, value: 'ENG-2,Eng 2,Engineering,2,x,y', reason: 'the row has 6 fields but the header has 5 columns', severity: 'reject' },
+      { line: 6, column: null, value: 'ENG-2,Eng 2,Engineering,2,x,y', reason: 'the row has 6 fields, the header has 5: a quote or separator is probably missing', severity: 'reject' },
       { line: 7, column: 'level', value: '13', reason: 'level "13" is out of range (1 to 12)', severity: 'reject' },
-      { line: 8, column: null, value: 'ENG-4,Eng4,Engineering', reason: 'the row has 3 fields but the header has 5 columns', severity: 'reject' },
+      { line: 8, column: null, value: 'ENG-4,Eng4,Engineering', reason: 'the row has 3 fields, the header has 5: a quote or separator is probably missing', severity: 'reject' },
       { line: 9, column: 'level', value: 'x5', reason: 'level "x5" is not a whole number (digits only)', severity: 'reject' },
-      { line: 13, column: null, value: null, reason: 'the row has 6 fields but the header has 5 columns', severity: 'reject' },
+      { line: 13, column: null, value: null, reason: 'the row has 6 fields, the header has 5: a quote or separator is probably missing', severity: 'reject' },
       { line: 14, column: 'level', value: 'x8', reason: 'level "x8" is not a whole number (digits only)', severity: 'reject' },
     ]);
     expect(await h.rows('select role_id, title, _line from src_roles order by _line')).toEqual([
@@ -43,7 +43,7 @@ describe('CSV reading: physical lines', () => {
   it('the example from the issue: a record after a quoted newline and a blank line', async () => {
     const f = h.write('skills.csv', 'skill_id,name\n1,x\n\n2,"y\nz"\n3,w,extra\n4,v\n');
     await h.load([f]);
-    expect((await h.rejects()).map((r) => [r.line, r.reason])).toEqual([[6, 'the row has 3 fields but the header has 2 columns']]);
+    expect((await h.rejects()).map((r) => [r.line, r.reason])).toEqual([[6, 'the row has 3 fields, the header has 2: a quote or separator is probably missing']]);
     expect(await h.rows('select skill_id, _line from src_skills order by _line')).toEqual([
       { skill_id: '1', _line: 2 }, { skill_id: '2', _line: 4 }, { skill_id: '4', _line: 7 },
     ]);

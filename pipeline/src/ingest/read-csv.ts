@@ -36,11 +36,12 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function readerReason(type: string, message: string, fields: number, expected: number): string {
+/** Why DuckDB's reader rejected a record (its `error_type`), in words; `fields` and `expected` count the record's and the header's fields. */
+export function readerReason(type: string, message: string, fields: number, expected: number): string {
   switch (type) {
     case 'TOO MANY COLUMNS':
     case 'MISSING COLUMNS':
-      return `the row has ${plural(fields, 'field')} but the header has ${plural(expected, 'column')}`;
+      return `the row has ${plural(fields, 'field')}, the header has ${expected}: a quote or separator is probably missing`;
     case 'UNQUOTED VALUE':
       return 'a quoted field is not closed properly (inside quotes, write a quote as "")';
     case 'INVALID ENCODING':
@@ -53,7 +54,8 @@ function readerReason(type: string, message: string, fields: number, expected: n
   }
 }
 
-function shorten(text: string): string {
+/** A rejected record's text as the reject's value: without its line break, at most 200 characters. */
+export function shorten(text: string): string {
   const t = text.replace(/^[\r\n]+|[\r\n]+$/g, '');
   return t.length > 200 ? `${t.slice(0, 200)}…` : t;
 }

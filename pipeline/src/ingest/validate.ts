@@ -170,14 +170,13 @@ export async function validateAndApply(
   const empty = def.kind === 'snapshot' && await count(conn, `select count(*)::INTEGER as n from ${WORK}`) === 0;
 
   // 8. Write rejects and warnings, then the accepted rows.
+  const rejectParams = { ...params, dataset: name };
   if (ctx.readRejectsTable) {
-    await exec(conn, `insert into ${ident(REJECTS_TABLE)} (run_id, file, line, "column", value, reason, severity)
-      select $run, $file, _line, "column", value, reason, 'reject' from ${ident(ctx.readRejectsTable)} order by _line`,
-    { run: ctx.runId, file: ctx.file });
+    await exec(conn, `insert into ${ident(REJECTS_TABLE)} (run_id, file, dataset, line, "column", value, reason, severity)
+      select $run, $file, $dataset, _line, "column", value, reason, 'reject' from ${ident(ctx.readRejectsTable)} order by _line`, rejectParams);
   }
-  await exec(conn, `insert into ${ident(REJECTS_TABLE)} (run_id, file, line, "column", value, reason, severity)
-    select $run, $file, _line, "column", value, reason, severity from ${MSG} order by _line, _stage, "column"`,
-  { run: ctx.runId, file: ctx.file });
+  await exec(conn, `insert into ${ident(REJECTS_TABLE)} (run_id, file, dataset, line, "column", value, reason, severity)
+    select $run, $file, $dataset, _line, "column", value, reason, severity from ${MSG} order by _line, _stage, "column"`, rejectParams);
   if (empty) {
     const kept = `the ${name} loaded before stay in effect`;
     const reason = rowsRead === 0

@@ -57,19 +57,17 @@ export async function checkMapping(mappingFile: string, sourceFile: string,
     report.rowsRead = mapped.rowsRead + mapped.readRejects.length;
     await ensureSourceTables(conn);
     const produced = new Set(mapped.datasets.map((d) => d.dataset));
-    let first = true;
+    // as in a run: a record that cannot be read is rejected for every dataset
+    if (mapped.readRejects.length > 0) await readRejectsTable(conn, '_check_read_rejects', mapped.readRejects);
     for (const ds of LOAD_ORDER) {
       const raw = mapped.datasets.find((d) => d.dataset === ds);
       if (!raw) continue;
       const assumed = await assumeReferences(conn, ds, raw.table, produced);
       const preview = await all(conn, `select * from ${ident(raw.table)} order by _line limit ${Math.max(0, opts.previewRows ?? 5)}`);
-      const withReadRejects = first && mapped.readRejects.length > 0;
-      if (withReadRejects) await readRejectsTable(conn, '_check_read_rejects', mapped.readRejects);
       const res = await validateAndApply(conn, raw.table, ds, {
         runId: 1, file: ds, maxRejectsPerFile: Number.MAX_SAFE_INTEGER, warningsTable: raw.warningsTable,
-        ...(withReadRejects ? { readRejectsTable: '_check_read_rejects' } : {}),
+        ...(mapped.readRejects.length > 0 ? { readRejectsTable: '_check_read_rejects' } : {}),
       });
-      first = false;
       const rejects = await all<CheckReject & Record<string, unknown>>(conn,
         'select line, "column", value, reason, severity from rejects where file = $file order by line, "column"', { file: ds });
       const lost = ds === 'employees' && res.status === 'loaded' ? await managersLost(conn, raw) : null;

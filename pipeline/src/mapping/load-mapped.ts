@@ -2,7 +2,7 @@
 // (`prepareMappedFiles`), and the raw tables go to the ingest's `loadFiles` as `RawInput`s, so mapped and
 // canonical files of one drop share LOAD_ORDER and the "last snapshot file wins" rule. Runs inside the
 // caller's transaction.
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetName } from '../datasets.ts';
 import { exec, ident } from '../db.ts';
 import { LOAD_ORDER, loadFiles, type FileInput, type LoadContext, type RawInput } from '../ingest/index.ts';
@@ -44,12 +44,13 @@ export interface PreparedMappedFiles {
 
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-/** Write read-level rejects (wrong number of fields) in the shape `validateAndApply` takes. */
+/** Write read-level rejects (records that cannot be read: wrong number of fields, …) in the shape `validateAndApply` takes. */
 export async function readRejectsTable(conn: DuckDBConnection, table: string, rejects: ReadReject[]): Promise<void> {
   await exec(conn, `create or replace temp table ${ident(table)} (_line INTEGER, "column" VARCHAR, value VARCHAR, reason VARCHAR)`);
-  for (const r of rejects) {
-    await exec(conn, `insert into ${ident(table)} values ($line, null, null, $reason)`, { line: r.line, reason: r.reason });
-  }
+  if (rejects.length === 0) return;
+  await exec(conn, `insert into ${ident(table)} select unnest($lines::INTEGER[]), NULL, unnest($values::VARCHAR[]), unnest($reasons::VARCHAR[])`, {
+    lines: listValue(rejects.map((r) => r.line)), values: listValue(rejects.map((r) => r.value)), reasons: listValue(rejects.map((r) => r.reason)),
+  });
 }
 
 /**
@@ -76,16 +77,15 @@ export async function prepareMappedFiles(conn: DuckDBConnection, files: { file: 
       continue;
     }
     applied.push(mapped);
-    // The read rejects of a file are counted once: with the first of its datasets in load order.
-    const first = LOAD_ORDER.find((d) => mapped.datasets.some((x) => x.dataset === d));
+    // A record that cannot be read is in none of the datasets the file feeds: rejected (and counted) in each.
+    let readRejects: string | undefined;
+    if (mapped.readRejects.length > 0) {
+      readRejects = `${mapped.sourceTable}_read_rejects`;
+      await readRejectsTable(conn, readRejects, mapped.readRejects);
+      extra.push(readRejects);
+    }
     for (const d of mapped.datasets) {
-      const input: RawInput = { file: file.name, dataset: d.dataset, rawTable: d.table, warningsTable: d.warningsTable };
-      if (d.dataset === first && mapped.readRejects.length > 0) {
-        input.readRejectsTable = `${d.table}_read_rejects`;
-        await readRejectsTable(conn, input.readRejectsTable, mapped.readRejects);
-        extra.push(input.readRejectsTable);
-      }
-      inputs.push(input);
+      inputs.push({ file: file.name, dataset: d.dataset, rawTable: d.table, warningsTable: d.warningsTable, ...(readRejects ? { readRejectsTable: readRejects } : {}) });
     }
   }
   return {

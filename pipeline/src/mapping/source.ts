@@ -2,13 +2,15 @@
 // (trimmed) plus `_line`: the 1-based physical line where the record starts, the header being line 1.
 // Line numbers are computed in SQL: the file's lines, a running count of quote characters (a line starts a
 // record when the quotes before it are balanced), and the n-th non-blank record start after the header is
-// the n-th row DuckDB read. Rows with the wrong number of fields come back as `readRejects` with their line.
+// the n-th row DuckDB read. Records DuckDB cannot read (wrong number of fields, a broken quote) come back as
+// `readRejects` with their line, in the words the ingest uses for canonical files.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import path from 'node:path';
 import { all, exec, ident, literal, one } from '../db.ts';
+import { readerReason, shorten } from '../ingest/index.ts';
 import type { SourceOptions } from './types.ts';
 
-export interface ReadReject { line: number | null; reason: string }
+export interface ReadReject { line: number | null; reason: string; /** The record's text. */ value: string | null }
 
 export interface SourceTable {
   table: string;
@@ -74,12 +76,14 @@ export async function readSource(conn: DuckDBConnection, file: string, options: 
     from ${ident(`${table}_lines`)}
     where duck_line not in (select line from ${ident(rej)})`);
 
-  const rejects = await all<{ line: number | null; reason: string }>(conn, `
-    select l.line::int as line, e.error_type || ': ' || e.error_message as reason
+  // DuckDB may report a record more than once (once per extra field): one reject per record.
+  const rejects = await all<{ line: number | null; type: string; message: string; csv_line: string | null }>(conn, `
+    select l.line::int as line, first(e.error_type::VARCHAR order by e.byte_position) as type,
+      first(e.error_message order by e.byte_position) as message, first(e.csv_line) as csv_line
     from ${ident(rej)} e left join ${ident(`${table}_lines`)} l on l.duck_line = e.line
     where l.line is not null or e.error_type <> 'MISSING COLUMNS' or e.csv_line is null
        or not regexp_full_match(e.csv_line, '\\s*')
-    order by e.line`);
+    group by e.line, l.line order by e.line`);
 
   const select = cols.map((c, i) => `c.${ident(c)} as ${ident(header[i])}`).join(', ');
   await exec(conn, `
@@ -92,8 +96,23 @@ export async function readSource(conn: DuckDBConnection, file: string, options: 
   for (const t of [csv, `${table}_lines`, `${table}_rows`, rej, scan]) await exec(conn, `drop table if exists ${ident(t)}`);
   return {
     table, header, rowsRead: Number(n?.n ?? 0),
-    readRejects: rejects.map((r) => ({ line: r.line === null ? null : Number(r.line), reason: r.reason })),
+    readRejects: rejects.map((r) => ({
+      line: r.line === null ? null : Number(r.line),
+      reason: readerReason(r.type, r.message, countFields(r.csv_line ?? '', options), header.length),
+      value: r.csv_line === null ? null : shorten(r.csv_line),
+    })),
   };
+}
+
+/** The fields of one record's text (quote-aware: a separator inside quotes does not count). */
+function countFields(record: string, { delimiter, quote }: SourceOptions): number {
+  let fields = 1;
+  let quoted = false;
+  for (let i = 0; i < record.length; i++) {
+    if (record.startsWith(quote, i)) quoted = !quoted;
+    else if (!quoted && record.startsWith(delimiter, i)) { fields++; i += delimiter.length - 1; }
+  }
+  return fields;
 }
 
 async function readParquet(conn: DuckDBConnection, file: string, table: string): Promise<SourceTable> {

@@ -37,7 +37,8 @@ describe('maxRejectsPerFile (TRELLIS_MAX_REJECTS)', () => {
     const env = { TRELLIS_DB: path.join(dir, 'db.duckdb'), TRELLIS_INBOX: inbox, TRELLIS_AS_OF: AS_OF, TRELLIS_MAX_REJECTS: String(limit) };
     const stdout = new Sink();
     const stderr = new Sink();
-    expect(await main(['run'], { stdout, stderr, env, cwd: dir }), stderr.text).toBe(0);
+    // committed either way, with rejected rows or a refused file: exit code 3
+    expect(await main(['run'], { stdout, stderr, env, cwd: dir }), stderr.text).toBe(3);
     const line = stdout.text.split('\n').find((l) => l.includes('check_ins_week.csv'))!;
     expect(line).toContain(status);
     if (status === 'refused') {

@@ -4,8 +4,14 @@ import { getJson } from '$lib/api.ts';
 export interface ProgressEvent { runId?: number | null; phase: string; dataset?: string; model?: string; done?: number; total?: number; message?: string }
 export interface ProgressState {
   running: boolean; runId: number | null; status: string | null; startedAt?: string | null; finishedAt?: string | null;
-  error?: string | null; progress: ProgressEvent | null;
+  error?: string | null;
+  /** How the run ended in words, e.g. "run 7 succeeded with issues: 1 file refused, 12 rows rejected". */
+  outcome?: string | null;
+  progress: ProgressEvent | null;
 }
+
+/** A run status as shown: "succeeded with issues" for succeeded_with_issues. */
+export const statusLabel = (status: string | null): string => (status ?? '').replaceAll('_', ' ');
 
 /** Polls every `intervalMs` while a run is going; resolves with the final state. `stop()` ends early. */
 export function pollProgress(onUpdate: (s: ProgressState) => void, intervalMs = 400) {

@@ -6,6 +6,8 @@ import { hasTable } from '../../../context.ts';
 import { pipeline as pump } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { defaultMappingsDir } from '../../../../../pipeline/src/config.ts';
+import { upgradeRejects } from '../../../../../pipeline/src/ingest/index.ts';
 import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../../../errors.ts';
 import { listRoute } from '../../../list-route.ts';
 import { readOne, readRows } from '../../../rows.ts';
@@ -27,7 +29,7 @@ const FileRow = Row({
 });
 
 const RejectRow = Row({
-  run_id: Type.Integer(), file: Str(), line: Int(), column: Str(), value: Str(), reason: Str(), severity: Str(),
+  run_id: Type.Integer(), file: Str(), dataset: Str(), line: Int(), column: Str(), value: Str(), reason: Str(), severity: Str(),
 });
 
 const Progress = Type.Object({
@@ -37,6 +39,7 @@ const Progress = Type.Object({
   startedAt: Str(),
   finishedAt: Str(),
   error: Str(),
+  outcome: Str(),
   progress: Type.Union([Type.Null(), Type.Object({
     runId: Int(), phase: Type.String(), dataset: Type.Optional(Type.String()), model: Type.Optional(Type.String()),
     done: Type.Optional(Type.Number()), total: Type.Optional(Type.Number()), message: Type.Optional(Type.String()),
@@ -50,9 +53,17 @@ const MappingRow = Type.Object({
 });
 
 /** The mappings folder: configured, else `mappings` beside the inbox (as the run does). */
-const mappingsDirOf = (config: { inbox: string; mappingsDir?: string }) => config.mappingsDir ?? path.join(path.dirname(path.resolve(config.inbox)), 'mappings');
+const mappingsDirOf = (config: { inbox: string; mappingsDir?: string }) => config.mappingsDir ?? defaultMappingsDir(config.inbox);
 
 export default async function pipelineRoutes(app: FastifyInstance) {
+  // A database made before rejects had a dataset column gets it now rather than at its next run.
+  const conn = await app.db.connect();
+  try {
+    await upgradeRejects(conn);
+  } finally {
+    conn.closeSync();
+  }
+
   listRoute(app, '/runs', {
     summary: 'Pipeline runs, newest first',
     tags: ['pipeline'],
@@ -99,22 +110,23 @@ export default async function pipelineRoutes(app: FastifyInstance) {
   });
 
   listRoute(app, '/rejects', {
-    summary: 'Rejected rows and warnings (filter by run, file, severity)',
+    summary: 'Rejected rows and warnings (filter by run, file, dataset, severity)',
     tags: ['pipeline'],
     requires: ['rejects'],
     row: RejectRow,
     config: ADMIN_ONLY,
     spec: {
-      base: `select run_id::int as run_id, file, line::int as line, "column", value, reason, severity from rejects`,
+      base: `select run_id::int as run_id, file, dataset, line::int as line, "column", value, reason, severity from rejects`,
       filters: {
         run: { column: 'run_id', kind: 'int', description: 'run id' },
         file: { column: 'file', description: 'file name' },
+        dataset: { column: 'dataset', description: 'dataset (a mapped file may feed several)' },
         severity: { column: 'severity', description: 'reject | warning' },
       },
-      sorts: ['run_id', 'file', 'line', 'column', 'severity'],
+      sorts: ['run_id', 'file', 'dataset', 'line', 'column', 'severity'],
       defaultSort: 'run_id',
       defaultOrder: 'desc',
-      tieBreak: ['file', 'line', 'column'],
+      tieBreak: ['file', 'dataset', 'line', 'column'],
       scopeColumn: null,
     },
   });
@@ -146,7 +158,7 @@ export default async function pipelineRoutes(app: FastifyInstance) {
     config: ADMIN_ONLY,
   }, async () => {
     const s = app.pipelineRunner.state;
-    return { running: s.running, runId: s.runId, status: s.status, startedAt: s.startedAt, finishedAt: s.finishedAt, error: s.error, progress: s.progress };
+    return { running: s.running, runId: s.runId, status: s.status, startedAt: s.startedAt, finishedAt: s.finishedAt, error: s.error, outcome: s.outcome, progress: s.progress };
   });
 
   app.get('/mappings', {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../../../../pipeline/src/db.ts';
-import { ADMIN, orgServer } from '../../../test-org.ts';
+import { ADMIN, orgServer, testServer } from '../../../test-org.ts';
 import { REPO_ROOT } from '../../../paths.ts';
 
 let app: FastifyInstance;
@@ -84,6 +84,24 @@ describe('pipeline routes', () => {
     expect(run2.files).toContainEqual(expect.objectContaining({ file: 'check_ins_extra.csv', status: 'loaded', rows_loaded: 1 }));
   });
 
+  it('a run that committed with a rejected row and a refused file says so: status, outcome, and it serves', async () => {
+    fs.writeFileSync(path.join(inbox, 'check_ins_bad.csv'), 'employee_id,week_of,pulse\nNOBODY,2026-06-22,4\n');
+    fs.writeFileSync(path.join(inbox, 'vendor.csv'), 'a\n1\n');
+    const started = (await app.inject({ method: 'POST', url: '/api/pipeline/runs', headers: ADMIN, payload: {} })).json();
+    await app.pipelineRunner.idle();
+    const progress = (await app.inject({ url: '/api/pipeline/progress', headers: ADMIN })).json();
+    expect(progress).toMatchObject({
+      running: false, runId: started.runId, status: 'succeeded_with_issues',
+      outcome: `run ${started.runId} succeeded with issues: 1 file refused, 1 row rejected`,
+    });
+    const runs = (await app.inject({ url: '/api/pipeline/runs?status=succeeded_with_issues', headers: ADMIN })).json();
+    expect(runs.rows.map((r: { run_id: number }) => r.run_id)).toEqual([started.runId]);
+    const meta = (await app.inject({ url: '/api/meta', headers: ADMIN })).json();
+    expect(meta).toMatchObject({ runId: started.runId, lastRun: { status: 'succeeded_with_issues' }, lastGoodRun: { runId: started.runId } });
+    const rejects = (await app.inject({ url: `/api/pipeline/rejects?run=${started.runId}&dataset=check_ins`, headers: ADMIN })).json();
+    expect(rejects.rows).toEqual([expect.objectContaining({ file: 'check_ins_bad.csv', dataset: 'check_ins', line: 2, column: 'employee_id', severity: 'reject' })]);
+  });
+
   it('refuses a bad asOf', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/pipeline/runs', headers: ADMIN, payload: { asOf: '2026-02-30' } });
     expect(res.statusCode).toBe(400);
@@ -154,5 +172,23 @@ describe('uploads through column mappings', () => {
     expect(broken.statusCode).toBe(400);
     expect(broken.json().message).toMatch(/broken mapping.*any-review\.yml \(dataset staff\)/);
     fs.rmSync(path.join(mappingsDir(), 'any-review.yml'));
+  });
+});
+
+describe('a database made before rejects had a dataset', () => {
+  it('gets the column when the server starts, keeping its rows (dataset filled in where the file fed one dataset)', async () => {
+    const old = await testServer(); // test-org.ts makes the old shapes of runs, run_files and rejects
+    try {
+      const res = await old.app.inject({ url: '/api/pipeline/rejects?run=1&sort=line&order=asc', headers: ADMIN });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().rows).toEqual([
+        expect.objectContaining({ file: 'employees.csv', dataset: 'employees', line: 3, column: 'email', severity: 'warning' }),
+        expect.objectContaining({ file: 'employees.csv', dataset: 'employees', line: 8, column: 'hire_date', severity: 'reject' }),
+      ]);
+    } finally {
+      await old.app.close();
+      old.db.close();
+      fs.rmSync(old.dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { userOf, hasTable } from '../../../context.ts';
 import { FACTORS_OFF_SQL, factorsOffText, type FactorOff } from '../../../../../pipeline/src/factors-off.ts';
+import { SERVING_STATUS_SQL } from '../../../../../pipeline/src/run-outcome.ts';
 import { readOne, readRows } from '../../../rows.ts';
 import { Int, Str, errors } from '../../../schemas.ts';
 
@@ -59,7 +60,7 @@ export default async function system(app: FastifyInstance) {
       if (!(await hasTable(conn, 'runs'))) return { lastRun: null, lastGoodRun: null, off };
       return {
         lastRun: (await readOne(conn, `${RUN_SQL} order by run_id desc limit 1`)) ?? null,
-        lastGoodRun: (await readOne(conn, `${RUN_SQL} where status in ('succeeded', 'no_change') order by run_id desc limit 1`)) ?? null,
+        lastGoodRun: (await readOne(conn, `${RUN_SQL} where ${SERVING_STATUS_SQL} order by run_id desc limit 1`)) ?? null,
         off,
       };
     });
