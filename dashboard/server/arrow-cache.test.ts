@@ -35,7 +35,7 @@ describe('arrowByVersion', () => {
     expect((await arrowByVersion(conn, key, compute)).chunks[0][0]).toBe(1);
     expect((await arrowByVersion(conn, key, compute)).chunks[0][0]).toBe(1);
     expect((await arrowByVersion(conn, `${key}-other`, compute)).chunks[0][0]).toBe(2);
-    await exec(conn, "insert into runs values (10, now(), now(), '2026-04-30', 'cli', 'succeeded', null)");
+    await exec(conn, "insert into runs (run_id, started_at, finished_at, as_of, trigger, status, error) values (10, now(), now(), '2026-04-30', 'cli', 'succeeded', null)");
     invalidateCatalog();
     expect((await arrowByVersion(conn, key, compute)).chunks[0][0]).toBe(3);
     await exec(conn, 'delete from runs where run_id = 10');
@@ -72,7 +72,7 @@ describe('Arrow list answers through the server', () => {
     await exec(conn, "update retention_risk set score = 1 where employee_id = 'E1'");
     const stale = tableFromIPC((await app.inject({ url, headers: { ...ADMIN, ...ARROW } })).rawPayload);
     expect(stale.getChild('score')!.get(0)).toBe(75);
-    await exec(conn, "insert into runs values (11, now(), now(), '2026-03-31', 'cli', 'succeeded', null)");
+    await exec(conn, "insert into runs (run_id, started_at, finished_at, as_of, trigger, status, error) values (11, now(), now(), '2026-03-31', 'cli', 'succeeded', null)");
     invalidateCatalog();
     const fresh = tableFromIPC((await app.inject({ url, headers: { ...ADMIN, ...ARROW } })).rawPayload);
     const json = (await app.inject({ url, headers: ADMIN })).json() as { rows: { employee_id: string; score: number }[] };

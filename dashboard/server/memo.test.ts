@@ -11,8 +11,7 @@ describe('memoByVersion', () => {
   let conn: DuckDBConnection;
   beforeAll(async () => {
     db = await openDb(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-memo-')), 'm.duckdb'));
-    conn = await db.connect();
-    await exec(conn, 'create table runs (run_id integer, as_of date, status varchar)');
+    conn = await db.connect(); // runs: made by openDb's migrations
   });
   afterAll(() => db.close());
 
@@ -22,17 +21,17 @@ describe('memoByVersion', () => {
     const run = async (sql: string) => { await exec(conn, sql); invalidateCatalog(); }; // as the server's runner does
     expect(await memoByVersion(conn, 'db|k', compute)).toBe(1); // no run yet: never kept
     expect(await memoByVersion(conn, 'db|k', compute)).toBe(2);
-    await run("insert into runs values (1, date '2026-06-30', 'succeeded')");
+    await run("insert into runs (run_id, as_of, status) values (1, date '2026-06-30', 'succeeded')");
     expect(await memoByVersion(conn, 'db|k', compute)).toBe(3);
     expect(await memoByVersion(conn, 'db|k', compute)).toBe(3);
     expect(await memoByVersion(conn, 'db|other', compute)).toBe(4);
-    await exec(conn, "insert into runs values (2, date '2026-06-30', 'failed')");
+    await exec(conn, "insert into runs (run_id, as_of, status) values (2, date '2026-06-30', 'failed')");
     await new Promise((r) => setTimeout(r, 300));
     expect(await memoByVersion(conn, 'db|k', compute)).toBe(3); // a failed run changes no data
-    await run("insert into runs values (3, date '2026-07-31', 'succeeded')");
+    await run("insert into runs (run_id, as_of, status) values (3, date '2026-07-31', 'succeeded')");
     expect(await memoByVersion(conn, 'db|k', compute)).toBe(5);
     // a run elsewhere (no invalidation) shows within the version's 250 ms
-    await exec(conn, "insert into runs values (4, date '2026-08-31', 'succeeded')");
+    await exec(conn, "insert into runs (run_id, as_of, status) values (4, date '2026-08-31', 'succeeded')");
     await new Promise((r) => setTimeout(r, 300));
     expect(await memoByVersion(conn, 'db|k', compute)).toBe(6);
   });

@@ -14,17 +14,17 @@ export const AS_OF = '2026-03-31';
 // E1 CEO ─┬─ E2 Eng manager ─┬─ E3
 //         │                  └─ E4 (=Lead, formula-looking name)
 //         └─ E5 Sales manager ── E6
+// runs, run_files and rejects exist already (openDb's migrations make them)
 const SQL = [
-  `create table runs (run_id integer, started_at timestamp, finished_at timestamp, as_of date, trigger varchar, status varchar, error varchar)`,
-  `insert into runs values (1, '2026-03-31 02:00:00', '2026-03-31 02:00:05', '2026-03-31', 'cli', 'succeeded', null),
-                           (2, '2026-03-31 03:00:00', '2026-03-31 03:00:01', '2026-03-31', 'api', 'failed', 'bad file')`,
-  `create table run_files (run_id integer, file varchar, dataset varchar, sha256 varchar, status varchar, rows_read integer,
-     rows_loaded integer, rows_rejected integer, rows_warned integer, reason varchar)`,
-  `insert into run_files values (1, 'employees.csv', 'employees', 'aa', 'loaded', 7, 6, 1, 0, null),
-                                (2, 'roles_x.csv', 'roles', 'bb', 'refused', 0, 0, 0, 0, 'missing column title')`,
-  `create table rejects (run_id integer, file varchar, line integer, "column" varchar, value varchar, reason varchar, severity varchar)`,
-  `insert into rejects values (1, 'employees.csv', 8, 'hire_date', '2026-02-30', 'hire_date "2026-02-30" is not a valid date', 'reject'),
-                              (1, 'employees.csv', 3, 'email', 'x@y', 'duplicate email', 'warning')`,
+  `insert into runs (run_id, started_at, finished_at, as_of, trigger, status, error)
+     values (1, '2026-03-31 02:00:00', '2026-03-31 02:00:05', '2026-03-31', 'cli', 'succeeded', null),
+            (2, '2026-03-31 03:00:00', '2026-03-31 03:00:01', '2026-03-31', 'api', 'failed', 'bad file')`,
+  `insert into run_files (run_id, file, dataset, sha256, status, rows_read, rows_loaded, rows_rejected, rows_warned, reason)
+     values (1, 'employees.csv', 'employees', 'aa', 'loaded', 7, 6, 1, 0, null),
+            (2, 'roles_x.csv', 'roles', 'bb', 'refused', 0, 0, 0, 0, 'missing column title')`,
+  `insert into rejects (run_id, file, line, "column", value, reason, severity, dataset)
+     values (1, 'employees.csv', 8, 'hire_date', '2026-02-30', 'hire_date "2026-02-30" is not a valid date', 'reject', 'employees'),
+            (1, 'employees.csv', 3, 'email', 'x@y', 'duplicate email', 'warning', 'employees')`,
   `create table stg_roles (role_id varchar, title varchar, job_family varchar, level integer, track varchar, is_critical boolean, planned_headcount integer)`,
   `insert into stg_roles values ('CEO', 'Chief Executive', 'Executive', 12, 'executive', true, 1),
      ('ENG-M', 'Engineering Manager', 'Engineering', 6, 'manager', true, 1),

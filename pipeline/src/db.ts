@@ -3,6 +3,7 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import fs from 'node:fs';
 import path from 'node:path';
+import { migrate } from './migrations/index.ts';
 import { databaseFiles, makePrivate, PRIVATE_DIR } from './private-files.ts';
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
@@ -28,14 +29,34 @@ export interface Db {
 const open = new Map<string, Db>();
 
 export interface OpenDbOptions {
-  /** Where to say that files of an existing database were made private (default: stderr). */
+  /** Where to say that files of an existing database were made private or migrated (default: stderr). */
   notice?: (line: string) => void;
+  /**
+   * Bring the schema up to date (pipeline/src/migrations; default true). `false` only to look at a file
+   * as it is before migrating it yourself (restore checks a backup first); the instance is cached all the same.
+   */
+  migrate?: boolean;
+}
+
+/** Apply the pending migrations; say so when `existing` (a file made before this process) had any. */
+async function migrateOnOpen(instance: DuckDBInstance, existing: string | null, notice: (line: string) => void): Promise<void> {
+  const conn = await instance.connect();
+  try {
+    const { from, to, applied } = await migrate(conn);
+    if (existing && applied.length) {
+      notice(`trellis: brought the schema of ${existing} from version ${from} to ${to} (${applied.map((m) => m.name).join(', ')})`);
+    }
+  } finally {
+    conn.closeSync();
+  }
 }
 
 /**
  * Open (or reuse) the instance for a file. DuckDB must not have two instances on one file in one
  * process, so instances are cached by resolved path. The file, its WAL and spill folder are made
- * private (0600/0700; private-files.ts), and so is the folder when it is created here.
+ * private (0600/0700; private-files.ts), and so is the folder when it is created here. Then the pending
+ * schema migrations are applied, once per process and file, in one transaction; a database written by a
+ * newer Trellis is refused (SchemaTooNewError) and closed again.
  */
 export async function openDb(file: string, options: OpenDbOptions = {}): Promise<Db> {
   const resolved = file === ':memory:' ? file : path.resolve(file);
@@ -44,13 +65,21 @@ export async function openDb(file: string, options: OpenDbOptions = {}): Promise
   const existed = resolved !== ':memory:' && fs.existsSync(resolved);
   if (resolved !== ':memory:') fs.mkdirSync(path.dirname(resolved), { recursive: true, mode: PRIVATE_DIR });
   const instance = await DuckDBInstance.create(resolved);
+  const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (resolved !== ':memory:') {
-    const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
     for (const f of databaseFiles(resolved)) {
       const was = makePrivate(f);
       if (was !== null && existed) {
         notice(`trellis: ${f} was readable by others (mode ${was.toString(8)}); made it private to its owner (it holds HR data)`);
       }
+    }
+  }
+  if (options.migrate !== false) {
+    try {
+      await migrateOnOpen(instance, existed ? resolved : null, notice);
+    } catch (err) {
+      instance.closeSync();
+      throw err;
     }
   }
   const db: Db = {

@@ -70,6 +70,11 @@ describe('discover and order', () => {
     expect(() => discoverModels(sqlDir({ 'marts/Bad-Name.sql': 'select 1' }))).toThrow(/lower_snake_case/);
   });
 
+  it.each(['users', 'audit_log', 'schema_migrations', 'runs', 'rejects'])('refuses a model named %s (a table the migrations own)', (name) => {
+    expect(() => discoverModels(sqlDir({ [`marts/${name}.sql`]: 'select 1 as x' })))
+      .toThrow(new RegExp(`marts/${name}\\.sql: ${name} is a table Trellis keeps across runs`));
+  });
+
   it('the repo sql/ folder has no cycle, one staging model per dataset, and a .yml for every mart', () => {
     const models = discoverModels(SQL_DIR);
     expect(() => orderModels(models)).not.toThrow();

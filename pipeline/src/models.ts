@@ -10,9 +10,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { all, exec, ident, one } from './db.ts';
+import { APP_TABLES, PIPELINE_TABLES } from './migrations/index.ts';
 
 /** The repo's sql/ folder. */
 export const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql');
+
+/** Tables a model must not build (`create or replace` would wipe them): the migrations own them. */
+const KEPT_TABLES = new Set([...APP_TABLES, ...PIPELINE_TABLES]);
 
 export type Layer = 'staging' | 'intermediate' | 'marts' | 'other';
 
@@ -246,6 +250,9 @@ export function discoverModels(sqlDir: string = SQL_DIR): Model[] {
       throw new ModelDefinitionError(`${rel}: a model file name must be lower_snake_case (it becomes the table name)`);
     }
     if (name.startsWith('src_')) throw new ModelDefinitionError(`${rel}: src_ tables belong to ingest; name the model stg_…`);
+    if (KEPT_TABLES.has(name)) {
+      throw new ModelDefinitionError(`${rel}: ${name} is a table Trellis keeps across runs (pipeline/src/migrations); a model may not replace it, name it otherwise`);
+    }
     const other = byName.get(name);
     if (other) throw new ModelDefinitionError(`two models build the table ${name}: ${other} and ${rel}`);
     byName.set(name, rel);

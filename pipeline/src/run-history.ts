@@ -7,14 +7,6 @@ import { exec, tableExists } from './db.ts';
 export const RUN_HISTORY_COLUMNS = ['run_id', 'as_of', 'headcount', 'n_no_path', 'n_plan_only', 'n_on_path', 'n_high_risk',
   'succession_readiness_rate', 'bench_strength_index', 'n_top_of_ladder'] as const;
 
-export async function ensureRunHistory(conn: DuckDBConnection): Promise<void> {
-  await exec(conn, `create table if not exists run_history (
-    run_id INTEGER, as_of DATE, headcount INTEGER, n_no_path INTEGER, n_plan_only INTEGER, n_on_path INTEGER,
-    n_high_risk INTEGER, succession_readiness_rate DOUBLE, bench_strength_index DOUBLE, n_top_of_ladder INTEGER)`);
-  // top_of_ladder came later (December 2026): earlier runs' rows keep it null
-  await exec(conn, 'alter table run_history add column if not exists n_top_of_ladder INTEGER');
-}
-
 /**
  * Append the run's figures. A figure whose mart the models folder does not build (tests with a few
  * models) is null. Headcount comes from career_path_state (active employees), else the headcount mart.

@@ -3,10 +3,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { all, exec, openDb, type Db } from './db.ts';
+import { all, openDb, type Db } from './db.ts';
 import { SQL_DIR } from './models.ts';
 import { RunInProgressError, runPipeline, type RunOptions } from './run.ts';
-import { csv, runEnv } from './run-test-env.ts';
+import { csv } from './run-test-env.ts';
 
 const AS_OF = '2026-03-31';
 
@@ -172,29 +172,5 @@ describe('runPipeline', () => {
     const s = await first;
     expect(s.status).toBe('succeeded');
     expect(await all(conn, "select count(*)::int as n from runs where status = 'running'")).toEqual([{ n: 0 }]);
-  });
-});
-
-describe('a database made before rejects had a dataset column', () => {
-  it('gets the column on the next run, keeping its rows; the run records each reject with its dataset', async () => {
-    const env = await runEnv('trellis-run-old-rejects-', AS_OF, '2026-04-01T02:00:00Z', { sqlDir: sqlDir() });
-    const conn = await env.db.connect();
-    // the shapes the previous version made (meta.ts and ingest/tables.ts before the column)
-    await exec(conn, `create table run_files (run_id INTEGER, file VARCHAR, dataset VARCHAR, sha256 VARCHAR, status VARCHAR,
-      rows_read INTEGER, rows_loaded INTEGER, rows_rejected INTEGER, rows_warned INTEGER, reason VARCHAR, mapping VARCHAR)`);
-    await exec(conn, "insert into run_files values (7, 'employees_old.csv', 'employees', 'x', 'loaded', 2, 1, 1, 0, null, null)");
-    await exec(conn, 'create table rejects (run_id INTEGER, file VARCHAR, line INTEGER, "column" VARCHAR, value VARCHAR, reason VARCHAR, severity VARCHAR)');
-    await exec(conn, "insert into rejects values (7, 'employees_old.csv', 3, 'hire_date', 'x', 'not a date', 'reject'), (7, 'gone.csv', 2, null, null, 'old', 'reject')");
-    env.drop('roles.csv', roles);
-    env.drop('employees.csv', csv('employees', [emp('e1', 'Eng'), emp('e2', 'Eng', '2026-02-30')]));
-    const s = await runPipeline(env.db, env.opts);
-    expect(s.status).toBe('succeeded_with_issues');
-    expect(await all(conn, 'select run_id, file, dataset, line, reason from rejects order by run_id desc, file')).toEqual([
-      { run_id: 7, file: 'employees_old.csv', dataset: 'employees', line: 3, reason: 'not a date' },
-      { run_id: 7, file: 'gone.csv', dataset: null, line: 2, reason: 'old' },
-      { run_id: s.runId, file: 'employees.csv', dataset: 'employees', line: 3, reason: expect.stringMatching(/hire_date "2026-02-30"/) },
-    ]);
-    conn.closeSync();
-    env.db.close();
   });
 });

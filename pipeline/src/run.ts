@@ -9,7 +9,6 @@ import { defaultMappingsDir } from './config.ts';
 import { datasetForFile, type DatasetName } from './datasets.ts';
 import { all, exec, one, type Db } from './db.ts';
 import { discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
-import { ensureMetaTables } from './meta.ts';
 import { recordRunHistory } from './run-history.ts';
 import { committedStatus, SERVING_STATUS_SQL, type RunStatus } from './run-outcome.ts';
 import { countDanglingEventRows, danglingNote } from './dangling.ts';
@@ -273,7 +272,6 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
   const lap = (key: keyof typeof timings, since: number) => { timings[key] = Math.round(performance.now() - since); return performance.now(); };
   const conn = await db.connect();
   const ingest = opts.ingest ?? defaultIngest;
-  await ensureMetaTables(conn);
   await ingest.ensureSourceTables(conn);
   // A run that was going when its process died is not going any more.
   await exec(conn, "update runs set status = 'failed', error = 'interrupted (the process stopped during the run)', finished_at = $now::timestamp where status = 'running'",
@@ -443,7 +441,6 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
 
 /** The latest runs, newest first (for the CLI and the API). */
 export async function recentRuns(conn: DuckDBConnection, limit = 20) {
-  await ensureMetaTables(conn);
   return all(conn, `select run_id, strftime(started_at, '%Y-%m-%dT%H:%M:%S') as started_at, strftime(finished_at, '%Y-%m-%dT%H:%M:%S') as finished_at,
     strftime(as_of, '%Y-%m-%d') as as_of, trigger, status, error from runs order by run_id desc limit $limit`, { limit });
 }

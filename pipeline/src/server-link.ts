@@ -3,7 +3,7 @@
 // the local bearer token; otherwise they open the file, and a lock held by another process is
 // explained instead of surfacing DuckDB's raw error.
 import fs from 'node:fs';
-import { openDb, type Db } from './db.ts';
+import { openDb, type Db, type OpenDbOptions } from './db.ts';
 
 export interface ServerLink {
   pid: number;
@@ -55,9 +55,9 @@ export class DatabaseInUseError extends Error {
 }
 
 /** openDb, with DuckDB's lock conflict turned into DatabaseInUseError. */
-export async function openDbExplained(file: string): Promise<Db> {
+export async function openDbExplained(file: string, options?: OpenDbOptions): Promise<Db> {
   try {
-    return await openDb(file);
+    return await openDb(file, options);
   } catch (err) {
     const message = (err as Error).message ?? '';
     if (/Could not set lock|Conflicting lock/i.test(message)) {

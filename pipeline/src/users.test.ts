@@ -6,7 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { all, exec, openDb, type Db } from './db.ts';
 import {
-  checkCredentials, DEMO_PASSWORD, ensureAuthTables, ensureDemoAccounts, hashPassword, usersCommand, verifyPassword,
+  checkCredentials, DEMO_PASSWORD, ensureDemoAccounts, hashPassword, usersCommand, verifyPassword,
 } from './users.ts';
 
 let dir: string;
@@ -127,7 +127,6 @@ describe('ensureDemoAccounts', () => {
     const file = path.join(dir, 'demo.duckdb');
     const demo = await openDb(file);
     const conn = await demo.connect();
-    await ensureAuthTables(conn);
     const lines: string[] = [];
     const first = await ensureDemoAccounts(conn, { employeeIds: ['E7', 'E8'], adminPassword: null, print: (l) => lines.push(l) });
     expect(first.admin.created).toBe(true);

@@ -1,5 +1,6 @@
-// Dashboard accounts: the `users`, `sessions` and `audit_log` tables, password hashing (scrypt with a
-// per-user salt), and the `trellis user …` CLI. Passwords are never logged or echoed.
+// Dashboard accounts: the `users`, `sessions` and `audit_log` tables (app-owned; their schema is in
+// migrations/), password hashing (scrypt with a per-user salt), and the `trellis user …` CLI. Passwords
+// are never logged or echoed.
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -23,18 +24,6 @@ export class UserError extends Error {
     super(message);
     this.name = 'UserError';
   }
-}
-
-/** Create the account tables if absent. Outside model runs: the runner never touches them. */
-export async function ensureAuthTables(conn: DuckDBConnection): Promise<void> {
-  await exec(conn, `create table if not exists users (
-    username varchar primary key, role varchar not null, employee_id varchar,
-    password_hash varchar not null, created_at timestamp not null, disabled boolean not null default false)`);
-  await exec(conn, `create table if not exists sessions (
-    id varchar primary key, username varchar not null, created_at timestamp not null,
-    last_seen_at timestamp not null, expires_at timestamp not null)`);
-  await exec(conn, `create table if not exists audit_log (
-    "at" timestamp not null, username varchar, action varchar not null, target varchar, detail varchar, ip varchar)`);
 }
 
 // ---- passwords -------------------------------------------------------------------------------------
@@ -116,7 +105,6 @@ export async function addUser(conn: DuckDBConnection, user: NewUser, now = new D
   }
   checkPassword(user.password);
   if (employeeId) await checkEmployee(conn, employeeId);
-  await ensureAuthTables(conn);
   if (await findUser(conn, user.username)) throw new UserError(`user "${user.username}" already exists`, 'exists');
   const hash = await hashPassword(user.password);
   await exec(conn,
@@ -127,14 +115,12 @@ export async function addUser(conn: DuckDBConnection, user: NewUser, now = new D
 }
 
 export async function findUser(conn: DuckDBConnection, username: string): Promise<UserRecord | undefined> {
-  if (!(await tableExists(conn, 'users'))) return undefined;
   return one<UserRecord & Record<string, unknown>>(conn,
     `select username, role, employee_id, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') as created_at, disabled
      from users where username = $username`, { username });
 }
 
 export async function listUsers(conn: DuckDBConnection): Promise<UserRecord[]> {
-  if (!(await tableExists(conn, 'users'))) return [];
   return all<UserRecord & Record<string, unknown>>(conn,
     `select username, role, employee_id, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') as created_at, disabled
      from users order by username`);
@@ -175,10 +161,8 @@ export async function setPassword(conn: DuckDBConnection, username: string, pass
  * undefined; an unknown user costs the same scrypt work as a known one.
  */
 export async function checkCredentials(conn: DuckDBConnection, username: string, password: string): Promise<UserRecord | undefined> {
-  const row = (await tableExists(conn, 'users'))
-    ? await one<{ password_hash: string; disabled: boolean }>(conn,
-      'select password_hash, disabled from users where username = $username', { username })
-    : undefined;
+  const row = await one<{ password_hash: string; disabled: boolean }>(conn,
+    'select password_hash, disabled from users where username = $username', { username });
   const ok = await verifyPassword(password, row?.password_hash);
   if (!ok || !row || row.disabled) return undefined;
   return findUser(conn, username);
@@ -221,7 +205,6 @@ export async function ensureDemoAccounts(conn: DuckDBConnection, opts: {
   print?: (line: string) => void;
   now?: Date;
 } = {}): Promise<DemoAccounts> {
-  await ensureAuthTables(conn);
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = opts.now ?? new Date();
   const result: DemoAccounts = { admin: { username: 'admin', password: null, created: false }, accounts: [] };
@@ -336,7 +319,6 @@ async function direct(dbFile: string, action: Action): Promise<UserRecord[] | vo
   const db = await openDbExplained(dbFile);
   const conn = await db.connect();
   try {
-    await ensureAuthTables(conn);
     const audit = (act: string, target: string) => exec(conn,
       `insert into audit_log ("at", username, action, target, detail, ip) values (now()::timestamp, 'cli', $act, $target, null, null)`,
       { act, target });

@@ -6,7 +6,6 @@ import fp from 'fastify-plugin';
 import { parse as parseCookies } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../../pipeline/src/db.ts';
-import { ensureAuthTables } from '../../../pipeline/src/users.ts';
 import { createAuthStore, type AuthStore } from '../auth/store.ts';
 import { csrfProblem } from '../auth/csrf.ts';
 import { FailureBackoff, type BackoffRule } from '../auth/rate-limit.ts';
@@ -113,10 +112,7 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
       address: new FailureBackoff({ ...LOGIN_LIMITS.perAddress, ...opts.loginLimits?.perAddress }),
     },
   };
-  await store.use(async (conn) => {
-    await ensureAuthTables(conn);
-    await purgeSessions(conn, now());
-  });
+  await store.use((conn) => purgeSessions(conn, now()));
   app.decorate('trellisAuth', ctx);
   app.decorateRequest('user', null);
   app.decorateRequest('authVia', null);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline as pump } from 'node:stream/promises';
 import { all, exec, ident, literal, one, openDb, type Db } from '../db.ts';
+import { migrate, SchemaTooNewError, type MigrationResult } from '../migrations/index.ts';
 import { PRIVATE_FILE } from '../private-files.ts';
 import { SERVING_STATUS_SQL } from '../run-outcome.ts';
 import { findServer, openDbExplained, serverFilePath } from '../server-link.ts';
@@ -84,11 +85,28 @@ export class RestoreError extends Error {
   }
 }
 
+/** Bring the staged copy of a backup to this version's schema (a backup by an older Trellis is migrated). */
+async function migrateBackup(db: Db, source: string): Promise<MigrationResult> {
+  const conn = await db.connect();
+  try {
+    const result = await migrate(conn);
+    await exec(conn, 'checkpoint'); // into the file itself: its WAL is not moved with it
+    return result;
+  } catch (err) {
+    if (err instanceof SchemaTooNewError) throw new RestoreError(`the backup ${source}: ${err.message}`);
+    throw err;
+  } finally {
+    conn.closeSync();
+  }
+}
+
 /**
  * Replace the database file `dbFile` with the backup `from`. Refuses while a server owns the database
- * or another process holds it open. The replaced file (and its WAL) are kept as `<db>.before-restore`.
+ * or another process holds it open. A backup made by an older Trellis is migrated (on the copy that is
+ * put in place; the backup file itself is never changed); one made by a newer Trellis is refused. The
+ * replaced file (and its WAL) are kept as `<db>.before-restore`.
  */
-export async function restoreDatabase(dbFile: string, from: string): Promise<BackupInfo & { previous: string | null }> {
+export async function restoreDatabase(dbFile: string, from: string): Promise<BackupInfo & { previous: string | null; schema: MigrationResult }> {
   const target = path.resolve(dbFile);
   const source = path.resolve(from);
   if (!fs.existsSync(source)) throw new RestoreError(`the backup ${source} does not exist`);
@@ -101,22 +119,26 @@ export async function restoreDatabase(dbFile: string, from: string): Promise<Bac
   const stage = path.join(fs.mkdtempSync(path.join(path.dirname(target), '.restore-')), path.basename(target));
   try {
     fs.copyFileSync(source, stage);
-    let info: Omit<BackupInfo, 'file' | 'bytes'>;
+    let probe: Db;
     try {
-      const probe = await openDb(stage);
-      try {
-        info = await describeDb(probe);
-      } finally {
-        probe.close();
-      }
+      probe = await openDb(stage, { migrate: false }); // looked at as it is first
     } catch (err) {
       throw new RestoreError(`${source} is not a Trellis backup (DuckDB cannot open it: ${(err as Error).message.split('\n')[0]})`);
     }
-    if (info.tables === 0) throw new RestoreError(`${source} holds no tables; it is not a Trellis backup`);
+    let info: Omit<BackupInfo, 'file' | 'bytes'>;
+    let schema: MigrationResult;
+    try {
+      info = await describeDb(probe);
+      if (info.tables === 0) throw new RestoreError(`${source} holds no tables; it is not a Trellis backup`);
+      schema = await migrateBackup(probe, source);
+    } finally {
+      probe.close();
+    }
     fs.rmSync(`${stage}.wal`, { force: true });
     // No other process may hold the current database: opening it here fails with a clear message if one does.
+    // (Not migrated: it is about to be replaced, and may be from a newer Trellis.)
     if (fs.existsSync(target)) {
-      const current = await openDbExplained(target);
+      const current = await openDbExplained(target, { migrate: false });
       current.close();
     }
     let previous: string | null = null;
@@ -128,7 +150,7 @@ export async function restoreDatabase(dbFile: string, from: string): Promise<Bac
     }
     fs.chmodSync(stage, PRIVATE_FILE);
     fs.renameSync(stage, target);
-    return { file: target, bytes: fs.statSync(target).size, ...info, previous };
+    return { file: target, bytes: fs.statSync(target).size, ...info, previous, schema };
   } finally {
     fs.rmSync(path.dirname(stage), { recursive: true, force: true });
   }
@@ -205,6 +227,7 @@ Options:
     const dbFile = values.db ? path.resolve(ctx.cwd, values.db) : ctx.config().db;
     const info = await restoreDatabase(dbFile, path.resolve(ctx.cwd, values.from));
     line(ctx.stdout, `restored ${info.file} from ${path.resolve(ctx.cwd, values.from)}: ${describeInfo(info)}`
+      + (info.schema.applied.length ? `; its schema was brought from version ${info.schema.from} to ${info.schema.to}` : '')
       + (info.previous ? `; the replaced database is kept as ${info.previous}` : ''));
     return 0;
   },

@@ -107,13 +107,11 @@ async function ensureFirstAdmin(ctx: CommandContext, db: Db, config: Config): Pr
   const file = path.join(REPO_ROOT, 'pipeline', 'src', 'users.ts');
   if (!fs.existsSync(file)) return;
   const users = await import(pathToFileURL(file).href) as {
-    ensureAuthTables(c: unknown): Promise<void>;
     listUsers(c: unknown): Promise<unknown[]>;
     addUser(c: unknown, u: { username: string; role: string; password: string }): Promise<unknown>;
   };
   const conn = await db.connect();
   try {
-    await users.ensureAuthTables(conn);
     if ((await users.listUsers(conn)).length > 0) return;
     if (config.adminPassword) {
       await users.addUser(conn, { username: 'admin', role: 'admin', password: config.adminPassword });

@@ -1,5 +1,5 @@
 // The ingest layer's public surface.
-export { ensureSourceTables, upgradeRejects, srcTable, REJECTS_TABLE } from './tables.ts';
+export { ensureSourceTables, srcTable, REJECTS_TABLE } from './tables.ts';
 export { loadFiles, isRawInput, LOAD_ORDER, type FileResult, type FileInput, type LoadContext, type LoadInput, type RawInput } from './load.ts';
 export { validateAndApply, DEFAULT_MAX_REJECTS_PER_FILE, type ValidateContext, type ValidateResult } from './validate.ts';
 export { readFile, type ReadResult } from './read.ts';

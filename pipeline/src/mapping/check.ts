@@ -7,6 +7,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { dataset as datasetDef, type DatasetName } from '../datasets.ts';
 import { all, exec, ident } from '../db.ts';
 import { ensureSourceTables, LOAD_ORDER, srcTable, validateAndApply } from '../ingest/index.ts';
+import { migrate } from '../migrations/index.ts';
 import { applyMapping, type MappedDataset } from './apply.ts';
 import { MappingError } from './errors.ts';
 import type { MappingLimits } from './limits.ts';
@@ -55,6 +56,7 @@ export async function checkMapping(mappingFile: string, sourceFile: string,
     }
     const mapped = await applyMapping(conn, mapping, sourceFile, opts.limits);
     report.rowsRead = mapped.rowsRead + mapped.readRejects.length;
+    await migrate(conn); // the tables a database has (rejects among them), as openDb makes them
     await ensureSourceTables(conn);
     const produced = new Set(mapped.datasets.map((d) => d.dataset));
     // as in a run: a record that cannot be read is rejected for every dataset

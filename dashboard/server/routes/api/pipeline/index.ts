@@ -7,7 +7,6 @@ import { pipeline as pump } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { defaultMappingsDir } from '../../../../../pipeline/src/config.ts';
-import { upgradeRejects } from '../../../../../pipeline/src/ingest/index.ts';
 import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../../../errors.ts';
 import { listRoute } from '../../../list-route.ts';
 import { readOne, readRows } from '../../../rows.ts';
@@ -56,14 +55,6 @@ const MappingRow = Type.Object({
 const mappingsDirOf = (config: { inbox: string; mappingsDir?: string }) => config.mappingsDir ?? defaultMappingsDir(config.inbox);
 
 export default async function pipelineRoutes(app: FastifyInstance) {
-  // A database made before rejects had a dataset column gets it now rather than at its next run.
-  const conn = await app.db.connect();
-  try {
-    await upgradeRejects(conn);
-  } finally {
-    conn.closeSync();
-  }
-
   listRoute(app, '/runs', {
     summary: 'Pipeline runs, newest first',
     tags: ['pipeline'],
@@ -95,14 +86,9 @@ export default async function pipelineRoutes(app: FastifyInstance) {
       if (!(await hasTable(conn, 'runs'))) return null;
       const run = await readOne(conn, `${RUNS_SQL} where run_id = $id`, { id });
       if (!run) return null;
-      // `mapping` (the column mapping a file was read through) exists in databases made since mappings ran
-      const withMapping = Number((await readOne(conn, `select count(*)::int as n from information_schema.columns
-        where table_name = 'run_files' and column_name = 'mapping'`))?.n ?? 0) > 0;
-      const files = (await hasTable(conn, 'run_files'))
-        ? await readRows(conn, `select file, dataset, sha256, status, rows_read::int as rows_read, rows_loaded::int as rows_loaded,
-            rows_rejected::int as rows_rejected, rows_warned::int as rows_warned, reason${withMapping ? ', mapping' : ''}
-            from run_files where run_id = $id order by file, dataset`, { id })
-        : [];
+      const files = await readRows(conn, `select file, dataset, sha256, status, rows_read::int as rows_read, rows_loaded::int as rows_loaded,
+        rows_rejected::int as rows_rejected, rows_warned::int as rows_warned, reason, mapping
+        from run_files where run_id = $id order by file, dataset`, { id });
       return { run, files };
     });
     if (!answer) throw new NotFoundError(`No pipeline run ${id}`);

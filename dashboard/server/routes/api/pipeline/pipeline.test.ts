@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../../../../pipeline/src/db.ts';
-import { ADMIN, orgServer, testServer } from '../../../test-org.ts';
+import { openDb, type Db } from '../../../../../pipeline/src/db.ts';
+import { createPreviousVersionDb } from '../../../../../pipeline/src/migrations/previous-version.ts';
+import { ADMIN, LOCAL_TOKEN, orgServer, tmpDir } from '../../../test-org.ts';
 import { REPO_ROOT } from '../../../paths.ts';
+import { buildServer } from '../../../index.ts';
 
 let app: FastifyInstance;
 let db: Db;
@@ -175,20 +177,29 @@ describe('uploads through column mappings', () => {
   });
 });
 
-describe('a database made before rejects had a dataset', () => {
-  it('gets the column when the server starts, keeping its rows (dataset filled in where the file fed one dataset)', async () => {
-    const old = await testServer(); // test-org.ts makes the old shapes of runs, run_files and rejects
+describe('a database made before schema versions (rejects without a dataset)', () => {
+  it('is migrated when opened, so the server serves its runs and rejects (dataset filled in where the file fed one dataset)', async () => {
+    const oldDir = tmpDir();
+    const file = path.join(oldDir, 'old.duckdb');
+    await createPreviousVersionDb(file);
+    const oldDb = await openDb(file, { notice: () => {} });
+    const old = await buildServer({
+      config: { inbox: path.join(oldDir, 'inbox'), asOf: '2026-03-31', staticDir: path.join(oldDir, 'no-build') }, db: oldDb, localToken: LOCAL_TOKEN,
+    });
     try {
-      const res = await old.app.inject({ url: '/api/pipeline/rejects?run=1&sort=line&order=asc', headers: ADMIN });
+      const res = await old.inject({ url: '/api/pipeline/rejects?run=1&sort=line&order=asc', headers: ADMIN });
       expect(res.statusCode).toBe(200);
       expect(res.json().rows).toEqual([
-        expect.objectContaining({ file: 'employees.csv', dataset: 'employees', line: 3, column: 'email', severity: 'warning' }),
-        expect.objectContaining({ file: 'employees.csv', dataset: 'employees', line: 8, column: 'hire_date', severity: 'reject' }),
+        expect.objectContaining({ file: 'employees_old.csv', dataset: 'employees', line: 3, column: 'hire_date' }),
+        expect.objectContaining({ file: 'hris.csv', dataset: null, line: 4, column: 'role_id' }),
       ]);
+      const run = (await old.inject({ url: '/api/pipeline/runs/1', headers: ADMIN })).json();
+      expect(run.files.map((f: { file: string; mapping: string | null }) => [f.file, f.mapping]))
+        .toEqual([['employees_old.csv', null], ['hris.csv', 'hris.yml'], ['hris.csv', 'hris.yml']]);
     } finally {
-      await old.app.close();
-      old.db.close();
-      fs.rmSync(old.dir, { recursive: true, force: true });
+      await old.close();
+      oldDb.close();
+      fs.rmSync(oldDir, { recursive: true, force: true });
     }
   });
 });
