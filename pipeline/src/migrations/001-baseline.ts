@@ -36,7 +36,7 @@ const REJECTS = `create table if not exists rejects (
 
 async function hasColumn(conn: DuckDBConnection, table: string, column: string): Promise<boolean> {
   const reader = await conn.runAndReadAll(`select count(*)::int as n from information_schema.columns
-    where table_schema = 'main' and table_name = $table and column_name = $column`, { table, column });
+    where table_catalog = current_database() and table_schema = 'main' and table_name = $table and column_name = $column`, { table, column });
   return Number(reader.getRowObjectsJS()[0].n) > 0;
 }
 

@@ -60,9 +60,9 @@ function checkList(migrations: readonly Migration[]): void {
 }
 
 /** The schema version recorded in the database (0 when it has no schema_migrations table). */
-export async function schemaVersion(conn: DuckDBConnection): Promise<number> {
+async function schemaVersion(conn: DuckDBConnection): Promise<number> {
   const exists = (await conn.runAndReadAll(`select count(*)::int as n from information_schema.tables
-    where table_schema = 'main' and table_name = 'schema_migrations'`)).getRowObjectsJS()[0].n;
+    where table_catalog = current_database() and table_schema = 'main' and table_name = 'schema_migrations'`)).getRowObjectsJS()[0].n;
   if (!Number(exists)) return 0;
   const row = (await conn.runAndReadAll('select coalesce(max(version), 0)::int as v from schema_migrations')).getRowObjectsJS()[0];
   return Number(row.v);
