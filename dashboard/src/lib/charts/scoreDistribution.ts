@@ -1,5 +1,7 @@
 // Retention-risk score distribution by path state, side by side (one panel per state).
 import * as Plot from '@observablehq/plot';
+import { withText } from './a11y.ts';
+import { isNarrow } from './size.ts';
 
 /** A row of /api/retention/distribution. */
 export interface ScoreBin { path_state: string | null; bin_start: number; bin_end: number; n: number }
@@ -7,21 +9,29 @@ export interface ScoreBin { path_state: string | null; bin_start: number; bin_en
 const ORDER = ['no_path', 'plan_only', 'on_path'];
 const LABEL: Record<string, string> = { no_path: 'No path', plan_only: 'Plan only', on_path: 'On path' };
 const COLOR: Record<string, string> = { no_path: '#e15759', plan_only: '#f28e2b', on_path: '#59a14f' };
+const TITLE = 'Retention-risk score distribution: on path vs no path';
 
 export function scoreDistribution(data: ScoreBin[], { width }: { width: number }) {
   const states = ORDER.filter((s) => data.some((d) => d.path_state === s));
-  return Plot.plot({
-    title: 'Retention-risk score distribution: on path vs no path',
+  const narrow = isNarrow(width);
+  const plot = Plot.plot({
+    title: TITLE,
     width,
     height: 260,
     marginBottom: 40,
-    fx: { label: 'Path state', domain: states, tickFormat: (s: string) => LABEL[s] ?? s },
-    x: { label: 'Risk score (0–100) →', domain: [0, 100], ticks: [0, 25, 50, 75, 100] },
+    // Three panels side by side leave ~100 px each on a phone: ticks at 0, 50, 100 only, panels further apart.
+    fx: { label: 'Path state', domain: states, tickFormat: (s: string) => LABEL[s] ?? s, padding: narrow ? 0.2 : 0.1 },
+    x: { label: 'Risk score (0–100) →', domain: [0, 100], ticks: narrow ? [0, 50, 100] : [0, 25, 50, 75, 100] },
     y: { label: '↑ Employees', grid: true },
     color: { legend: true, label: 'Path state', domain: states, range: states.map((s) => COLOR[s]), tickFormat: (s: string) => LABEL[s] ?? s },
     marks: [
       Plot.rectY(data, { fx: 'path_state', x1: 'bin_start', x2: 'bin_end', y: 'n', fill: 'path_state', inset: 1, tip: true }),
       Plot.ruleY([0]),
     ],
+  });
+  return withText(plot, {
+    caption: TITLE,
+    columns: ['Path state', 'Score from', 'Score below', 'Employees'],
+    rows: data.map((d) => [LABEL[d.path_state ?? ''] ?? d.path_state, d.bin_start, d.bin_end, d.n]),
   });
 }
