@@ -15,26 +15,31 @@ export function skillHeatmap(data: HeatCell[], { width, metric = 'Mean gap (leve
   const label = (d: HeatCell) => (d.value == null ? '' : Number.isInteger(d.value) ? String(d.value) : d.value.toFixed(1));
   const value = (d: HeatCell) => d.value?.toFixed(2) ?? '—';
   const title = `Skill gaps by department and skill (${metric.toLowerCase()})`;
-  const marginLeft = labelMargin(width, 140);
+  // On a phone the skills (usually many more than departments) run down the side instead of across.
   const narrow = isNarrow(width);
+  const [x, y] = narrow ? ['department', 'skill'] as const : ['skill', 'department'] as const;
+  const columns = narrow ? departments : skills;
+  const rows = narrow ? skills : departments;
+  const marginLeft = labelMargin(width, 140);
+  const marginBottom = narrow ? 80 : 110;
   // The figures inside the cells only where a cell is wide enough for them.
-  const cellPx = (width - marginLeft - 20) / Math.max(1, skills);
+  const cellPx = (width - marginLeft - 20) / Math.max(1, columns);
   const plot = Plot.plot({
     title,
     width,
-    height: Math.max(160, 40 + departments * 28 + (narrow ? 80 : 110)),
+    height: Math.max(160, 40 + rows * (narrow ? 20 : 28) + marginBottom),
     marginLeft,
-    marginBottom: narrow ? 80 : 110,
+    marginBottom,
     padding: 0.05,
     grid: false,
-    x: { label: 'Skill', tickRotate: -40, tickFormat: fitLabel(narrow ? 80 : 130) },
-    y: { label: 'Department', tickFormat: fitLabel(marginLeft - 10) },
+    x: { label: narrow ? 'Department' : 'Skill', tickRotate: -40, tickFormat: fitLabel(marginBottom + 20) },
+    y: { label: narrow ? 'Skill' : 'Department', tickFormat: fitLabel(marginLeft - 10) },
     color: { label: metric, legend: true, scheme: 'oranges', zero: true },
     marks: [
-      Plot.cell(data, { x: 'skill', y: 'department', fill: 'value', inset: 0.5, ariaLabel: (d: HeatCell) => `${d.department} · ${d.skill}: ${metric} ${value(d)}`,
+      Plot.cell(data, { x, y, fill: 'value', inset: 0.5, ariaLabel: (d: HeatCell) => `${d.department} · ${d.skill}: ${metric} ${value(d)}`,
         render: keyboardCells(data, 'Heatmap cells: arrow keys move between cells, Enter lists the employees of a cell') }),
-      cellPx >= 22 ? Plot.text(data, { x: 'skill', y: 'department', text: label, fill: ink, fontSize: 10 }) : null,
-      Plot.tip(data, Plot.pointer({ x: 'skill', y: 'department', ariaHidden: 'true', title: (d: HeatCell) => `${d.department} · ${d.skill}\n${metric}: ${value(d)}${d.employees_short != null ? `\nEmployees short: ${d.employees_short}` : ''}\nClick to list the employees` })),
+      cellPx >= 22 ? Plot.text(data, { x, y, text: label, fill: ink, fontSize: 10 }) : null,
+      Plot.tip(data, Plot.pointer({ x, y, ariaHidden: 'true', title: (d: HeatCell) => `${d.department} · ${d.skill}\n${metric}: ${value(d)}${d.employees_short != null ? `\nEmployees short: ${d.employees_short}` : ''}\nClick to list the employees` })),
     ],
   });
   return withText(plot, {
