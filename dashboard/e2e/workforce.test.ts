@@ -24,6 +24,9 @@ async function noAlerts(page: Page, errors: string[]) {
   expect(errors).toEqual([]);
 }
 
+/** A 9-box box's accessible name, with its head count (from SQL). */
+const boxName = (c: { performance_band: string; potential_band: string; n: number }) =>
+  `Performance ${c.performance_band}, potential ${c.potential_band}: ${c.n} ${c.n === 1 ? 'employee' : 'employees'}`;
 /** The aria-label of the element that has the keyboard focus. */
 const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
 /** Press Tab (at most 60 times) until the focus is on a button inside `within`. */
@@ -49,7 +52,7 @@ describe('succession', () => {
 
     const { page, errors } = await h.open('/succession');
     const grid = page.getByRole('figure', { name: '9-box grid' });
-    const rect = grid.getByRole('button', { name: `Performance ${cell.performance_band}, potential ${cell.potential_band}: ${cell.n} employees` });
+    const rect = grid.getByRole('button', { name: boxName(cell), exact: true });
     await rect.waitFor();
     // Plot's text marks sit on the cells: click at the cell's centre as a person would.
     const box = (await rect.boundingBox())!;
@@ -122,7 +125,7 @@ describe('keyboard', () => {
     expect(await focused(page)).toMatch(/^Performance low, potential low: /);
     for (let i = 0; i < BANDS.indexOf(cell.performance_band); i++) await page.keyboard.press('ArrowRight');
     for (let i = 0; i < BANDS.indexOf(cell.potential_band); i++) await page.keyboard.press('ArrowUp');
-    const name = `Performance ${cell.performance_band}, potential ${cell.potential_band}: ${cell.n} employees`;
+    const name = boxName(cell);
     expect(await focused(page)).toBe(name);
     await page.keyboard.press('Enter');
     await page.waitForURL(/potential_band=/);

@@ -1,7 +1,6 @@
 // Chart sizes at narrow widths: charts get their width from the container (Chart.svelte); below
 // NARROW_PX (a phone) they use smaller label margins, shortened labels and fewer ticks.
 
-/** Below this width (a phone), charts use smaller margins and fewer ticks. */
 export const NARROW_PX = 520;
 export const isNarrow = (width: number) => width < NARROW_PX;
 
