@@ -32,7 +32,7 @@ describe('pages load', () => {
 
 type R = Record<string, unknown>;
 /** The body rows of the table with this accessible name. */
-const rowsOf = (page: import('playwright-core').Page, table: string) => page.getByRole('table', { name: table }).locator('tbody tr');
+const rowsOf = (page: import('playwright-core').Page, table: string) => page.getByRole('table', { name: table, exact: true }).locator('tbody tr');
 
 describe('figures match the marts', () => {
   it('overview shows the headcount and no-path count of career_path_state', async () => {
@@ -152,7 +152,7 @@ describe('filters, drill-down, export', () => {
     await rowsOf(page, 'No path and plan-only employees by risk').first().waitFor();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Export No path and plan-only employees by risk to CSV' }).click(),
+      page.getByRole('button', { name: 'Export CSV: No path and plan-only employees by risk' }).click(),
     ]);
     const file = await download.path();
     const text = (await import('node:fs')).readFileSync(file, 'utf8').replace(/^\ufeff/, '');
