@@ -1,16 +1,16 @@
-// The dashboard on a generated workforce (fixtures generator, 1000 people, seeded): drill-downs and
+// The dashboard on a generated workforce (fixtures generator, 1200 people, seeded): drill-downs and
 // figures checked by SQL against the marts, filter options on shared links, the large retention list,
 // navigation by role and sign-out, a screenshot of every page at desktop and phone width (390 px: nothing
 // scrolls sideways), axe-core on every page (no serious or critical violation), and the keyboard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { runPipeline } from '../../pipeline/src/run.ts';
-import { formatNumber } from '../src/lib/format.ts';
+import { formatNumber, humanize } from '../src/lib/format.ts';
 import { PHONE, axeViolations, screenshot, scrollWidth, startHarness, type Harness } from './harness.ts';
 
 const AS_OF = '2026-06-30';
 let h: Harness;
-beforeAll(async () => { h = await startHarness({ generate: { employees: 1000, seed: 7, asOf: AS_OF } }); });
+beforeAll(async () => { h = await startHarness({ generate: { employees: 1200, seed: 7, asOf: AS_OF } }); });
 afterAll(async () => { await h?.close(); });
 
 const rowsOf = (page: Page, table: string) => page.getByRole('table', { name: table, exact: true }).locator('tbody tr');
@@ -364,8 +364,7 @@ describe('exact figures and plain words', () => {
     const shown = await rowsOf(page, table).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(await page.getByRole('table', { name: table, exact: true }).locator('thead th').allTextContents())
       .toEqual(['Path state', 'Employees', 'Mean score', 'Median score', 'High risk (≥ 50)']);
-    const label: Record<string, string> = { no_path: 'No path', plan_only: 'Plan only', on_path: 'On path' };
-    expect(shown.sort()).toEqual(states.map((s) => [label[s.path_state] ?? s.path_state, fmtInt(s.n), formatNumber(s.mean, 'score'),
+    expect(shown.sort()).toEqual(states.map((s) => [humanize(s.path_state), fmtInt(s.n), formatNumber(s.mean, 'score'),
       formatNumber(s.median, 'score'), formatNumber(s.high, 'share')]).sort());
     await noAlerts(page, errors);
     await page.close();
