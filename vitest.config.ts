@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     pool: 'forks',
     maxWorkers: 2,
+    // expect.poll waits for the UI; 1 s (the default) is short on a loaded 2-core machine
+    expect: { poll: { timeout: 15_000 } },
   },
 });

@@ -1,5 +1,6 @@
 // The dashboard end to end: real pipeline, real server, real browser.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatNumber } from '../src/lib/format.ts';
 import { REPO_ROOT, screenshot, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -32,7 +33,7 @@ describe('pages load', () => {
 
 type R = Record<string, unknown>;
 /** The body rows of the table with this accessible name. */
-const rowsOf = (page: import('playwright-core').Page, table: string) => page.getByRole('table', { name: table }).locator('tbody tr');
+const rowsOf = (page: import('playwright-core').Page, table: string) => page.getByRole('table', { name: table, exact: true }).locator('tbody tr');
 
 describe('figures match the marts', () => {
   it('overview shows the headcount and no-path count of career_path_state', async () => {
@@ -61,7 +62,7 @@ describe('figures match the marts', () => {
 });
 
 describe('definitions of December 2026', () => {
-  it("succession shows successor coverage's median beside the mean, and bench strength with two decimals", async () => {
+  it("succession shows successor coverage's median beside the mean, and bench strength with its decimals", async () => {
     const [summary] = await h.sql<{ median: number }>('select successor_coverage_median as median from succession_summary');
     const roles = await h.sql<{ title: string; bench_strength: number }>('select title, bench_strength from succession_roles');
     expect(roles.some((r) => !Number.isInteger(r.bench_strength))).toBe(true); // a ½ weight shows
@@ -72,7 +73,7 @@ describe('definitions of December 2026', () => {
     await rows.first().waitFor();
     for (const r of roles) {
       const row = rows.filter({ has: page.getByRole('link', { name: r.title, exact: true }) });
-      expect(await row.locator('td').nth(10).textContent()).toBe(r.bench_strength.toFixed(2));
+      expect(await row.locator('td').nth(10).textContent()).toBe(formatNumber(r.bench_strength, 'decimal'));
     }
     expect(await page.getByTestId('factors-off').count()).toBe(0); // every dataset is loaded
     expect(errors).toEqual([]);
@@ -152,7 +153,7 @@ describe('filters, drill-down, export', () => {
     await rowsOf(page, 'No path and plan-only employees by risk').first().waitFor();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Export No path and plan-only employees by risk to CSV' }).click(),
+      page.getByRole('button', { name: 'Export CSV: No path and plan-only employees by risk' }).click(),
     ]);
     const file = await download.path();
     const text = (await import('node:fs')).readFileSync(file, 'utf8').replace(/^\ufeff/, '');
@@ -206,7 +207,7 @@ describe("a manager's organisation and team", () => {
     expect(await idsOn(page)).toEqual(direct.map((r) => r.employee_id));
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('button', { name: `Export ${LIST} to CSV` }).click(),
+      page.getByRole('button', { name: `Export CSV: ${LIST}` }).click(),
     ]);
     const lines = (await import('node:fs')).readFileSync(await download.path(), 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
     const idCol = lines[0].split(',').indexOf('Id');
@@ -268,7 +269,7 @@ describe('pipeline', () => {
     await page.getByRole('button', { name: 'Run pipeline now' }).click();
     await expect.poll(() => page.getByTestId('progress-status').textContent(), { timeout: 60_000 }).toBe('succeeded with issues');
     expect(await page.getByTestId('progress-outcome').textContent()).toMatch(/^run 3 succeeded with issues: 1 row rejected; the rest is loaded\./);
-    await expect.poll(() => page.getByTestId('run-status').textContent()).toMatch(/Last run #3: succeeded with issues/);
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 15_000 }).toMatch(/Last run #3: succeeded with issues/);
     await page.getByRole('link', { name: 'See the files and rejected rows of run #3' }).click();
     const row = rowsOf(page, 'Rejected rows').first();
     await row.waitFor();

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import axe from 'axe-core';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { openDb, all, type Db, type Row } from '../../pipeline/src/db.ts';
@@ -68,6 +69,10 @@ export async function ensureBuilt(): Promise<void> {
   }
 }
 
+export interface Viewport { width: number; height: number }
+/** A phone held upright (the width the dashboard must fit without sideways scrolling). */
+export const PHONE: Viewport = { width: 390, height: 844 };
+
 export interface Harness {
   dir: string;
   inbox: string;
@@ -79,8 +84,8 @@ export interface Harness {
   context: BrowserContext;
   /** SQL against the same database the server reads (the marts the pages must show). */
   sql<T extends Row = Row>(text: string, params?: Record<string, string | number>): Promise<T[]>;
-  /** A fresh page that records console errors and failed requests. */
-  open(pathname: string, context?: BrowserContext): Promise<{ page: Page; errors: string[] }>;
+  /** A fresh page that records console errors and failed requests (at `viewport` when given, e.g. PHONE). */
+  open(pathname: string, context?: BrowserContext, viewport?: Viewport): Promise<{ page: Page; errors: string[] }>;
   /** A browser context signed in as a new account with this role (a manager needs `employeeId`). */
   contextAs(role: Role, employeeId?: string): Promise<BrowserContext>;
   close(): Promise<void>;
@@ -147,8 +152,9 @@ export async function startHarness(org: OrgSource = 'succession', options: Harne
       const other = await createUser(app, { role, employeeId: employeeId ?? null });
       return signedIn(await login(app, other.username, other.password));
     },
-    async open(pathname, inContext = context) {
+    async open(pathname, inContext = context, viewport) {
       const page = await inContext.newPage();
+      if (viewport) await page.setViewportSize(viewport);
       const errors: string[] = [];
       page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
       page.on('pageerror', (e) => errors.push(String(e)));
@@ -168,4 +174,21 @@ export async function startHarness(org: OrgSource = 'succession', options: Harne
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+export interface AxeViolation { id: string; impact: string; help: string; targets: string[] }
+
+/** axe-core's violations of impact serious or critical on the page as it is now (the suite allows none). */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axe.source });
+  const found = await page.evaluate(async () => {
+    const { violations } = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
+    return violations.map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** The page's full width (more than the viewport's: the page scrolls sideways). */
+export function scrollWidth(page: Page): Promise<number> {
+  return page.evaluate(() => document.scrollingElement!.scrollWidth);
 }

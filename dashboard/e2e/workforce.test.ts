@@ -1,15 +1,16 @@
-// The dashboard on a generated workforce (fixtures generator, 1000 people, seeded): drill-downs and
+// The dashboard on a generated workforce (fixtures generator, 1200 people, seeded): drill-downs and
 // figures checked by SQL against the marts, filter options on shared links, the large retention list,
-// navigation by role and sign-out, and a screenshot of every page.
+// navigation by role and sign-out, a screenshot of every page at desktop and phone width (390 px: nothing
+// scrolls sideways), axe-core on every page (no serious or critical violation), and the keyboard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { runPipeline } from '../../pipeline/src/run.ts';
-import { formatNumber } from '../src/lib/format.ts';
-import { screenshot, startHarness, type Harness } from './harness.ts';
+import { formatNumber, humanize } from '../src/lib/format.ts';
+import { PHONE, axeViolations, screenshot, scrollWidth, startHarness, type Harness } from './harness.ts';
 
 const AS_OF = '2026-06-30';
 let h: Harness;
-beforeAll(async () => { h = await startHarness({ generate: { employees: 1000, seed: 7, asOf: AS_OF } }); });
+beforeAll(async () => { h = await startHarness({ generate: { employees: 1200, seed: 7, asOf: AS_OF } }); });
 afterAll(async () => { await h?.close(); });
 
 const rowsOf = (page: Page, table: string) => page.getByRole('table', { name: table, exact: true }).locator('tbody tr');
@@ -30,6 +31,20 @@ async function noAlerts(page: Page, errors: string[]) {
   expect(errors).toEqual([]);
 }
 
+/** A 9-box box's accessible name, with its head count (from SQL). */
+const boxName = (c: { performance_band: string; potential_band: string; n: number }) =>
+  `Performance ${c.performance_band}, potential ${c.potential_band}: ${c.n} ${c.n === 1 ? 'employee' : 'employees'}`;
+/** The aria-label of the element that has the keyboard focus. */
+const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
+/** Press Tab (at most 60 times) until the focus is on a button inside `within`. */
+async function tabInto(page: Page, within: import('playwright-core').Locator) {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    if (await within.evaluate((el) => el.contains(document.activeElement) && document.activeElement?.getAttribute('role') === 'button')) return;
+  }
+  throw new Error('Tab never reached a button of the chart');
+}
+
 describe('succession', () => {
   it('a 9-box click lists the employees of that box', async () => {
     const cells = await h.sql<{ performance_band: string; potential_band: string; n: number }>(`
@@ -44,11 +59,10 @@ describe('succession', () => {
 
     const { page, errors } = await h.open('/succession');
     const grid = page.getByRole('figure', { name: '9-box grid' });
-    const rects = grid.locator('g[aria-label="cell"] rect');
-    await rects.first().waitFor();
-    // The chart's cells come in the order performance × potential (low, moderate, high each).
+    const rect = grid.getByRole('button', { name: boxName(cell), exact: true });
+    await rect.waitFor();
     // Plot's text marks sit on the cells: click at the cell's centre as a person would.
-    const box = (await rects.nth(BANDS.indexOf(cell.performance_band) * 3 + BANDS.indexOf(cell.potential_band)).boundingBox())!;
+    const box = (await rect.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     await page.waitForURL(/potential_band=/);
@@ -96,6 +110,81 @@ describe('succession', () => {
     expect(ids.map((id, i) => ({ role_id: id, bench: shown[i] })).sort((a, b) => a.role_id.localeCompare(b.role_id)))
       .toEqual(roles.map((r) => ({ role_id: r.role_id, bench: formatNumber(r.bench_strength, 'decimal') })));
     expect(shown.every((t) => /^\d+\.\d{1,2}$/.test(t))).toBe(true);
+    await noAlerts(page, errors);
+    await page.close();
+  });
+});
+
+describe('keyboard', () => {
+  it('the first Tab reaches "Skip to content", which moves the focus to the main content', async () => {
+    const { page, errors } = await h.open('/retention');
+    await page.getByTestId('as-of').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('MAIN');
+    await page.keyboard.press('Tab'); // on into the page: its first control is the first filter
+    expect(await page.evaluate(() => document.activeElement?.closest('main') != null)).toBe(true);
+    await noAlerts(page, errors);
+    await page.close();
+  });
+
+  it('a 9-box box is reached with Tab and the arrow keys, and Enter lists its employees', async () => {
+    const cells = await h.sql<{ performance_band: string; potential_band: string; n: number }>(`
+      select performance_band, potential_band, count(*)::int as n from nine_box join career_path_state using (employee_id)
+      where performance_band is not null and potential_band is not null group by all order by n desc, performance_band, potential_band`);
+    // A box away from the first one (performance low, potential low), so the arrow keys have to move.
+    const cell = cells.find((c) => c.performance_band !== 'low' && c.potential_band !== 'low')!;
+    const expected = await h.sql<{ employee_id: string }>(`
+      select n.employee_id from nine_box n join career_path_state c using (employee_id)
+      where n.performance_band = $p and n.potential_band = $q order by c.full_name, n.employee_id`,
+      { p: cell.performance_band, q: cell.potential_band });
+
+    const { page, errors } = await h.open('/succession');
+    const grid = page.getByRole('figure', { name: '9-box grid' });
+    await grid.getByRole('button').first().waitFor();
+    await tabInto(page, grid);
+    expect(await focused(page)).toMatch(/^Performance low, potential low: /);
+    for (let i = 0; i < BANDS.indexOf(cell.performance_band); i++) await page.keyboard.press('ArrowRight');
+    for (let i = 0; i < BANDS.indexOf(cell.potential_band); i++) await page.keyboard.press('ArrowUp');
+    const name = boxName(cell);
+    expect(await focused(page)).toBe(name);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/potential_band=/);
+    const table = `9-box ${cell.performance_band} performance ${cell.potential_band} potential`;
+    await rowsOf(page, table).first().waitFor();
+    expect(await column(page, table, 1)).toEqual(expected.map((e) => e.employee_id));
+    expect(await focused(page)).toBe(name); // the box keeps the focus when the chart is drawn again
+    expect(await axeViolations(page)).toEqual([]);
+    await noAlerts(page, errors);
+    await page.close();
+  });
+
+  it('a heatmap cell is reached with Tab and the arrow keys, and Space lists the employees behind it', async () => {
+    const { page, errors } = await h.open('/skill-gaps');
+    const heatmap = page.getByRole('figure', { name: 'Skill gap heatmap' });
+    await heatmap.getByRole('button').first().waitFor();
+    await tabInto(page, heatmap);
+    const first = await focused(page);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    const label = await focused(page);
+    expect(label).not.toBe(first);
+    const [, department, skillName] = /^(.+) · (.+): /.exec(label)!;
+    const [{ skill }] = await h.sql<{ skill: string }>(`select skill_id as skill from stg_skills where name = $n`, { n: skillName });
+    const expected = await h.sql<{ employee_id: string }>(`
+      select distinct g.employee_id from skill_gaps_employee g join career_path_state c using (employee_id)
+      where c.department = $d and g.skill_id = $s and g.target_kind = 'current' order by 1`, { d: department, s: skill });
+    expect(expected.length).toBeGreaterThan(0);
+    await page.keyboard.press(' ');
+    await page.waitForURL(/skill=/);
+    const url = new URL(page.url());
+    expect([url.searchParams.get('department'), url.searchParams.get('skill')]).toEqual([department, skill]);
+    const table = `Employees ${department} ${skill}`;
+    await rowsOf(page, table).first().waitFor();
+    expect([...new Set(await column(page, table, 1))].sort()).toEqual(expected.map((e) => e.employee_id));
+    await screenshot(page, 'workforce-skill-gaps-keyboard');
+    expect(await axeViolations(page)).toEqual([]);
     await noAlerts(page, errors);
     await page.close();
   });
@@ -275,8 +364,7 @@ describe('exact figures and plain words', () => {
     const shown = await rowsOf(page, table).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(await page.getByRole('table', { name: table, exact: true }).locator('thead th').allTextContents())
       .toEqual(['Path state', 'Employees', 'Mean score', 'Median score', 'High risk (≥ 50)']);
-    const label: Record<string, string> = { no_path: 'No path', plan_only: 'Plan only', on_path: 'On path' };
-    expect(shown.sort()).toEqual(states.map((s) => [label[s.path_state] ?? s.path_state, fmtInt(s.n), formatNumber(s.mean, 'score'),
+    expect(shown.sort()).toEqual(states.map((s) => [humanize(s.path_state), fmtInt(s.n), formatNumber(s.mean, 'score'),
       formatNumber(s.median, 'score'), formatNumber(s.high, 'share')]).sort());
     await noAlerts(page, errors);
     await page.close();
@@ -357,26 +445,85 @@ describe('navigation by role', () => {
   });
 });
 
+const PAGES = [
+  ['overview', '/'], ['skill-gaps', '/skill-gaps'], ['succession', '/succession'], ['retention', '/retention'],
+  ['goals', '/goals'], ['talent-needs', '/talent-needs'], ['framework', '/framework'], ['employees', '/employees'],
+  ['pipeline', '/pipeline'],
+] as const;
+/** The employee with the highest risk score (the profile with the most to show). */
+const topRisk = async () => (await h.sql<{ id: string }>(`select employee_id as id from retention_risk where band = 'high' order by score desc, employee_id limit 1`))[0].id;
+
 describe('every page', () => {
-  it.each([
-    ['overview', '/'], ['skill-gaps', '/skill-gaps'], ['succession', '/succession'], ['retention', '/retention'],
-    ['goals', '/goals'], ['talent-needs', '/talent-needs'], ['framework', '/framework'], ['employees', '/employees'],
-    ['pipeline', '/pipeline'],
-  ])('%s renders without errors (screenshot)', async (name, url) => {
+  it.each(PAGES)('%s renders without errors or serious accessibility violations (screenshot)', async (name, url) => {
     const { page, errors } = await h.open(url);
     await page.getByTestId('as-of').waitFor();
     await page.waitForLoadState('networkidle');
     await screenshot(page, `workforce-${name}`);
     await noAlerts(page, errors);
+    expect(await axeViolations(page)).toEqual([]);
     await page.close();
   });
 
   it('an employee profile renders', async () => {
-    const [{ id }] = await h.sql<{ id: string }>(`select employee_id as id from retention_risk where band = 'high' order by score desc, employee_id limit 1`);
-    const { page, errors } = await h.open(`/employees/${id}`);
+    const { page, errors } = await h.open(`/employees/${await topRisk()}`);
     await page.getByTestId('risk-score').waitFor();
     await page.waitForLoadState('networkidle');
     await screenshot(page, 'workforce-employee');
+    await noAlerts(page, errors);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('the sign-in page has no serious accessibility violations', async () => {
+    const context = await h.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${h.baseUrl}/login`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it.each([...PAGES, ['employee', null]] as const)('%s fits a phone (390 px): no sideways scrolling (screenshot)', async (name, url) => {
+    const { page, errors } = await h.open(url ?? `/employees/${await topRisk()}`, h.context, PHONE);
+    await page.getByTestId('as-of').waitFor();
+    await page.waitForLoadState('networkidle');
+    await screenshot(page, `workforce-phone-${name}`);
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width + 1);
+    await noAlerts(page, errors);
+    await page.close();
+  });
+
+  it("at phone width, each retention row shows the person's score and reasons on screen", async () => {
+    const [top] = await h.sql<{ employee_id: string; score: number }>(`select employee_id, score::int as score from retention_risk
+      where path_state in ('no_path', 'plan_only') order by score desc, employee_id limit 1`);
+    const { page, errors } = await h.open('/retention', h.context, PHONE);
+    const row = rowsOf(page, 'No path and plan-only employees by risk').first();
+    await row.waitFor();
+    await row.scrollIntoViewIfNeeded();
+    expect(await row.locator('td[data-label="Id"]').textContent()).toBe(top.employee_id);
+    expect(await row.locator('td[data-label="Score"]').textContent()).toBe(String(top.score));
+    for (const label of ['Employee', 'Score', 'Reasons']) {
+      const box = (await row.locator(`td[data-label="${label}"]`).boundingBox())!;
+      expect({ label, left: box.x >= 0, right: box.x + box.width <= PHONE.width, top: box.y >= 0, bottom: box.y + box.height <= PHONE.height })
+        .toEqual({ label, left: true, right: true, top: true, bottom: true });
+    }
+    await noAlerts(page, errors);
+    await page.close();
+  });
+
+  it('at phone width the nav sits behind a Menu button', async () => {
+    const { page, errors } = await h.open('/', h.context, PHONE);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('button', { name: 'Menu' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Retention' }).isVisible()).toBe(false);
+    await nav.getByRole('button', { name: 'Menu' }).click();
+    const link = nav.getByRole('link', { name: 'Retention' });
+    const box = (await link.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+    await link.click();
+    await page.getByRole('heading', { level: 1, name: /^Retention/ }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Retention' }).isVisible()).toBe(false); // closed again after navigating
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width + 1);
     await noAlerts(page, errors);
     await page.close();
   });
@@ -390,6 +537,9 @@ describe('every page', () => {
     await page.waitForLoadState('networkidle');
     await screenshot(page, 'workforce-overview-trend');
     await noAlerts(page, errors);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.setViewportSize(PHONE);
+    await expect.poll(() => scrollWidth(page)).toBeLessThanOrEqual(PHONE.width + 1);
     await page.close();
   });
 });

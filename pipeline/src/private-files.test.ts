@@ -106,12 +106,15 @@ describe('private files', () => {
         for (const f of databaseFiles(dbFile)) if (fs.existsSync(f)) seen[path.basename(f)] = mode(f);
       };
       look();
-      const added = await fetch(`${link!.base}/api/users`, {
-        method: 'POST', headers: { authorization: `Bearer ${link!.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'wal-probe', role: 'leader', password: 'long-enough-1' }),
-      });
-      expect(added.status).toBe(201);
-      look();
+      // a write makes a WAL; on a busy machine DuckDB may checkpoint it away before we look, so write again
+      for (let i = 0; i < 10 && !('trellis.duckdb.wal' in seen); i++) {
+        const added = await fetch(`${link!.base}/api/users`, {
+          method: 'POST', headers: { authorization: `Bearer ${link!.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ username: `wal-probe-${i}`, role: 'leader', password: 'long-enough-1' }),
+        });
+        expect(added.status).toBe(201);
+        look();
+      }
       expect(seen).toMatchObject({ 'trellis.duckdb': 0o600, 'trellis.duckdb.server.json': 0o600, 'trellis.duckdb.wal': 0o600 });
       expect(Object.values(seen).every((m) => (m & 0o077) === 0)).toBe(true);
       const out = path.join(tmp, 'backup-server.duckdb');

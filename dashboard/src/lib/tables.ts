@@ -83,7 +83,7 @@ export const TABLES = {
       { key: 'n_ready_3_plus_years', label: '3+ years', kind: 'int' }, { key: 'n_not_ready', label: 'Not ready', kind: 'int' },
       { key: 'has_bench', label: 'Has bench', kind: 'bool' },
       // ready now 1, in 1–2 years ½ (÷ the critical roles each is ready for): two decimals, so ½s show
-      { key: 'bench_strength', label: 'Bench strength', kind: 'num', format: (v) => (typeof v === 'number' ? v.toFixed(2) : '—') },
+      { key: 'bench_strength', label: 'Bench strength', kind: 'num' },
     ],
   },
   roleCandidates: {

@@ -6,9 +6,10 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { effectiveAsOf, mappingsDirFor, type Config } from '../config.ts';
-import type { Db } from '../db.ts';
+import { all, type Db as Db } from '../db.ts';
+import { discoverModels, modelsFingerprint } from '../models.ts';
 import { runPipeline } from '../run.ts';
-import { describeOutcome } from '../run-outcome.ts';
+import { describeOutcome, SERVING_STATUS_SQL } from '../run-outcome.ts';
 import { createScheduler, type Scheduler } from '../schedule.ts';
 import { findServer, openDbExplained, serverFilePath } from '../server-link.ts';
 import { line, parse, type Command, type CommandContext } from './context.ts';
@@ -66,6 +67,7 @@ export async function startServer(
     inbox, mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile,
     mappingLimits: config,
   })));
+  const outdated = await modelsChangedSinceLastRun(db);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -80,6 +82,12 @@ export async function startServer(
   };
   const expr = opts.scheduleExpr === undefined ? config.schedule : opts.scheduleExpr;
   const scheduler = createScheduler({ expr, run, logger, name: 'pipeline' });
+  if (outdated) {
+    // An upgraded Trellis serving marts built by the SQL of the version before: rebuild them now rather
+    // than answer with the old definitions (or fail on a column they lack) until the next scheduled run.
+    logger.info('the SQL models changed since the last run (Trellis was upgraded): rebuilding them now');
+    scheduler.trigger('models changed');
+  }
   const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' || config.host === '::' ? 'localhost' : config.host;
   return {
     url: `http://${shownHost}:${port}`,
@@ -97,6 +105,20 @@ export async function startServer(
       }
     },
   };
+}
+
+/** Whether the serving results were built by other model SQL than this checkout's (null fingerprint: none yet). */
+export async function modelsChangedSinceLastRun(db: Db): Promise<boolean> {
+  const conn = await db.connect();
+  try {
+    const tables = await all(conn, "select 1 from information_schema.tables where table_name = 'runs'");
+    if (tables.length === 0) return false;
+    const [last] = await all<{ models_sha256: string | null }>(conn,
+      `select models_sha256 from runs where ${SERVING_STATUS_SQL} order by run_id desc limit 1`);
+    return last !== undefined && last.models_sha256 !== modelsFingerprint(discoverModels());
+  } finally {
+    conn.closeSync();
+  }
 }
 
 /**

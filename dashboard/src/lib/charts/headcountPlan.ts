@@ -2,6 +2,8 @@
 // shortfall (the table lists every role; a chart of all of them would be thousands of pixels tall).
 import * as Plot from '@observablehq/plot';
 import type { NeedRow } from '../types.ts';
+import { withText } from './a11y.ts';
+import { fitLabel, labelMargin } from './size.ts';
 
 export interface HeadcountRow { role: string; headcount: number; planned: number | null }
 
@@ -21,14 +23,17 @@ export function planChartRows(rows: NeedRow[], limit = PLAN_CHART_ROLES): Headco
     .map((r) => ({ role: r.title ?? r.role_id, headcount: r.headcount ?? 0, planned: r.planned_headcount }));
 }
 
+const TITLE = 'Headcount vs plan per role';
+
 export function headcountPlan(data: HeadcountRow[], { width }: { width: number }) {
-  return Plot.plot({
-    title: 'Headcount vs plan per role',
+  const marginLeft = labelMargin(width, 220);
+  const plot = Plot.plot({
+    title: TITLE,
     width,
     height: Math.max(160, data.length * 22 + 70),
-    marginLeft: 220,
-    x: { label: 'Employees →', grid: true },
-    y: { label: null, domain: data.map((d) => d.role) },
+    marginLeft,
+    x: { label: 'Employees →', grid: true, ticks: Math.max(2, Math.floor((width - marginLeft) / 60)) },
+    y: { label: null, domain: data.map((d) => d.role), tickFormat: fitLabel(marginLeft - 10) },
     color: { legend: true, domain: ['Active headcount', 'Planned headcount'], range: ['#4e79a7', '#e15759'] },
     marks: [
       Plot.barX(data, { x: 'headcount', y: 'role', fill: () => 'Active headcount', tip: true }),
@@ -36,4 +41,5 @@ export function headcountPlan(data: HeadcountRow[], { width }: { width: number }
       Plot.ruleX([0]),
     ],
   });
+  return withText(plot, { caption: TITLE, columns: ['Role', 'Active headcount', 'Planned headcount'], rows: data.map((d) => [d.role, d.headcount, d.planned]) });
 }
