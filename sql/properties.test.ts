@@ -105,8 +105,8 @@ const VIOLATIONS: [string, string][] = [
                                          + 0.15 * coalesce(potential - 1, 0) / 2))) > 0.5 + 1e-9`],
   ['suggested moves: never the current role, never more than 2 levels up', `
     ${MOVES}
-    select m.* from mobility_matches m join here h using (employee_id)
-    where m.role_id = h.role_id or m.level > h.level + 2`],
+    select m.* from mobility_matches m join here h using (employee_id) join stg_roles r on r.role_id = m.role_id
+    where m.role_id = h.role_id or r.level > h.level + 2`],
   ['suggested moves: coverage in [0, 1], and as the latest assessments give it (null when nothing is required)', `
     ${MOVES}
     select m.*, c.cov from mobility_matches m left join coverage c using (employee_id, role_id)

@@ -42,86 +42,139 @@ step_options as (
     join role_steps on role_steps.from_role_id = employees.role_id
 ),
 
-required_by_role as (
-    select role_skills.*, roles.job_family, roles.level
-    from role_skills
-    join roles using (role_id)
+skill_holders as (
+    select skill_id, count(*) as n_holders
+    from levels
+    where current_level > 0
+    group by skill_id
 ),
 
-lateral_points as (
-    -- from the skills each person holds, never every role for every person: only a role requiring a skill
-    -- they hold can reach coverage 0.6
+required_rarest_first as (
     select
-        levels.employee_id,
-        required_by_role.role_id,
-        sum(required_by_role.importance * least(levels.current_level, required_by_role.required_level)) as points
+        role_skills.role_id,
+        role_skills.skill_id,
+        role_skills.required_level,
+        role_skills.importance,
+        sum(role_skills.importance * role_skills.required_level) over (
+            partition by role_skills.role_id
+            order by coalesce(skill_holders.n_holders, 0), role_skills.skill_id
+            rows between unbounded preceding and 1 preceding
+        ) as points_before,
+        sum(role_skills.importance * role_skills.required_level) over (partition by role_skills.role_id)
+            as required_points
+    from role_skills
+    left join skill_holders using (skill_id)
+),
+
+lateral_keys as (
+    -- Testing every role of another family for every person is most of the work and nearly all of it fails,
+    -- so each role names its key skills: its rarest skills until they weigh more than 40% of its points.
+    -- Someone holding none of them reaches less than the other 60%, so only holders are tested (whatever
+    -- the order; rarest first keeps them few), and only those whose key-skill points plus every other
+    -- point could still reach 60%.
+    select
+        required_rarest_first.*,
+        roles.job_family,
+        roles.level,
+        required_rarest_first.required_points
+            - sum(required_rarest_first.importance * required_rarest_first.required_level)
+                over (partition by required_rarest_first.role_id) as points_elsewhere
+    from required_rarest_first
+    join roles using (role_id)
+    where 10 * coalesce(required_rarest_first.points_before, 0) <= 4 * required_rarest_first.required_points
+),
+
+lateral_candidates as (
+    select levels.employee_id, lateral_keys.role_id, 3 as kind_order
     from levels
     join employees using (employee_id)
-    join required_by_role
-        on required_by_role.skill_id = levels.skill_id
-       and required_by_role.job_family <> employees.job_family                  -- another job family
-       and required_by_role.level between employees.role_level - 1 and employees.role_level + 1
-    where levels.current_level > 0                                               -- level 0 adds nothing
-    group by levels.employee_id, required_by_role.role_id
-),
-
-required_points as (
-    select role_id, sum(importance * required_level) as points
-    from role_skills
-    group by role_id
-),
-
-lateral_options as (
-    select lateral_points.employee_id, lateral_points.role_id, 3 as kind_order
-    from lateral_points
-    join required_points using (role_id)
-    -- coverage >= 0.6, on integers; a role requiring nothing has no coverage, so it is never a lateral
-    where 10 * lateral_points.points >= 6 * required_points.points
+    join lateral_keys
+        on lateral_keys.skill_id = levels.skill_id
+       and lateral_keys.job_family <> employees.job_family                  -- another job family
+       and lateral_keys.level between employees.role_level - 1 and employees.role_level + 1
+    where levels.current_level > 0                                           -- level 0 holds nothing
+    group by levels.employee_id, lateral_keys.role_id
+    having 10 * (sum(lateral_keys.importance * least(levels.current_level, lateral_keys.required_level))
+                 + any_value(lateral_keys.points_elsewhere)) >= 6 * any_value(lateral_keys.required_points)
 ),
 
 options as (
     select * from step_options
     union all
-    select * from lateral_options
-    -- a role also one or two steps away keeps that kind
-    where not exists (
-        select 1 from step_options
-        where step_options.employee_id = lateral_options.employee_id
-          and step_options.role_id = lateral_options.role_id
-    )
+    select lateral_candidates.*
+    from lateral_candidates
+    anti join step_options                                               -- one or two steps away keeps that kind
+        on step_options.employee_id = lateral_candidates.employee_id
+       and step_options.role_id = lateral_candidates.role_id
 ),
 
 achieved as (
-    select distinct employee_id, target_role_id as role_id
+    select employee_id, target_role_id as role_id
     from plans
     where status = 'achieved'
-      and (created_on is null or created_on <= $as_of::date)                   -- plans made later do not exist yet
+      and (created_on is null or created_on <= $as_of::date)               -- plans made later do not exist yet
 ),
 
 not_made as (
-    select *
+    select options.*
     from options
-    where not exists (                                                        -- never a move they already made
-        select 1 from achieved
-        where achieved.employee_id = options.employee_id and achieved.role_id = options.role_id
-    )
+    anti join achieved                                                   -- never a move they already made
+        on achieved.employee_id = options.employee_id
+       and achieved.role_id = options.role_id
 ),
 
-option_skills as (
+requirements as (
+    -- each role's required skills, most important first (then by name): the order skills_to_close lists them,
+    -- with the text around each one's current level ("Python " and "→3") made once per role
     select
-        not_made.employee_id,
-        not_made.role_id,
-        not_made.kind_order,
-        skills.name as skill_name,
-        role_skills.required_level,
-        role_skills.importance,
-        coalesce(levels.current_level, 0) as current_level                    -- no assessment = 0
+        role_skills.role_id,
+        list({'skill_id': role_skills.skill_id, 'required_level': role_skills.required_level,
+              'importance': role_skills.importance, 'label': skills.name || ' ', 'target': '→' || role_skills.required_level}
+             order by role_skills.importance desc, skills.name, role_skills.skill_id) as required,
+        sum(role_skills.importance * role_skills.required_level)::bigint as required_points
+    from role_skills
+    join skills using (skill_id)
+    group by role_skills.role_id
+),
+
+level_maps as (
+    -- each person's current levels by skill (one lookup per required skill instead of a join and a regroup)
+    select employee_id, map_from_entries(list({'key': skill_id, 'value': current_level})) as level_of
+    from levels
+    group by employee_id
+),
+
+needs as (
+    -- a role requiring nothing has no list (coverage null, nothing to close)
+    select
+        not_made.*,
+        requirements.required_points,
+        list_transform(requirements.required, r -> {
+            'importance': r.importance, 'required_level': r.required_level, 'label': r.label, 'target': r.target,
+            'current_level': coalesce(level_maps.level_of[r.skill_id], 0)                -- no assessment = 0
+        }) as required_skills
     from not_made
-    left join role_skills using (role_id)                                    -- a role requiring nothing keeps its row
-    left join skills using (skill_id)
-    left join levels
-        on levels.employee_id = not_made.employee_id
-       and levels.skill_id = role_skills.skill_id
+    left join requirements using (role_id)
+    left join level_maps using (employee_id)
+),
+
+scored as (
+    select
+        *,
+        list_sum(list_transform(required_skills, s -> s.importance * least(s.current_level, s.required_level)))::bigint
+            as coverage_points
+    from needs
+),
+
+kept as (
+    select *
+    from scored
+    where kind_order < 3 or 10 * coverage_points >= 6 * required_points  -- a lateral needs coverage >= 0.6
+),
+
+short as (
+    select *, list_filter(required_skills, s -> s.current_level < s.required_level) as short_skills
+    from kept
 ),
 
 described as (
@@ -130,28 +183,12 @@ described as (
         role_id,
         case kind_order when 1 then 'progression' when 2 then 'two_step' else 'lateral' end as kind,
         kind_order,
-        -- the integers of metrics.md's coverage, null when the role requires nothing
-        sum(importance * least(current_level, required_level))::bigint as coverage_points,
-        sum(importance * required_level)::bigint as required_points,
-        sum(importance * least(current_level, required_level))::double / sum(importance * required_level)
-            as coverage,
-        count(*) filter (where current_level < required_level)::integer as n_skills_to_close,
-        -- the short skills, weightiest first (importance, then gap, then name): an unordered list sorted
-        -- after, as an ordered string_agg sorts each group on its own (several times slower)
-        list_sort(list({'importance': -importance, 'gap': current_level - required_level, 'skill_name': skill_name,
-                        'current_level': current_level, 'required_level': required_level})
-                  filter (where current_level < required_level)) as short_skills
-    from option_skills
-    group by employee_id, role_id, kind_order
-),
-
-summarized as (
-    select
-        * exclude (short_skills),
-        -- "Coding 3→4; Architecture 1→3"; null when nothing is short
+        coverage_points::double / required_points as coverage,                          -- metrics.md's coverage
+        coalesce(len(short_skills), 0)::integer as n_skills_to_close,
+        -- "Python 2→3; SQL 1→2"; null when nothing is short
         nullif(array_to_string(list_transform(short_skills,
-            s -> s.skill_name || ' ' || s.current_level || '→' || s.required_level), '; '), '') as skills_to_close
-    from described
+            s -> s.label || s.current_level || s.target), '; '), '') as skills_to_close
+    from short
 )
 
-select * from summarized
+select * from described

@@ -45,8 +45,6 @@ matches as (
         ranked.rank,
         ranked.role_id,
         roles.title,
-        roles.job_family,
-        roles.level,
         ranked.kind,
         ranked.coverage,
         ranked.n_skills_to_close,

@@ -36,7 +36,11 @@ nominated as (
 
 unseen as (
     select
-        options.*,
+        options.role_id,
+        options.employee_id,
+        options.kind,
+        options.coverage,
+        options.n_skills_to_close,
         reviews.performance,
         reviews.potential,
         roles_in_need.has_open_need,
@@ -44,21 +48,30 @@ unseen as (
     from options
     join roles_in_need using (role_id)
     left join reviews using (employee_id)
-    where not exists (                                                         -- beyond the nominations
-        select 1 from nominated
-        where nominated.role_id = options.role_id and nominated.employee_id = options.employee_id
-    )
-      and (reviews.performance is null or reviews.performance > 2)             -- performance <= 2 is not ready
+    anti join nominated                                                        -- beyond the nominations
+        on nominated.role_id = options.role_id
+       and nominated.employee_id = options.employee_id
+    where reviews.performance is null or reviews.performance > 2               -- performance <= 2 is not ready
+),
+
+best as (
+    -- the ten best of each role: coverage (null last), then performance, then potential (none last), then
+    -- employee_id; a top-10 aggregate, as a window would sort every candidate of the role
+    select
+        role_id,
+        min_by(employee_id, {
+            'coverage': coalesce(-coverage, 1),                                -- coverage is at most 1
+            'performance': coalesce(-performance, 0),
+            'potential': coalesce(-potential, 0),
+            'employee_id': employee_id
+        }, 10) as employee_ids
+    from unseen
+    group by role_id
 ),
 
 ranked as (
-    select
-        *,
-        row_number() over (
-            partition by role_id
-            order by coverage desc nulls last, performance desc nulls last, potential desc nulls last, employee_id
-        )::integer as rank
-    from unseen
+    select role_id, unnest(employee_ids) as employee_id, generate_subscripts(employee_ids, 1)::integer as rank
+    from best
 ),
 
 candidates as (
@@ -69,22 +82,21 @@ candidates as (
         employees.full_name,
         employees.department,
         employees.role_id as current_role_id,
-        ranked.kind,
-        ranked.coverage,
-        ranked.n_skills_to_close,
-        ranked.skills_to_close,
-        ranked.performance,
-        ranked.potential,
+        unseen.kind,
+        unseen.coverage,
+        unseen.n_skills_to_close,
+        unseen.performance,
+        unseen.potential,
         employees.months_in_role,
         targets.target_role_id is not null as is_path_target,
-        ranked.has_open_need,
-        ranked.is_critical_without_ready_now
+        unseen.has_open_need,
+        unseen.is_critical_without_ready_now
     from ranked
+    join unseen using (role_id, employee_id)
     join employees on employees.employee_id = ranked.employee_id
     left join targets
         on targets.employee_id = ranked.employee_id
        and targets.target_role_id = ranked.role_id
-    where ranked.rank <= 10                                                    -- the ten best
 )
 
 select * from candidates
