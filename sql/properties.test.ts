@@ -136,7 +136,7 @@ const VIOLATIONS: [string, string][] = [
     where r.level <= h.level + 2
       and not exists (select 1 from stg_career_plans p where p.employee_id = h.employee_id and p.target_role_id = s.to_role_id and p.status = 'achieved')
       and not exists (select 1 from mobility_matches m where m.employee_id = h.employee_id)`],
-  ['hidden bench: only roles in need; never an incumbent, a nominee or a low performer; at most 10 per role', `
+  ['hidden bench: only roles in need and people it suggests them to; never an incumbent, a nominee or a low performer; at most 10 per role', `
     ${ACTIVE}
     select c.role_id, c.employee_id from role_internal_candidates c
     join stg_employees e using (employee_id) join talent_needs t on t.role_id = c.role_id
@@ -144,6 +144,7 @@ const VIOLATIONS: [string, string][] = [
     where e.role_id = c.role_id
        or not (t.shortfall > 0 or s.n_ready_now = 0)
        or c.performance <= 2
+       or not exists (select 1 from mobility_matches m where m.employee_id = c.employee_id and m.role_id = c.role_id)
        or exists (select 1 from stg_successor_nominations n where n.role_id = c.role_id and n.nominee_id = c.employee_id
                   and (n.nominated_on is null or n.nominated_on <= $as_of::date))
     union all

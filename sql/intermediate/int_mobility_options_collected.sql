@@ -3,9 +3,13 @@
 -- family at level -1..+1 of theirs) covering >= 0.6 of the role's required skills. Never the current role, a
 -- role they have an achieved plan for, or a level more than 2 above theirs. Each with the closest kind, the
 -- coverage (null when the role requires nothing) and the skills to close. One row per employee per role.
+-- A view: mobility_matches, its one reader, ranks the rows as they are computed (a table would be written and
+-- read again, a third of the time at 100k).
+-- materialized: view
 with
 
-employees as (select * from int_employees_active),
+-- the two big inputs are read in several places: scanned again each time rather than copied once
+employees as not materialized (select * from int_employees_active),
 
 roles as (select * from stg_roles),
 
@@ -15,7 +19,7 @@ role_skills as (select * from stg_role_skills),
 
 skills as (select * from stg_skills),
 
-levels as (select * from int_skill_levels_current),
+levels as not materialized (select * from int_skill_levels_current),
 
 plans as (select * from stg_career_plans),
 
@@ -74,24 +78,33 @@ lateral_keys as (
     -- point could still reach 60%.
     select
         required_rarest_first.*,
-        roles.job_family,
-        roles.level,
         required_rarest_first.required_points
             - sum(required_rarest_first.importance * required_rarest_first.required_level)
                 over (partition by required_rarest_first.role_id) as points_elsewhere
     from required_rarest_first
-    join roles using (role_id)
     where 10 * coalesce(required_rarest_first.points_before, 0) <= 4 * required_rarest_first.required_points
+),
+
+lateral_moves as (
+    -- per role: the roles of another job family at level -1..+1 that are not one or two steps away
+    select from_role.role_id as from_role_id, to_role.role_id as to_role_id
+    from roles as from_role
+    join roles as to_role
+        on to_role.job_family <> from_role.job_family
+       and to_role.level between from_role.level - 1 and from_role.level + 1
+    anti join role_steps                                                 -- one or two steps away keeps that kind
+        on role_steps.from_role_id = from_role.role_id
+       and role_steps.to_role_id = to_role.role_id
 ),
 
 lateral_candidates as (
     select levels.employee_id, lateral_keys.role_id, 3 as kind_order
     from levels
     join employees using (employee_id)
-    join lateral_keys
-        on lateral_keys.skill_id = levels.skill_id
-       and lateral_keys.job_family <> employees.job_family                  -- another job family
-       and lateral_keys.level between employees.role_level - 1 and employees.role_level + 1
+    join lateral_keys on lateral_keys.skill_id = levels.skill_id
+    join lateral_moves
+        on lateral_moves.from_role_id = employees.role_id
+       and lateral_moves.to_role_id = lateral_keys.role_id
     where levels.current_level > 0                                           -- level 0 holds nothing
     group by levels.employee_id, lateral_keys.role_id
     having 10 * (sum(lateral_keys.importance * least(levels.current_level, lateral_keys.required_level))
@@ -101,11 +114,7 @@ lateral_candidates as (
 options as (
     select * from step_options
     union all
-    select lateral_candidates.*
-    from lateral_candidates
-    anti join step_options                                               -- one or two steps away keeps that kind
-        on step_options.employee_id = lateral_candidates.employee_id
-       and step_options.role_id = lateral_candidates.role_id
+    select * from lateral_candidates
 ),
 
 achieved as (

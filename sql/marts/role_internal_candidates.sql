@@ -1,32 +1,16 @@
 -- The hidden bench (docs/marts.md "role_internal_candidates"): for each role with a talent shortfall or
--- critical without a ready-now successor, the best 10 internal candidates nobody nominated for it, among the
--- employees who could move to it by the rules of mobility_matches. One row per role per candidate.
+-- critical without a ready-now successor, the best 10 people whose suggested moves (mobility_matches) include
+-- it and whom nobody nominated for it. One row per role per candidate.
 with
 
-options as (select * from int_mobility_options_collected),
+-- read twice (rank, then the ten best's columns): not materialized, so the first read scans only the keys
+matches as not materialized (select * from mobility_matches),
 
 employees as (select * from int_employees_active),
 
-reviews as (select * from int_reviews_latest),
-
-targets as (select * from int_path_targets),
+reviews as not materialized (select * from int_reviews_latest),
 
 nominations as (select * from stg_successor_nominations),
-
-needs as (select * from talent_needs),
-
-succession as (select * from succession_roles),
-
-roles_in_need as (
-    select
-        needs.role_id,
-        needs.shortfall > 0 as has_open_need,
-        -- succession_roles holds the critical roles only
-        coalesce(succession.n_ready_now = 0, false) as is_critical_without_ready_now
-    from needs
-    left join succession using (role_id)
-    where needs.shortfall > 0 or succession.n_ready_now = 0
-),
 
 nominated as (
     select role_id, nominee_id as employee_id
@@ -35,23 +19,15 @@ nominated as (
 ),
 
 unseen as (
-    select
-        options.role_id,
-        options.employee_id,
-        options.kind,
-        options.coverage,
-        options.n_skills_to_close,
-        reviews.performance,
-        reviews.potential,
-        roles_in_need.has_open_need,
-        roles_in_need.is_critical_without_ready_now
-    from options
-    join roles_in_need using (role_id)
+    -- keys and ranking only; the ten best get their columns below
+    select matches.role_id, matches.employee_id, matches.coverage, reviews.performance, reviews.potential
+    from matches
     left join reviews using (employee_id)
     anti join nominated                                                        -- beyond the nominations
-        on nominated.role_id = options.role_id
-       and nominated.employee_id = options.employee_id
-    where reviews.performance is null or reviews.performance > 2               -- performance <= 2 is not ready
+        on nominated.role_id = matches.role_id
+       and nominated.employee_id = matches.employee_id
+    where (matches.has_open_need or matches.is_critical_without_ready_now)     -- the roles in need
+      and (reviews.performance is null or reviews.performance > 2)             -- performance <= 2 is not ready
 ),
 
 best as (
@@ -82,21 +58,23 @@ candidates as (
         employees.full_name,
         employees.department,
         employees.role_id as current_role_id,
-        unseen.kind,
-        unseen.coverage,
-        unseen.n_skills_to_close,
-        unseen.performance,
-        unseen.potential,
-        employees.months_in_role,
-        targets.target_role_id is not null as is_path_target,
-        unseen.has_open_need,
-        unseen.is_critical_without_ready_now
+        matches.kind,
+        matches.coverage,
+        matches.n_skills_to_close,
+        matches.skills_to_close,
+        reviews.performance,
+        reviews.potential,
+        matches.months_in_role,
+        matches.is_path_target,
+        matches.has_open_need,
+        matches.is_critical_without_ready_now,
+        matches.rank as rank_in_suggestions
     from ranked
-    join unseen using (role_id, employee_id)
+    join matches
+        on matches.employee_id = ranked.employee_id
+       and matches.role_id = ranked.role_id
     join employees on employees.employee_id = ranked.employee_id
-    left join targets
-        on targets.employee_id = ranked.employee_id
-       and targets.target_role_id = ranked.role_id
+    left join reviews on reviews.employee_id = ranked.employee_id
 )
 
 select * from candidates
