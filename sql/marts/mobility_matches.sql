@@ -45,6 +45,7 @@ matches as (
         ranked.rank,
         ranked.role_id,
         roles.title,
+        roles.level - employees.role_level as level_change,                -- at most +2
         ranked.kind,
         ranked.coverage,
         ranked.n_skills_to_close,
