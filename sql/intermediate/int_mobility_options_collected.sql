@@ -3,8 +3,8 @@
 -- family at level -1..+1 of theirs) covering >= 0.6 of the role's required skills. Never the current role, a
 -- role they have an achieved plan for, or a level more than 2 above theirs. Each with the closest kind, the
 -- coverage (null when the role requires nothing) and the skills to close. One row per employee per role.
--- A view: mobility_matches, its one reader, ranks the rows as they are computed (a table would be written and
--- read again, a third of the time at 100k).
+-- A view: mobility_matches, its one reader, ranks the rows as they are computed (as a table they would be
+-- written and read back for nothing).
 -- materialized: view
 with
 
