@@ -97,18 +97,31 @@ lateral_moves as (
        and role_steps.to_role_id = to_role.role_id
 ),
 
-lateral_candidates as (
-    select levels.employee_id, lateral_keys.role_id, 3 as kind_order
+lateral_key_skills as (
+    -- per role: the key skills of each lateral move out of it
+    select lateral_moves.from_role_id, lateral_keys.*
+    from lateral_moves
+    join lateral_keys on lateral_keys.role_id = lateral_moves.to_role_id
+),
+
+held_skills as materialized (
+    -- the skills people hold, with their current role; apart, so that the join below is one join with the
+    -- role-level table (inside the run's transaction DuckDB cannot see sizes: it could multiply people by roles)
+    select levels.employee_id, employees.role_id as from_role_id, levels.skill_id, levels.current_level
     from levels
     join employees using (employee_id)
-    join lateral_keys on lateral_keys.skill_id = levels.skill_id
-    join lateral_moves
-        on lateral_moves.from_role_id = employees.role_id
-       and lateral_moves.to_role_id = lateral_keys.role_id
     where levels.current_level > 0                                           -- level 0 holds nothing
-    group by levels.employee_id, lateral_keys.role_id
-    having 10 * (sum(lateral_keys.importance * least(levels.current_level, lateral_keys.required_level))
-                 + any_value(lateral_keys.points_elsewhere)) >= 6 * any_value(lateral_keys.required_points)
+),
+
+lateral_candidates as (
+    select held_skills.employee_id, lateral_key_skills.role_id, 3 as kind_order
+    from held_skills
+    join lateral_key_skills
+        on lateral_key_skills.from_role_id = held_skills.from_role_id
+       and lateral_key_skills.skill_id = held_skills.skill_id
+    group by held_skills.employee_id, lateral_key_skills.role_id
+    having 10 * (sum(lateral_key_skills.importance * least(held_skills.current_level, lateral_key_skills.required_level))
+                 + any_value(lateral_key_skills.points_elsewhere)) >= 6 * any_value(lateral_key_skills.required_points)
 ),
 
 options as (
