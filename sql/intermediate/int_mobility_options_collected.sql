@@ -8,8 +8,7 @@
 -- materialized: view
 with
 
--- the two big inputs are read in several places: scanned again each time rather than copied once
-employees as not materialized (select * from int_employees_active),
+employees as (select * from int_employees_active),
 
 roles as (select * from stg_roles),
 
@@ -19,7 +18,7 @@ role_skills as (select * from stg_role_skills),
 
 skills as (select * from stg_skills),
 
-levels as not materialized (select * from int_skill_levels_current),
+levels as (select * from int_skill_levels_current),
 
 plans as (select * from stg_career_plans),
 
@@ -54,6 +53,7 @@ skill_holders as (
 ),
 
 required_rarest_first as (
+    -- each role's required skills, the fewest holders first, with the points of those before each
     select
         role_skills.role_id,
         role_skills.skill_id,
