@@ -29,7 +29,10 @@ with_role as (
         roles.level as role_level,
         -- complete calendar months, as the spec counts them
         date_sub('month', coalesce(active.last_promotion_date, active.hire_date), $as_of::date)::integer
-            as months_since_promotion
+            as months_since_promotion,
+        -- the same months since the start in the current role (ingest defaults it to hire_date); a role
+        -- starting after as_of counts 0
+        greatest(0, date_sub('month', active.role_start_date, $as_of::date))::integer as months_in_role
     from active
     join roles using (role_id)
 )
