@@ -13,6 +13,17 @@ let h: Harness;
 beforeAll(async () => { h = await startHarness({ generate: { employees: 1200, seed: 7, asOf: AS_OF } }); });
 afterAll(async () => { await h?.close(); });
 
+type BoxCell = { performance_band: string; potential_band: string; n: number };
+/** The 9-box's boxes with their head counts, in the order given (`n` or `n desc`, then the bands). */
+const nineBoxCells = (order: 'n' | 'n desc') => h.sql<BoxCell>(`
+  select performance_band, potential_band, count(*)::int as n from nine_box join career_path_state using (employee_id)
+  where performance_band is not null and potential_band is not null group by all order by ${order}, performance_band, potential_band`);
+/** A box's employees in the order its drill-down lists them. */
+const boxEmployees = (cell: BoxCell) => h.sql<{ employee_id: string }>(`
+  select n.employee_id from nine_box n join career_path_state c using (employee_id)
+  where n.performance_band = $p and n.potential_band = $q order by c.full_name, n.employee_id`,
+  { p: cell.performance_band, q: cell.potential_band });
+
 const rowsOf = (page: Page, table: string) => page.getByRole('table', { name: table, exact: true }).locator('tbody tr');
 /** The text of one column (0-based) of every body row of a table. */
 const column = (page: Page, table: string, i: number) => rowsOf(page, table).locator(`td:nth-child(${i + 1})`).allTextContents();
@@ -47,15 +58,10 @@ async function tabInto(page: Page, within: import('playwright-core').Locator) {
 
 describe('succession', () => {
   it('a 9-box click lists the employees of that box', async () => {
-    const cells = await h.sql<{ performance_band: string; potential_band: string; n: number }>(`
-      select performance_band, potential_band, count(*)::int as n from nine_box join career_path_state using (employee_id)
-      where performance_band is not null and potential_band is not null group by all order by n, performance_band, potential_band`);
+    const cells = await nineBoxCells('n');
     expect(cells.length).toBeGreaterThan(3);
     const cell = cells[Math.floor(cells.length / 2)]; // a middling box, not the fullest
-    const expected = await h.sql<{ employee_id: string }>(`
-      select n.employee_id from nine_box n join career_path_state c using (employee_id)
-      where n.performance_band = $p and n.potential_band = $q order by c.full_name, n.employee_id`,
-      { p: cell.performance_band, q: cell.potential_band });
+    const expected = await boxEmployees(cell);
 
     const { page, errors } = await h.open('/succession');
     const grid = page.getByRole('figure', { name: '9-box grid' });
@@ -130,15 +136,10 @@ describe('keyboard', () => {
   });
 
   it('a 9-box box is reached with Tab and the arrow keys, and Enter lists its employees', async () => {
-    const cells = await h.sql<{ performance_band: string; potential_band: string; n: number }>(`
-      select performance_band, potential_band, count(*)::int as n from nine_box join career_path_state using (employee_id)
-      where performance_band is not null and potential_band is not null group by all order by n desc, performance_band, potential_band`);
+    const cells = await nineBoxCells('n desc');
     // A box away from the first one (performance low, potential low), so the arrow keys have to move.
     const cell = cells.find((c) => c.performance_band !== 'low' && c.potential_band !== 'low')!;
-    const expected = await h.sql<{ employee_id: string }>(`
-      select n.employee_id from nine_box n join career_path_state c using (employee_id)
-      where n.performance_band = $p and n.potential_band = $q order by c.full_name, n.employee_id`,
-      { p: cell.performance_band, q: cell.potential_band });
+    const expected = await boxEmployees(cell);
 
     const { page, errors } = await h.open('/succession');
     const grid = page.getByRole('figure', { name: '9-box grid' });
