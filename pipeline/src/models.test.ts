@@ -29,6 +29,7 @@ describe('tableRefs', () => {
     ['select * from range(10) r cross join unnest([1]) u', []],
     ['select * from (select * from inner_t) q anti join other_t o on q.k = o.k', ['inner_t', 'other_t']],
     ['select * from t1 positional join t2', ['t1', 't2']],
+    ['with recursive walk(a, b) as (select * from objs union all select * from walk join objs using (a)) select * from walk', ['objs']],
   ])('%s', (sql, refs) => {
     expect(tableRefs(sql)).toEqual(refs);
   });

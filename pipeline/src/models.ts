@@ -151,8 +151,17 @@ export function tableRefs(sql: string): string[] {
   const ctes = new Set<string>();
   for (let k = 0; k + 2 < tokens.length; k++) {
     const prev = lower(k - 1) ?? tokens[k - 1]?.v;
-    if ((prev === 'with' || prev === 'recursive' || prev === ',') && name(k) && lower(k + 1) === 'as'
-      && (tokens[k + 2].v === '(' || (lower(k + 2) === 'materialized' || lower(k + 2) === 'not'))) {
+    if (!((prev === 'with' || prev === 'recursive' || prev === ',') && name(k))) continue;
+    let m = k + 1;
+    if (tokens[m]?.v === '(' && (prev === 'with' || prev === 'recursive')) {
+      // a column list, as in `with recursive walk(a, b) as (...)`
+      for (let depth = 0; m < tokens.length; m++) {
+        if (tokens[m].v === '(') depth++;
+        else if (tokens[m].v === ')' && --depth === 0) break;
+      }
+      m++;
+    }
+    if (lower(m) === 'as' && (tokens[m + 1]?.v === '(' || lower(m + 1) === 'materialized' || lower(m + 1) === 'not')) {
       ctes.add(tokens[k].v.toLowerCase());
     }
   }

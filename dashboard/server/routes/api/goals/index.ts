@@ -2,13 +2,14 @@
 // A manager's figures are computed from the goals of their subtree.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { discoverModels } from '../../../../../pipeline/src/models.ts';
+import type { DuckDBValue } from '@duckdb/node-api';
+import type { AuthUser } from '../../../auth/user.ts';
 import { userOf } from '../../../context.ts';
 import { PEOPLE_FILTERS } from '../../../filters.ts';
 import { listRoute } from '../../../list-route.ts';
 import { Int, Num, Row, Str } from '../../../schemas.ts';
-import { isUnscoped } from '../../../scope.ts';
-import { scopedFrom } from '../../../scoped.ts';
+import { isUnscoped, scopeSql } from '../../../scope.ts';
+import { martShadow, scopedFrom, stored, withShadows, type Shadow } from '../../../scoped.ts';
 
 const AlignmentRow = Row({
   scope: Type.String(), scope_value: Str(), n_live_goals: Int(), n_aligned: Int(), n_path_linked: Int(), n_orphan: Int(),
@@ -62,18 +63,19 @@ const objectivesFrom = (progress: string) => `
 
 const OBJECTIVES_SQL = objectivesFrom('select * from objective_progress');
 
-/** Where sql/marts/objective_progress.sql reads its goals: replaced by the caller's subtree's live goals. */
-const MART_GOALS = 'goals as (select * from int_goals_live)';
-let martSql: string | null = null;
-
 /**
- * The objective_progress mart's own SQL (one definition of the roll-up) over the live goals in `goals`:
- * a manager's progress counts only the goals of their subtree.
+ * The objective_progress mart's own SQL (one definition of the roll-up) over the live goals of a
+ * manager's subtree, through the same shadows as a manager's succession figures (scoped.ts); objectives
+ * are org-wide, not about people, so they are read whole.
  */
-function objectiveProgressOver(goals: string): string {
-  martSql ??= discoverModels().find((m) => m.name === 'objective_progress')?.sql ?? '';
-  if (!martSql.includes(MART_GOALS)) throw new Error(`sql/marts/objective_progress.sql no longer reads its goals as "${MART_GOALS}"`);
-  return martSql.replace(MART_GOALS, `goals as (select * from ${goals})`);
+function objectiveProgressFor(user: AuthUser | null): { sql: string; params: Record<string, DuckDBValue> } {
+  const scope = scopeSql(user, 'employee_id');
+  const shadows: Shadow[] = [
+    { name: 'int_goals_live', sql: `select * from ${stored('int_goals_live')} where ${scope.clause}` },
+    { name: 'stg_objectives', sql: `select * from ${stored('stg_objectives')}` },
+  ];
+  shadows.push(martShadow('objective_progress', shadows));
+  return { sql: withShadows(shadows, 'select * from objective_progress'), params: scope.params };
 }
 
 const OrphanRow = Row({
@@ -129,8 +131,8 @@ export default async function goals(app: FastifyInstance) {
     source: (request) => {
       const user = userOf(request);
       if (isUnscoped(user)) return { base: OBJECTIVES_SQL, params: {} };
-      const g = scopedFrom('int_goals_live', user);
-      return { base: objectivesFrom(objectiveProgressOver(g.sql)), params: g.params };
+      const progress = objectiveProgressFor(user);
+      return { base: objectivesFrom(progress.sql), params: progress.params };
     },
   });
 
