@@ -43,11 +43,18 @@ async function withDb<T>(db: Db, fn: (conn: DuckDBConnection) => Promise<T>): Pr
 }
 
 const OWNED = [...APP_TABLES, ...PIPELINE_TABLES].filter((t) => t !== 'schema_migrations');
+/** Tables made by migrations after the baseline: the previous version had none of them. */
+const LATER_TABLES = ['sso_identities'];
+const PREVIOUS = OWNED.filter((t) => !LATER_TABLES.includes(t));
+/** The schema version this checkout brings a database to, and one beyond it (a newer Trellis). */
+const LATEST = MIGRATIONS.length;
+const FUTURE = LATEST + 1;
+const ALL_VERSIONS = MIGRATIONS.map((m) => [m.version, m.name]);
 
 /** The rows of every table the previous version made, as they read now. */
 async function rowsOf(conn: DuckDBConnection): Promise<Record<string, string[]>> {
   const rows: Record<string, string[]> = {};
-  for (const t of OWNED) rows[t] = await tableRows(conn, t);
+  for (const t of PREVIOUS) rows[t] = await tableRows(conn, t);
   return rows;
 }
 
@@ -66,7 +73,7 @@ const versions = (conn: DuckDBConnection) =>
   all(conn, 'select version::int as version, name, applied_at::varchar as applied_at from schema_migrations order by version');
 
 describe('a database made by the previous version', () => {
-  it('opens: migrated to version 1 in one go, every row kept, old rejects given their dataset, accounts still sign in', async () => {
+  it('opens: migrated to the latest version in one go, every row kept, old rejects given their dataset, accounts still sign in', async () => {
     const file = fresh('previous');
     await createPreviousVersionDb(file);
     const before = await raw(file, rowsOf);
@@ -74,10 +81,10 @@ describe('a database made by the previous version', () => {
     const notices: string[] = [];
     const db = await openDb(file, { notice: (l) => notices.push(l) });
     try {
-      expect(notices).toContain(`trellis: brought the schema of ${file} from version 0 to 1 (baseline)`);
+      expect(notices).toContain(`trellis: brought the schema of ${file} from version 0 to ${LATEST} (${MIGRATIONS.map((m) => m.name).join(', ')})`);
       await withDb(db, async (conn) => {
-        expect((await versions(conn)).map((v) => [v.version, v.name])).toEqual([[1, 'baseline']]);
-        for (const table of OWNED.filter((t) => t !== 'rejects')) {
+        expect((await versions(conn)).map((v) => [v.version, v.name])).toEqual(ALL_VERSIONS);
+        for (const table of PREVIOUS.filter((t) => t !== 'rejects')) {
           expect(await tableRows(conn, table), table).toEqual(before[table]);
           expect(await tableRows(conn, table), table).toHaveLength(old[table as keyof typeof old].length);
         }
@@ -118,7 +125,7 @@ describe('a database made by the previous version', () => {
     const again = await withDb(db, async (conn) => ({ versions: await versions(conn), rows: await rowsOf(conn), result: await migrate(conn) }));
     db.close();
     expect(notices).toEqual([]);
-    expect(again).toEqual({ ...first, result: { from: 1, to: 1, applied: [] } });
+    expect(again).toEqual({ ...first, result: { from: LATEST, to: LATEST, applied: [] } });
   });
 
   it('a migration that fails halfway leaves the database as it was: no version, no table, no column, every row', async () => {
@@ -127,7 +134,7 @@ describe('a database made by the previous version', () => {
     const snapshot = async (conn: DuckDBConnection) => ({ schema: await schemaOf(conn), rows: await rowsOf(conn) });
     const before = await raw(file, snapshot);
     const breaks: Migration = {
-      version: 2,
+      version: FUTURE,
       name: 'breaks_halfway',
       async up(conn) {
         await conn.run('create table succession_plans (role_id varchar)');
@@ -138,12 +145,12 @@ describe('a database made by the previous version', () => {
     };
     const error = await raw(file, (conn) => migrate(conn, { migrations: [...MIGRATIONS, breaks] }).then(() => null, (err: unknown) => err));
     expect(error).toBeInstanceOf(MigrationError);
-    expect((error as Error).message).toMatch(/^schema migration 2 \(breaks_halfway\) failed, nothing was changed: .*no_such_table/);
+    expect((error as Error).message).toMatch(new RegExp(`^schema migration ${FUTURE} \\(breaks_halfway\\) failed, nothing was changed: .*no_such_table`));
     expect(await raw(file, snapshot)).toEqual(before);
     expect(before.schema.tables).not.toContain('schema_migrations');
     // and the real migrations still apply afterwards
     const db = await openDb(file, { notice: () => {} });
-    expect(await withDb(db, versions)).toHaveLength(1);
+    expect(await withDb(db, versions)).toHaveLength(LATEST);
     db.close();
   });
 
@@ -159,7 +166,7 @@ describe('a database written by a newer Trellis', () => {
   async function newer(): Promise<string> {
     const file = fresh('newer');
     (await openDb(file)).close();
-    await raw(file, (conn) => conn.run("insert into schema_migrations values (2, 'from_the_future', '2027-01-01 00:00:00')").then(() => {}));
+    await raw(file, (conn) => conn.run(`insert into schema_migrations values (${FUTURE}, 'from_the_future', '2027-01-01 00:00:00')`).then(() => {}));
     return file;
   }
 
@@ -169,7 +176,7 @@ describe('a database written by a newer Trellis', () => {
     const before = await raw(file, state);
     const error = await openDb(file).then(() => null, (err: unknown) => err);
     expect(error).toBeInstanceOf(SchemaTooNewError);
-    expect((error as Error).message).toMatch(/^this database was written by a newer Trellis \(schema 2\); this version knows up to 1/);
+    expect((error as Error).message).toMatch(new RegExp(`^this database was written by a newer Trellis \\(schema ${FUTURE}\\); this version knows up to ${LATEST}`));
     expect(await raw(file, state)).toEqual(before);
     await expect(openDb(file)).rejects.toThrow(SchemaTooNewError); // nothing cached
   });
@@ -180,7 +187,7 @@ describe('a database written by a newer Trellis', () => {
     const stderr = new TextSink();
     const code = await main(['export', '--list', '--db', file], { stdout, stderr, env: {}, cwd: tmp });
     expect(code).toBe(1);
-    expect(stderr.text).toMatch(/^trellis export: this database was written by a newer Trellis \(schema 2\); this version knows up to 1/);
+    expect(stderr.text).toMatch(new RegExp(`^trellis export: this database was written by a newer Trellis \\(schema ${FUTURE}\\); this version knows up to ${LATEST}`));
   });
 });
 
@@ -201,7 +208,7 @@ describe('app-owned tables across a pipeline run', () => {
         return rows;
       };
       const before = await withDb(db, appRows);
-      expect(Object.values(before).every((rows) => rows.length > 0)).toBe(true);
+      expect(APP_TABLES.filter((t) => !LATER_TABLES.includes(t)).every((t) => before[t].length > 0)).toBe(true);
       const asOf = fs.readFileSync(path.join(org, 'as_of.txt'), 'utf8').trim();
       const summary = await runPipeline(db, { inbox, asOf, trigger: 'cli', clock: () => new Date('2026-07-01T02:00:00Z') });
       expect(summary.status, summary.error ?? '').toBe('succeeded_with_issues');
@@ -228,7 +235,7 @@ describe('backup and restore', () => {
     db.close();
     const target = fresh('restored');
     const info = await restoreDatabase(target, backup);
-    expect(info.schema).toEqual({ from: 1, to: 1, applied: [] });
+    expect(info.schema).toEqual({ from: LATEST, to: LATEST, applied: [] });
     expect(await raw(target, async (conn) => ({ versions: await versions(conn), rows: await rowsOf(conn) }))).toEqual(before);
   });
 
@@ -242,9 +249,9 @@ describe('backup and restore', () => {
     const stderr = new TextSink();
     expect(await main(['restore', '--from', backup, '--db', target], { stdout, stderr, env: {}, cwd: tmp })).toBe(0);
     expect(stderr.text).toBe('');
-    expect(stdout.text).toMatch(/; its schema was brought from version 0 to 1; the replaced database is kept as /);
+    expect(stdout.text).toMatch(new RegExp(`; its schema was brought from version 0 to ${LATEST}; the replaced database is kept as `));
     await raw(target, async (conn) => {
-      expect((await versions(conn)).map((v) => v.version)).toEqual([1]);
+      expect((await versions(conn)).map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
       expect(await all(conn, 'select dataset from rejects order by run_id, file')).toEqual(REJECTS_DATASETS.map((dataset) => ({ dataset })));
       expect(await tableRows(conn, 'users', 'username')).toEqual(['["admin"]', '["leader"]', '["mgr"]']);
     });
@@ -254,13 +261,13 @@ describe('backup and restore', () => {
   it('a backup made by a newer Trellis is refused and the database kept', async () => {
     const backup = fresh('newer-backup');
     (await openDb(backup)).close();
-    await raw(backup, (conn) => conn.run("insert into schema_migrations values (2, 'from_the_future', '2027-01-01 00:00:00')").then(() => {}));
+    await raw(backup, (conn) => conn.run(`insert into schema_migrations values (${FUTURE}, 'from_the_future', '2027-01-01 00:00:00')`).then(() => {}));
     const target = fresh('kept');
     await createPreviousVersionDb(target);
     (await openDb(target, { notice: () => {} })).close();
     const before = await raw(target, rowsOf);
     await expect(restoreDatabase(target, backup)).rejects.toThrow(
-      new RegExp(`^the backup ${backup}: this database was written by a newer Trellis \\(schema 2\\); this version knows up to 1`));
+      new RegExp(`^the backup ${backup}: this database was written by a newer Trellis \\(schema ${FUTURE}\\); this version knows up to ${LATEST}`));
     expect(await raw(target, rowsOf)).toEqual(before);
     expect(fs.existsSync(`${target}.before-restore`)).toBe(false);
   });
