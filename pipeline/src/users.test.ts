@@ -92,7 +92,8 @@ describe('trellis user', () => {
   });
 
   it.each([
-    [['add', '--username', 'm', '--role', 'manager', '--password-stdin'], 'long-enough-1', /needs --employee-id/],
+    [['add', '--username', 'm', '--role', 'manager', '--password-stdin'], 'long-enough-1', /a manager needs --employee-id/],
+    [['add', '--username', 'm', '--role', 'employee', '--password-stdin'], 'long-enough-1', /an employee needs --employee-id \(the person whose own data they see\)/],
     [['add', '--username', 'm', '--role', 'boss', '--password-stdin'], 'long-enough-1', /invalid role "boss"/],
     [['add', '--username', 'm', '--role', 'leader'], 'long-enough-1', /needs --password-stdin/],
     [['add', '--username', 'm', '--role', 'leader', '--password', 'x'], '', /not taken on the command line/],
@@ -119,6 +120,15 @@ describe('trellis user', () => {
     const good = await cli(['add', '--username', 'mx', '--role', 'manager', '--employee-id', 'E1', '--password-stdin'], 'long-enough-1');
     expect(good.code).toBe(0);
     expect(await check('mx', 'long-enough-1')).toMatchObject({ role: 'manager', employee_id: 'E1' });
+  });
+
+  it('adds an employee linked to their own employee id, checked like a manager\'s', async () => {
+    const bad = await cli(['add', '--username', 'ex', '--role', 'employee', '--employee-id', 'E404', '--password-stdin'], 'long-enough-1');
+    expect(bad.err).toMatch(/no employee with id "E404"/);
+    const good = await cli(['add', '--username', 'ex', '--role', 'employee', '--employee-id', 'E1', '--password-stdin'], 'long-enough-1');
+    expect(good).toMatchObject({ code: 0, out: 'Added employee "ex" (E1)\n' });
+    expect(await check('ex', 'long-enough-1')).toMatchObject({ role: 'employee', employee_id: 'E1' });
+    expect((await cli(['list'])).out).toMatch(/^ex\s+employee\s+E1\s/m);
   });
 });
 

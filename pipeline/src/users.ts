@@ -5,10 +5,10 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
 import type { Readable, Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, exec, one, tableExists } from './db.ts';
+import { isRole, missingEmployeeId, ROLES, type Role } from './roles.ts';
 import { findServer, openDbExplained, type ServerLink } from './server-link.ts';
 
-export type Role = 'admin' | 'leader' | 'manager';
-export const ROLES: readonly Role[] = ['admin', 'leader', 'manager'];
+export { ROLES, type Role } from './roles.ts';
 
 export interface UserRecord {
   username: string;
@@ -95,14 +95,13 @@ async function checkEmployee(conn: DuckDBConnection, employeeId: string): Promis
 
 export async function addUser(conn: DuckDBConnection, user: NewUser, now = new Date()): Promise<UserRecord> {
   checkUsername(user.username);
-  if (!ROLES.includes(user.role as Role)) {
+  if (!isRole(user.role)) {
     throw new UserError(`invalid role "${String(user.role).slice(0, 40)}": use one of ${ROLES.join(', ')}`);
   }
-  const role = user.role as Role;
+  const role = user.role;
   const employeeId = user.employeeId?.trim() || null;
-  if (role === 'manager' && !employeeId) {
-    throw new UserError('a manager needs an employee id (--employee-id): it is the root of the team they may see');
-  }
+  const missing = missingEmployeeId(role, employeeId, 'an employee id (--employee-id)');
+  if (missing) throw new UserError(missing);
   checkPassword(user.password);
   if (employeeId) await checkEmployee(conn, employeeId);
   if (await findUser(conn, user.username)) throw new UserError(`user "${user.username}" already exists`, 'exists');
@@ -246,7 +245,7 @@ export interface UsersCommandContext {
 }
 
 const USAGE = `Usage:
-  trellis user add --username U --role admin|leader|manager [--employee-id E] --password-stdin
+  trellis user add --username U --role ${ROLES.join('|')} [--employee-id E] --password-stdin
   trellis user list
   trellis user remove --username U
   trellis user passwd --username U --password-stdin
@@ -363,10 +362,11 @@ export async function usersCommand(argv: readonly string[], ctx: UsersCommandCon
     let action: Action;
     switch (sub) {
       case 'add': {
-        if (typeof flags.role !== 'string') throw new UserError('trellis user add needs --role admin|leader|manager');
+        if (typeof flags.role !== 'string') throw new UserError(`trellis user add needs --role ${ROLES.join('|')}`);
         if (!flags['password-stdin']) throw new UserError('trellis user add needs --password-stdin (the password is read from standard input)');
         const employeeId = typeof flags['employee-id'] === 'string' ? flags['employee-id'] : null;
-        if (flags.role === 'manager' && !employeeId) throw new UserError('a manager needs --employee-id (the root of the team they may see)');
+        const missing = isRole(flags.role) ? missingEmployeeId(flags.role, employeeId) : null;
+        if (missing) throw new UserError(missing);
         action = { kind: 'add', username: need(username), role: flags.role, employeeId, password: '' };
         checkUsername(action.username);
         action.password = await readPassword(ctx.stdin ?? process.stdin);
@@ -389,7 +389,7 @@ export async function usersCommand(argv: readonly string[], ctx: UsersCommandCon
     const server = await findServer(dbFile);
     const listed = server ? await viaServer(server, action) : await direct(dbFile, action);
     switch (action.kind) {
-      case 'add': out.write(`Added ${action.role} "${action.username}"${action.employeeId ? ` (team of ${action.employeeId})` : ''}\n`); break;
+      case 'add': out.write(`Added ${action.role} "${action.username}"${action.employeeId ? ` (${action.role === 'employee' ? '' : 'team of '}${action.employeeId})` : ''}\n`); break;
       case 'remove': out.write(`Removed "${action.username}" and ended their sessions\n`); break;
       case 'passwd': out.write(`Password of "${action.username}" changed; their sessions ended\n`); break;
       case 'list': {

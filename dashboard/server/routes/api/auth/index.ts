@@ -10,12 +10,13 @@ import { describeWait } from '../../../auth/rate-limit.ts';
 import { basePath } from '../../../auth/routes-base.ts';
 import { SESSION_COOKIE, createSession, endSession, purgeSessions } from '../../../auth/sessions.ts';
 import { ErrorBody } from '../../../schemas.ts';
+import { ROLES } from '../../../auth/user.ts';
 
 const FAILED = 'Sign-in failed: unknown user or wrong password';
 
 const UserBody = Type.Object({
   username: Type.String(),
-  role: Type.Union([Type.Literal('admin'), Type.Literal('leader'), Type.Literal('manager')]),
+  role: Type.Union(ROLES.map((r) => Type.Literal(r))),
   employeeId: Type.Union([Type.String(), Type.Null()]),
 });
 
@@ -105,6 +106,7 @@ export default async function authRoutes(app: FastifyInstance) {
   });
 
   app.get(`${base}/me`, {
+    config: { roles: ROLES }, // every role: it answers only the caller's own account
     schema: {
       summary: 'The signed-in user',
       tags: ['auth'],
