@@ -23,7 +23,8 @@ const OUTSIDE = ['E2', 'E3', 'E4'];
 const OUTSIDE_TEXT = /\b(E2|E3|E4)\b|Bo Builder|Cy Coder|Lead Hacker/;
 
 /** Routes anyone may call without signing in. Anything else public is a finding. */
-const PUBLIC = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/health', 'GET /api/docs']);
+const PUBLIC = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/health', 'GET /api/docs',
+  'GET /api/auth/methods', 'GET /api/auth/oidc/start', 'GET /api/auth/oidc/callback']);
 /** Areas only admins may use. */
 const ADMIN_AREAS = /^\/api\/(pipeline|users|audit|backup)(\/|$)/; // admin-only areas
 /** The only routes an employee may call (default-deny, pipeline/src/roles.ts): their own page and session. */

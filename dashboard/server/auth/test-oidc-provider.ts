@@ -29,10 +29,10 @@ export const TEST_CLIENT_ID = 'trellis-test';
 export const TEST_CLIENT_SECRET = 'trellis-test-secret-0123456789abcdef';
 
 /**
- * Start the provider. `redirectUris` are the client's registered callbacks (a function: they are known
- * only once Trellis listens; it is read when the provider starts, so start Trellis first or pass a port).
+ * Start the provider. `redirectUris` are the client's registered callbacks; a function is read at the
+ * provider's first request, so Trellis may start (and learn its port) after the provider's issuer is known.
  */
-export async function startTestProvider(accounts: TestAccount[], redirectUris: string[]): Promise<TestProvider> {
+export async function startTestProvider(accounts: TestAccount[], redirectUris: string[] | (() => string[])): Promise<TestProvider> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -40,9 +40,9 @@ export async function startTestProvider(accounts: TestAccount[], redirectUris: s
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'RS256', use: 'sig' };
   const byLogin = new Map(accounts.map((a) => [a.login, a]));
 
-  const provider = new Provider(issuer, {
+  const make = () => new Provider(issuer, {
     clients: [{
-      client_id: TEST_CLIENT_ID, client_secret: TEST_CLIENT_SECRET, redirect_uris: redirectUris,
+      client_id: TEST_CLIENT_ID, client_secret: TEST_CLIENT_SECRET, redirect_uris: typeof redirectUris === 'function' ? redirectUris() : redirectUris,
       response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic',
     }],
     jwks: { keys: [jwk] },
@@ -50,7 +50,7 @@ export async function startTestProvider(accounts: TestAccount[], redirectUris: s
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
     pkce: { required: () => true },
     features: { devInteractions: { enabled: true } },
-    async findAccount(_ctx, id) {
+    async findAccount(_ctx: unknown, id: string) {
       const account = byLogin.get(id);
       if (!account) return undefined;
       return {
@@ -63,7 +63,7 @@ export async function startTestProvider(accounts: TestAccount[], redirectUris: s
   });
 
   let pending: ((claims: Record<string, unknown>) => Record<string, unknown>) | null = null;
-  provider.use(async (ctx, next) => {
+  const tamperer = async (ctx: { path: string; status: number; body: unknown }, next: () => Promise<void>) => {
     await next();
     if (!pending || ctx.path !== '/token' || ctx.status !== 200) return;
     const body = ctx.body as Record<string, unknown>;
@@ -72,9 +72,17 @@ export async function startTestProvider(accounts: TestAccount[], redirectUris: s
     pending = null;
     const claims = change(JSON.parse(Buffer.from(body.id_token.split('.')[1], 'base64url').toString('utf8')));
     ctx.body = { ...body, id_token: signJwt(claims, privateKey) };
-  });
+  };
 
-  server.on('request', provider.callback());
+  let handler: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | null = null;
+  server.on('request', (req, res) => {
+    if (!handler) {
+      const provider = make();
+      provider.use(tamperer);
+      handler = provider.callback();
+    }
+    handler!(req, res);
+  });
   return {
     issuer, clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET,
     tamper(fn) { pending = fn; },

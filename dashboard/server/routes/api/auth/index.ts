@@ -11,6 +11,7 @@ import { basePath } from '../../../auth/routes-base.ts';
 import { SESSION_COOKIE, createSession, endSession, purgeSessions } from '../../../auth/sessions.ts';
 import { ErrorBody } from '../../../schemas.ts';
 import { ROLES } from '../../../auth/user.ts';
+import oidcRoutes from './oidc.ts';
 
 const FAILED = 'Sign-in failed: unknown user or wrong password';
 
@@ -38,6 +39,7 @@ function cookieToken(request: FastifyRequest): string | undefined {
 export default async function authRoutes(app: FastifyInstance) {
   const base = basePath(app, '/api/auth');
   const auth = () => app.trellisAuth;
+  await app.register(oidcRoutes);
 
   app.post(`${base}/login`, {
     config: { public: true },
@@ -54,6 +56,12 @@ export default async function authRoutes(app: FastifyInstance) {
     const { store, limits, policy, now } = auth();
     const { username, password } = request.body;
     const at = now();
+    const sso = app.hasDecorator('trellisSso') ? app.trellisSso : null;
+    if (sso && !sso.localLogin) {
+      await store.use((conn) => writeAudit(conn, { at, username, action: 'login_failed', target: username, detail: 'local sign-in is off', ip: request.ip }));
+      const name = sso.client?.settings.name ?? 'single sign-on';
+      return reply.status(403).send({ error: 'forbidden', message: `Sign-in with a password is switched off here: use "Sign in with ${name}"`, statusCode: 403 });
+    }
     // request.ip is the peer, or X-Forwarded-For's client when the peer is a trusted proxy (trustProxy).
     const addressKey = request.ip;
     const pairKey = `${username.toLowerCase()}\n${addressKey}`;
