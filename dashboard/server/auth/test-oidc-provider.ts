@@ -38,7 +38,6 @@ export async function startTestProvider(accounts: TestAccount[], redirectUris: s
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'RS256', use: 'sig' };
-  const byLogin = new Map(accounts.map((a) => [a.login, a]));
 
   const make = () => new Provider(issuer, {
     clients: [{
@@ -51,7 +50,7 @@ export async function startTestProvider(accounts: TestAccount[], redirectUris: s
     pkce: { required: () => true },
     features: { devInteractions: { enabled: true } },
     async findAccount(_ctx: unknown, id: string) {
-      const account = byLogin.get(id);
+      const account = accounts.find((a) => a.login === id); // read at sign-in: a test may add accounts later
       if (!account) return undefined;
       return {
         accountId: id,
