@@ -229,6 +229,14 @@ describe('single sign-on through a real OpenID provider', () => {
     await refused(await callback(await providerAnswer(attempt, 'unverified'), attempt.cookie), 'email_unverified', /is not verified/, 'ben@example.com');
   });
 
+  it('an SSO account an admin removed is made afresh at the next sign-in', async () => {
+    await signIn('cy');
+    const del = await app.inject({ method: 'DELETE', url: '/api/users/cy.dev@example.com', headers: { authorization: 'Bearer local-token-for-tests' } });
+    expect(del.statusCode, del.body).toBeLessThan(300);
+    const { session } = await signIn('cy');
+    expect((await me(session!)).json().user).toEqual({ username: 'cy.dev@example.com', role: 'employee', employeeId: 'E3' });
+  });
+
   it('works the roles out again after a run: a leaver loses access and their sessions end; a new manager is a manager', async () => {
     const ben = (await signIn('ben')).session!;
     const cy = (await signIn('cy')).session!;

@@ -58,6 +58,8 @@ export async function ssoAccount(conn: DuckDBConnection, identity: OidcIdentity,
     await exec(conn, `update sso_identities set issuer = $issuer, subject = $subject, groups = $groups, last_login_at = $at::timestamp
       where username = $u`, { issuer: identity.issuer, subject: identity.subject, groups, at, u: email });
   } else {
+    // an identity left over from an account an admin removed: start afresh
+    await exec(conn, 'delete from sso_identities where username = $u', { u: email });
     await exec(conn, `insert into users (username, role, employee_id, password_hash, created_at, disabled)
       values ($u, $role, $id, $hash, $at::timestamp, false)`, { u: email, role, id: match.employeeId, hash: NO_PASSWORD, at });
     await exec(conn, `insert into sso_identities (username, issuer, subject, email, groups, first_login_at, last_login_at)
