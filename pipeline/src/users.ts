@@ -193,13 +193,34 @@ async function pickDemoManagers(conn: DuckDBConnection, n: number): Promise<stri
 }
 
 /**
+ * The demo employee: someone whose own page ("My path") has something in every part, chosen from the
+ * marts when they exist — on a path first, then with a career talk at a check-in, with suggested moves,
+ * without reports (an individual contributor), then the lowest id. Null before the first run.
+ */
+export async function pickDemoEmployee(conn: DuckDBConnection): Promise<string | null> {
+  if (!(await tableExists(conn, 'career_path_state'))) return null;
+  const flag = async (table: string, sql: string) => ((await tableExists(conn, table)) ? sql : 'false');
+  const talked = await flag('stg_check_ins', 'exists (select 1 from stg_check_ins k where k.employee_id = c.employee_id and k.career_discussed)');
+  const moves = await flag('mobility_matches', 'exists (select 1 from mobility_matches m where m.employee_id = c.employee_id)');
+  const manages = await flag('org_closure', 'exists (select 1 from org_closure o where o.ancestor_id = c.employee_id and o.depth > 0)');
+  const row = await one<{ employee_id: string }>(conn, `
+    select c.employee_id from career_path_state c
+    order by c.path_state = 'on_path' desc, ${talked} desc, ${moves} desc, ${manages} asc, c.n_linked_goals desc, c.employee_id
+    limit 1`);
+  return row?.employee_id ?? null;
+}
+
+/**
  * Demo accounts for `npm start` on the demo org: an `admin` (password from `adminPassword`, else
  * TRELLIS_ADMIN_PASSWORD, else random and printed once), a `leader`, and `manager1..n` for the given
- * employee ids (default: the two largest teams below the top), all with DEMO_PASSWORD. Existing
- * accounts are left as they are, so a restart prints nothing new.
+ * employee ids (default: the two largest teams below the top) and an `employee` (pickDemoEmployee,
+ * or `employeeId`), all with DEMO_PASSWORD. Existing accounts are left as they are, so a restart prints
+ * nothing new.
  */
 export async function ensureDemoAccounts(conn: DuckDBConnection, opts: {
   employeeIds?: readonly string[];
+  /** The demo employee's employee id (default: pickDemoEmployee; none when nothing is loaded). */
+  employeeId?: string | null;
   adminPassword?: string | null;
   print?: (line: string) => void;
   now?: Date;
@@ -220,6 +241,8 @@ export async function ensureDemoAccounts(conn: DuckDBConnection, opts: {
   const wanted: { username: string; role: Role; employeeId: string | null }[] = [{ username: 'leader', role: 'leader', employeeId: null }];
   const ids = opts.employeeIds?.length ? opts.employeeIds : await pickDemoManagers(conn, 2);
   ids.forEach((employeeId, i) => wanted.push({ username: `manager${i + 1}`, role: 'manager', employeeId }));
+  const self = opts.employeeId !== undefined ? opts.employeeId : await pickDemoEmployee(conn);
+  if (self) wanted.push({ username: 'employee', role: 'employee', employeeId: self });
   for (const account of wanted) {
     const existing = await findUser(conn, account.username);
     if (!existing) await addUser(conn, { ...account, password: DEMO_PASSWORD }, now);
@@ -228,7 +251,7 @@ export async function ensureDemoAccounts(conn: DuckDBConnection, opts: {
   const created = result.accounts.filter((a) => a.created);
   if (created.length) {
     print(`Demo accounts (demo only, password "${DEMO_PASSWORD}"): ${created
-      .map((a) => `${a.username} (${a.role}${a.employeeId ? ` of ${a.employeeId}` : ''})`).join(', ')}`);
+      .map((a) => `${a.username} (${a.role}${a.employeeId ? ` ${a.role === 'employee' ? '' : 'of '}${a.employeeId}` : ''})`).join(', ')}`);
   }
   return result;
 }
