@@ -91,6 +91,9 @@ describe('signing in with single sign-on in Chromium', () => {
     const page = await signInThroughProvider('employee');
     expect(new URL(page.url()).pathname).toBe('/me');
     expect(await whoAmI(page)).toEqual({ username: people.employee.email, role: 'employee', employeeId: people.employee.id });
+    await page.getByRole('heading', { level: 1, name: 'My path' }).waitFor();
+    await expect.poll(() => page.getByTestId('signed-in').textContent()).toContain('(employee)');
+    await screenshot(page, 'sso-employee-my-path');
     // the organisation's pages stay closed to them
     expect(await page.evaluate(async () => (await fetch('/api/employees')).status)).toBe(403);
     await page.context().close();
