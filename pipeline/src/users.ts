@@ -150,6 +150,10 @@ export async function removeUser(conn: DuckDBConnection, username: string): Prom
 export async function setPassword(conn: DuckDBConnection, username: string, password: string): Promise<void> {
   checkPassword(password);
   if (!(await findUser(conn, username))) throw new UserError(`no user "${username.slice(0, 80)}"`, 'not_found');
+  if (await tableExists(conn, 'sso_identities')
+    && await one(conn, 'select 1 as x from sso_identities where username = $username', { username })) {
+    throw new UserError(`${username.slice(0, 80)} signs in through single sign-on and has no password (docs/access.md)`);
+  }
   const hash = await hashPassword(password);
   await exec(conn, 'update users set password_hash = $hash where username = $username', { username, hash });
   await exec(conn, 'delete from sessions where username = $username', { username });

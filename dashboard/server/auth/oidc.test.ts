@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, openDb, type Db } from '../../../pipeline/src/db.ts';
 import type { OidcConfig } from '../../../pipeline/src/config-oidc.ts';
 import { runPipeline } from '../../../pipeline/src/run.ts';
@@ -41,6 +42,7 @@ const ACCOUNTS = [
 let provider: TestProvider;
 let app: FastifyInstance;
 let db: Db;
+let conn: DuckDBConnection;
 let inbox: string;
 let clock = new Date();
 
@@ -68,9 +70,11 @@ beforeAll(async () => {
     db, localToken: 'local-token-for-tests', auth: { now: () => clock },
   });
   await app.ready();
+  conn = await db.connect();
 });
 
 afterAll(async () => {
+  conn?.closeSync();
   await app?.close();
   db?.close();
   await provider?.close();
@@ -113,7 +117,7 @@ async function me(session: string) {
 }
 
 async function lastAudit() {
-  return (await all(await db.connect(), 'select username, action, target, detail from audit_log order by "at" desc, rowid desc limit 1'))[0];
+  return (await all(conn, 'select username, action, target, detail from audit_log order by "at" desc, rowid desc limit 1'))[0];
 }
 
 describe('single sign-on through a real OpenID provider', () => {
@@ -215,7 +219,7 @@ describe('single sign-on through a real OpenID provider', () => {
     const attempt = await start();
     await refused(await callback(await providerAnswer(attempt, 'zed'), attempt.cookie), 'unknown_email',
       /Your email \(zed@example.com\) is not in the HR data Trellis has/, 'zed@example.com');
-    expect(await all(await db.connect(), "select * from users where username = 'zed@example.com'")).toEqual([]);
+    expect(await all(conn, "select * from users where username = 'zed@example.com'")).toEqual([]);
   });
 
   it('refuses someone who has left', async () => {
@@ -227,6 +231,16 @@ describe('single sign-on through a real OpenID provider', () => {
   it('refuses an email the provider says is not verified', async () => {
     const attempt = await start();
     await refused(await callback(await providerAnswer(attempt, 'unverified'), attempt.cookie), 'email_unverified', /is not verified/, 'ben@example.com');
+  });
+
+  it('an SSO account has no password: none can be set, and none signs in', async () => {
+    await signIn('ada');
+    const res = await app.inject({ method: 'PUT', url: '/api/users/ada@example.com/password',
+      headers: { authorization: 'Bearer local-token-for-tests' }, payload: { password: 'a-new-password-123' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toBe('ada@example.com signs in through single sign-on and has no password (docs/access.md)');
+    const local = await app.inject({ method: 'POST', url: '/api/auth/login', headers: ORIGIN, payload: { username: 'ada@example.com', password: 'sso-only (no password)' } });
+    expect(local.statusCode).toBe(401);
   });
 
   it('an SSO account an admin removed is made afresh at the next sign-in', async () => {
@@ -249,7 +263,7 @@ describe('single sign-on through a real OpenID provider', () => {
     expect(app.pipelineRunner.state.status).toBe('succeeded');
     expect((await me(ben)).statusCode).toBe(401);
     expect((await me(cy)).json().user).toEqual({ username: 'cy.dev@example.com', role: 'manager', employeeId: 'E3' });
-    const rows = await all(await db.connect(), "select action, target, detail from audit_log where action like 'sso_%' order by target");
+    const rows = await all(conn, "select action, target, detail from audit_log where action like 'sso_%' order by target");
     expect(rows).toEqual([
       { action: 'sso_access_revoked', target: 'ben@example.com', detail: 'no longer active in the HR data' },
       { action: 'sso_role_changed', target: 'cy.dev@example.com', detail: JSON.stringify({ from: 'employee', to: 'manager', employeeId: 'E3' }) },
