@@ -50,7 +50,7 @@ export default async function usersRoutes(app: FastifyInstance) {
   app.post(`${base}`, {
     config: admin,
     schema: {
-      summary: 'Add an account (admin); a manager needs employeeId', tags: ['users'],
+      summary: 'Add an account (admin); a manager or an employee needs employeeId', tags: ['users'],
       body: Type.Object({
         username: Username,
         role: Type.Union(ROLES.map((r) => Type.Literal(r))),
