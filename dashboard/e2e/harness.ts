@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { openDb, all, type Db, type Row } from '../../pipeline/src/db.ts';
 import { runPipeline } from '../../pipeline/src/run.ts';
-import { buildServer } from '../server/index.ts';
+import { buildServer, type ServerConfig } from '../server/index.ts';
 import { createUser, login } from '../server/auth/test-helpers.ts';
 import type { Role } from '../server/auth/user.ts';
 import { generateOrg } from '../../fixtures/generate.ts';
@@ -97,6 +97,8 @@ export type OrgSource = string | { generate: { employees: number; seed: number; 
 export interface HarnessOptions {
   /** Mapping files of fixtures/mappings to configure (copied to `mappings/` beside the inbox). */
   mappings?: string[];
+  /** More server settings (e.g. `oidc`, `localLogin`). */
+  config?: Partial<ServerConfig>;
 }
 
 export async function startHarness(org: OrgSource = 'succession', options: HarnessOptions = {}): Promise<Harness> {
@@ -123,7 +125,7 @@ export async function startHarness(org: OrgSource = 'succession', options: Harne
   if (summary.status !== 'succeeded') throw new Error(`fixture org ${JSON.stringify(org)} did not load: ${summary.error ?? summary.status}`);
 
   const app = await buildServer({
-    config: { inbox, db: db.path, asOf, maxRejectsPerFile: 1000, uploadLimitMb: 5, port: 0, host: '127.0.0.1' },
+    config: { inbox, db: db.path, asOf, maxRejectsPerFile: 1000, uploadLimitMb: 5, port: 0, host: '127.0.0.1', ...options.config },
     db,
     logger: false,
   });

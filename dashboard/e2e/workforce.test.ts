@@ -1,11 +1,14 @@
 // The dashboard on a generated workforce (fixtures generator, 1200 people, seeded): drill-downs and
 // figures checked by SQL against the marts, filter options on shared links, the large retention list,
-// navigation by role and sign-out, a screenshot of every page at desktop and phone width (390 px: nothing
+// navigation by role and sign-out, an employee's own page ("My path"), a screenshot of every page at desktop and phone width (390 px: nothing
 // scrolls sideways), axe-core on every page (no serious or critical violation), and the keyboard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { runPipeline } from '../../pipeline/src/run.ts';
 import { formatNumber, humanize } from '../src/lib/format.ts';
+import { pickDemoEmployee } from '../../pipeline/src/users.ts';
+import { PATH_STATE_WORDS } from '../server/routes/api/me/words.ts';
+import { createUser } from '../server/auth/test-helpers.ts';
 import { PHONE, axeViolations, screenshot, scrollWidth, startHarness, type Harness } from './harness.ts';
 
 const AS_OF = '2026-06-30';
@@ -442,6 +445,76 @@ describe('navigation by role', () => {
     await page.waitForURL(/\/login\?next=/);
     expect(decodeURIComponent(new URL(page.url()).searchParams.get('next') ?? '')).toBe('/retention');
     expect(errors.filter((e) => !/401/.test(e))).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('an employee', () => {
+  it('signs in with the demo employee account, lands on "My path" and sees only their own data (screenshots, axe)', async () => {
+    // The same person `npm start` makes the demo employee (pickDemoEmployee), on this generated org.
+    const conn = await h.db.connect();
+    const id = await pickDemoEmployee(conn).finally(() => conn.closeSync());
+    expect(id).not.toBeNull();
+    await createUser(h.app, { role: 'employee', employeeId: id, username: 'demo-employee', password: 'employee-password-1' });
+    const [me] = await h.sql<{ role_title: string; path_state: string; n_goals: number; n_check_ins: number; n_moves: number; n_career: number }>(`
+      select a.role_title, c.path_state,
+        (select count(*)::int from stg_goals g where g.employee_id = a.employee_id and g.created_on <= $as_of::date) as n_goals,
+        (select count(*)::int from stg_check_ins k where k.employee_id = a.employee_id and k.week_of <= $as_of::date) as n_check_ins,
+        (select count(*)::int from stg_check_ins k where k.employee_id = a.employee_id and k.week_of <= $as_of::date and k.career_discussed) as n_career,
+        (select count(*)::int from mobility_matches m where m.employee_id = a.employee_id) as n_moves
+      from int_employees_active a join career_path_state c using (employee_id) where a.employee_id = $id`, { id: id!, as_of: AS_OF });
+    // populated: a path, goals, check-ins with a career talk, suggested moves
+    expect(me.path_state).toBe('on_path');
+    expect([me.n_goals > 0, me.n_check_ins > 0, me.n_career > 0, me.n_moves > 0]).toEqual([true, true, true, true]);
+
+    const context = await h.browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${h.baseUrl}/login`);
+    await page.getByLabel('Username').fill('demo-employee');
+    await page.getByLabel('Password').fill('employee-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${h.baseUrl}/me`);
+    await page.getByTestId('next-steps').waitFor();
+    await page.waitForLoadState('networkidle');
+
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Trellis', 'My path']);
+    expect(await page.getByTestId('signed-in').textContent()).toContain('(employee)');
+    expect(await page.getByTestId('my-role').textContent()).toBe(me.role_title);
+    expect(await page.getByTestId('path-words').textContent()).toBe(PATH_STATE_WORDS.on_path);
+    expect(await page.getByTestId('next-steps').locator('li').count()).toBeGreaterThan(0);
+    expect(await rowsOf(page, 'Your goals').count()).toBe(me.n_goals);
+    expect(await rowsOf(page, 'Your check-ins').count()).toBe(me.n_check_ins);
+    expect(await rowsOf(page, 'Roles you could move to').count()).toBe(me.n_moves);
+    expect(await page.getByTestId('career-talks').textContent()).toMatch(new RegExp(`^Your career came up in ${me.n_career} of your ${me.n_check_ins} check-ins`));
+    const text = await page.locator('main').innerText();
+    // skill names may say "risk" (Risk Management): the words of the views an employee must not see
+    expect(text.match(/retention|risk (score|band|factor)|at risk of leaving|9-box|nine-box|nominat|successor|succession|potential|performance rating/gi)).toBeNull();
+    expect(await page.getByTestId('run-status').count()).toBe(0);
+    await screenshot(page, 'workforce-me');
+    await noAlerts(page, errors);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.setViewportSize(PHONE);
+    await page.reload();
+    await page.getByTestId('next-steps').waitFor();
+    await page.waitForLoadState('networkidle');
+    await screenshot(page, 'workforce-phone-me');
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width + 1);
+    await noAlerts(page, errors);
+
+    // Any other page says it is not part of their view; the API refuses them there.
+    await page.setViewportSize({ width: 1360, height: 900 });
+    await page.goto(`${h.baseUrl}/retention`);
+    await page.getByTestId('not-for-employees').waitFor();
+    expect(await page.getByRole('table').count()).toBe(0);
+    expect((await page.request.get(`${h.baseUrl}/api/retention`)).status()).toBe(403);
+    expect((await page.request.get(`${h.baseUrl}/api/employees/${id}`)).status()).toBe(403);
+    await page.getByRole('link', { name: 'Go to My path' }).click();
+    await page.getByTestId('next-steps').waitFor();
     await context.close();
   });
 });

@@ -1,7 +1,9 @@
 // Access control over the whole API, walking Fastify's route table (collected by the auth plugin's
 // onRoute hook), so a route added later is checked without anyone remembering to list it:
-// 401 without a session, 403 for leaders on admin areas, managers see only their subtree in any
-// answer (JSON, Arrow, CSV, Parquet), and hostile path/query values get a clean 4xx that leaks nothing.
+// 401 without a session, every route × every role (403 for leaders and managers on admin areas, for
+// employees everywhere but their own routes), managers see only their subtree in any answer (JSON,
+// Arrow, CSV, Parquet), employees only themself, and hostile path/query values get a clean 4xx that
+// leaks nothing.
 import fs from 'node:fs';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
@@ -21,9 +23,15 @@ const OUTSIDE = ['E2', 'E3', 'E4'];
 const OUTSIDE_TEXT = /\b(E2|E3|E4)\b|Bo Builder|Cy Coder|Lead Hacker/;
 
 /** Routes anyone may call without signing in. Anything else public is a finding. */
-const PUBLIC = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/health', 'GET /api/docs']);
+const PUBLIC = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/health', 'GET /api/docs',
+  'GET /api/auth/methods', 'GET /api/auth/oidc/start', 'GET /api/auth/oidc/callback']);
 /** Areas only admins may use. */
 const ADMIN_AREAS = /^\/api\/(pipeline|users|audit|backup)(\/|$)/; // admin-only areas
+/** The only routes an employee may call (default-deny, pipeline/src/roles.ts): their own page and session. */
+const EMPLOYEE_ROUTES = /^GET \/api\/(me(\/.*)?|auth\/me|meta)$/;
+/** The employee below is E6 (Ed Seller): every other person is someone else. */
+const EMPLOYEE_SELF = 'E6';
+const NOT_SELF_TEXT = /\b(E1|E2|E3|E4|E5|E7)\b|Ada Chief|Bo Builder|Cy Coder|Lead Hacker|Di Dealer|Gone Person/;
 const ARROW = 'application/vnd.apache.arrow.stream';
 const INTERNALS = /Binder Error|Parser Error|Catalog Error|Conversion Error|Invalid Input Error|DuckDB|\/work\/|node_modules|\.ts:\d+|at async /;
 
@@ -33,13 +41,18 @@ let dir: string;
 let routes: RouteEntry[];
 let manager: Record<string, string>;
 let leader: Record<string, string>;
+let employee: Record<string, string>;
+let adminSession: Record<string, string>;
 
 beforeAll(async () => {
   ({ app, db, dir } = await testServer());
   await buildRepoModel(db, 'retention_list'); // the list as production serves it: ENUM columns, Arrow dictionaries
+  await buildRepoModel(db, 'int_employees_active'); // so an employee's /api/me answers with their data
   routes = app.trellisAuth.routes.filter((r) => r.method !== 'HEAD' && r.url.startsWith('/api'));
   manager = (await loginAs(app, 'manager', { employeeId: MANAGER_ROOT, username: 'mgr-e5' })).headers;
   leader = (await loginAs(app, 'leader', { username: 'lead' })).headers;
+  employee = (await loginAs(app, 'employee', { employeeId: EMPLOYEE_SELF, username: 'emp-e6' })).headers;
+  adminSession = (await loginAs(app, 'admin', { username: 'adm' })).headers;
 });
 
 afterAll(async () => {
@@ -106,6 +119,73 @@ describe('the route table', () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+});
+
+describe('every route × every role', () => {
+  // What each role may reach, written out here rather than read from the routes' config: a route that
+  // opens itself to a role it should not (or forgets `roles`) fails this test.
+  const expected: Record<string, (k: string, url: string) => boolean> = {
+    admin: () => true,
+    leader: (_k, url) => !ADMIN_AREAS.test(url),
+    manager: (_k, url) => !ADMIN_AREAS.test(url),
+    employee: (k) => EMPLOYEE_ROUTES.test(k),
+  };
+
+  it.each(Object.keys(expected))('%s: let in exactly where the role may go, 403 everywhere else', async (role) => {
+    const headers = { admin: adminSession, leader, manager, employee }[role]!;
+    const failures: string[] = [];
+    let allowed = 0;
+    for (const r of routes.filter((x) => !x.config.public)) {
+      const may = expected[role](key(r), r.url);
+      // An admin's state changes (a pipeline run, a new account) would change the org under the other
+      // tests: their access is the bearer-token tests' and the users/pipeline tests' business.
+      if (may && r.method !== 'GET') continue;
+      const res = await request(r, fill(r.url, 'E6'), headers);
+      if (may) allowed++;
+      if (may && [401, 403].includes(res.statusCode)) failures.push(`${key(r)} → ${res.statusCode}, want access`);
+      if (!may && res.statusCode !== 403) failures.push(`${key(r)} → ${res.statusCode}, want 403`);
+      if (!may) expect(res.body).not.toMatch(OUTSIDE_TEXT);
+    }
+    expect(failures).toEqual([]);
+    expect(allowed).toBeGreaterThan(role === 'employee' ? 1 : 10);
+  });
+});
+
+describe('employees', () => {
+  it('are refused by default: only routes naming \'employee\' in config.roles let them in', () => {
+    const open = routes.filter((r) => !r.config.public && r.config.roles?.includes('employee')).map(key);
+    expect(open.filter((k) => !EMPLOYEE_ROUTES.test(k))).toEqual([]);
+    expect(routes.filter((r) => !r.config.public && !r.config.roles).map(key).filter((k) => EMPLOYEE_ROUTES.test(k))).toEqual([]);
+  });
+
+  it('see nobody but themself in any answer they get, whatever ids or filters are passed', async () => {
+    const leaks: string[] = [];
+    let answered = 0;
+    for (const r of routes.filter((x) => EMPLOYEE_ROUTES.test(key(x)))) {
+      const keys = queryKeys(r);
+      const urls = paramNames(r.url).length ? ['E1', 'E3', 'E5', 'E6', 'ENG-M', 'SAL-M'].map((v) => fill(r.url, v)) : [r.url];
+      for (const url of urls) {
+        for (const q of [{}, ...keys.flatMap((k) => ['E1', 'E3', 'E5'].map((v) => ({ [k]: v })))]) {
+          const res = await request(r, `${url}?${new URLSearchParams(q)}`, employee);
+          if (res.statusCode >= 500) leaks.push(`${url} ${JSON.stringify(q)} → ${res.statusCode}`);
+          if (res.statusCode !== 200) continue;
+          answered++;
+          const found = NOT_SELF_TEXT.exec(res.body.replaceAll('"manager_name":"Di Dealer"', '')); // their own manager's name is theirs
+          if (found) leaks.push(`${url} ${JSON.stringify(q)}: "${found[0]}"`);
+        }
+      }
+    }
+    expect(leaks).toEqual([]);
+    expect(answered).toBeGreaterThan(1);
+    const me = (await app.inject({ url: '/api/me', headers: employee })).json();
+    expect(me.person).toMatchObject({ employee_id: 'E6', full_name: 'Ed Seller', manager_name: 'Di Dealer' });
+  });
+
+  it('get only their own account and the data date from /api/meta (no runs, no org-wide factors)', async () => {
+    const meta = (await app.inject({ url: '/api/meta', headers: employee })).json();
+    expect(meta).toMatchObject({ user: { username: 'emp-e6', role: 'employee', employeeId: 'E6' }, lastRun: null, lastGoodRun: null });
+    expect((await app.inject({ url: '/api/meta', headers: leader })).json().lastRun).not.toBeNull();
   });
 });
 

@@ -14,6 +14,7 @@ import type { Db } from '../../pipeline/src/db.ts';
 import { installErrorHandler, type ErrorLog } from './errors.ts';
 import dbPlugin from './plugins/db.ts';
 import authPlugin from './plugins/auth.ts';
+import ssoPlugin from './plugins/sso.ts';
 import hostCheckPlugin, { allowedHostNames } from './host-check.ts';
 import noStorePlugin from './plugins/no-store.ts';
 import timeoutsPlugin, { serverTimeouts } from './plugins/timeouts.ts';
@@ -109,6 +110,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   // App plugins.
   await app.register(dbPlugin, { db, poolSize: options.poolSize });
   await app.register(authPlugin, { localToken: options.localToken ?? null, ...(options.auth ?? {}) });
+  await app.register(ssoPlugin, { oidc: config.oidc ?? null, localLogin: config.localLogin ?? true });
 
   // Routes.
   await registerRoutes(app);

@@ -54,6 +54,7 @@ function busyError(err: unknown): boolean {
 export class PipelineRunner {
   state: RunState = { running: false, runId: null, startedAt: null, finishedAt: null, status: null, error: null, outcome: null, progress: null };
   private current: Promise<unknown> | null = null;
+  private readonly finished: (() => Promise<void>)[] = [];
 
   constructor(private readonly load: () => Promise<RunFn> = loadRunPipeline, private readonly now: () => Date = () => new Date()) {}
 
@@ -97,8 +98,23 @@ export class PipelineRunner {
           outcome: describeOutcome({ runId, status: 'failed', error: err.message, files: [] }) };
         announce(this.state.runId);
       })
-      .finally(() => { this.current = null; invalidateCatalog(); });
+      .finally(() => { invalidateCatalog(); })
+      .then(() => this.notifyFinished())
+      .finally(() => { this.current = null; });
     return { runId: await announced };
+  }
+
+  /**
+   * Call `listener` after every run this runner starts, whatever its outcome, before idle() resolves
+   * (single sign-on works out roles again from the new data). A failing listener is logged by the
+   * caller's own means; it never fails the run.
+   */
+  onFinished(listener: () => Promise<void>): void {
+    this.finished.push(listener);
+  }
+
+  private async notifyFinished(): Promise<void> {
+    for (const listener of this.finished) await listener().catch(() => undefined);
   }
 
   /** Wait for the current run, if any (tests, shutdown). */

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { openDb, type Db } from '../../pipeline/src/db.ts';
 import { runPipeline } from '../../pipeline/src/run.ts';
 import { buildServer } from './index.ts';
+import { loginAs } from './auth/test-helpers.ts';
 import { ADMIN, LOCAL_TOKEN, tmpDir } from './test-org.ts';
 
 const AS_OF = '2026-03-31';
@@ -84,6 +85,27 @@ describe.each([
   it('answers the 9-box with empty lists, not null', () => {
     const nineBox = JSON.parse(all.find((a) => a.url === '/api/succession/nine-box')!.body);
     expect(nineBox).toMatchObject({ cells: [], rows: [] });
+  });
+});
+
+describe('every GET route for an employee of a one-person org', () => {
+  let org: Org;
+  beforeAll(async () => { org = await orgFrom(ONE_PERSON); });
+  afterAll(async () => { await org.app.close(); org.db.close(); });
+
+  it('answers their own routes (200) and refuses every other (403)', async () => {
+    const { headers } = await loginAs(org.app, 'employee', { employeeId: 'P1', username: 'solo' });
+    const got: Record<string, number> = {};
+    for (const url of getUrls(org.app)) got[url] = (await org.app.inject({ method: 'GET', url, headers })).statusCode;
+    const own = Object.keys(got).filter((u) => /^\/api\/(me(\/|$)|meta$|auth\/me$)/.test(u));
+    expect(own.sort()).toEqual(['/api/auth/me', '/api/me', '/api/me/check-ins', '/api/me/goals', '/api/me/path', '/api/meta']);
+    expect(own.map((u) => `${u} ${got[u]}`)).toEqual(own.map((u) => `${u} 200`));
+    // public routes (health, docs, the sign-in ones) answer anyone alike; access.test.ts lists them
+    const open = new Set(org.app.trellisAuth.routes.filter((r) => r.config.public).map((r) => r.url));
+    const others = Object.keys(got).filter((u) => !own.includes(u) && !open.has(u));
+    expect(others.length).toBeGreaterThan(25);
+    expect(others.filter((u) => got[u] !== 403).map((u) => `${u} ${got[u]}`)).toEqual([]);
+    expect(org.log).toEqual([]);
   });
 });
 

@@ -1,8 +1,9 @@
 // Manager scope, applied in SQL in one place: a manager sees only their own subtree of the org
-// (org_closure, built by sql/marts/org_closure.sql). Admins and leaders see everything.
+// (org_closure, built by sql/marts/org_closure.sql). Admins and leaders see everything; an employee
+// (who reaches only the routes that name them, see pipeline/src/roles.ts) only themself.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ident } from '../../pipeline/src/db.ts';
-import type { AuthUser } from './auth/user.ts';
+import { ROLE_RULES, type AuthUser } from './auth/user.ts';
 import { ApiError } from './errors.ts';
 import { readOne } from './rows.ts';
 
@@ -21,15 +22,20 @@ function qualified(column: string): string {
 /**
  * The row filter for a user on an employee-id column. Managers get
  * `<column> in (select employee_id from org_closure where ancestor_id = $scope_root)`;
- * anyone else who is not admin or leader (a manager without an employee id, no user) gets `false`.
+ * an employee gets `<column> = $scope_self`; anyone else who is not admin or leader (a manager or
+ * employee without an employee id, no user) gets `false`.
  */
 export function scopeSql(user: AuthUser | null | undefined, column = 'employee_id'): Scope {
-  if (user && (user.role === 'admin' || user.role === 'leader')) return { clause: '', params: {} };
-  if (user?.role === 'manager' && user.employeeId) {
+  const reach = user ? ROLE_RULES[user.role]?.reach : undefined;
+  if (reach === 'everyone') return { clause: '', params: {} };
+  if (reach === 'subtree' && user!.employeeId) {
     return {
       clause: `${qualified(column)} in (select employee_id from org_closure where ancestor_id = $scope_root)`,
-      params: { scope_root: user.employeeId },
+      params: { scope_root: user!.employeeId },
     };
+  }
+  if (reach === 'self' && user!.employeeId) {
+    return { clause: `${qualified(column)} = $scope_self`, params: { scope_self: user!.employeeId } };
   }
   return { clause: 'false', params: {} };
 }

@@ -110,3 +110,47 @@ describe('dates', () => {
     expect(effectiveAsOf({ asOf: null }, new Date('2026-05-05T10:00:00Z'))).toBe('2026-05-05');
   });
 });
+
+describe('single sign-on settings (oidc, localLogin)', () => {
+  const withFile = (settings: unknown) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-config-'));
+    fs.writeFileSync(path.join(dir, 'trellis.config.json'), JSON.stringify(settings));
+    return dir;
+  };
+
+  it('is off by default, with local sign-in on', () => {
+    const c = loadConfig({ env: {}, cwd });
+    expect(c.oidc).toBeNull();
+    expect(c.localLogin).toBe(true);
+  });
+
+  it('reads the oidc block with its defaults, and TRELLIS_OIDC_* wins field by field', () => {
+    const dir = withFile({
+      oidc: { issuer: 'https://login.example.com/realms/staff', clientId: 'trellis', name: 'Example SSO', groupRoles: { admin: 'trellis-admins', leader: ['hr-leads', 'execs'] } },
+      localLogin: false,
+    });
+    const c = loadConfig({ env: { TRELLIS_OIDC_CLIENT_SECRET: 's3cret', TRELLIS_OIDC_CLIENT_ID: 'trellis-prod' }, cwd: dir });
+    expect(c.localLogin).toBe(false);
+    expect(c.oidc).toEqual({
+      issuer: 'https://login.example.com/realms/staff', clientId: 'trellis-prod', clientSecret: 's3cret', redirectUrl: null,
+      name: 'Example SSO', scopes: 'openid email profile', emailClaim: 'email', groupsClaim: 'groups',
+      groupRoles: { admin: ['trellis-admins'], leader: ['hr-leads', 'execs'] },
+    });
+    expect(loadConfig({ env: { TRELLIS_OIDC_ISSUER: 'http://127.0.0.1:9999', TRELLIS_OIDC_CLIENT_ID: 'x' }, cwd }).oidc?.issuer)
+      .toBe('http://127.0.0.1:9999');
+  });
+
+  it.each([
+    [{ oidc: { clientId: 'x' } }, {}, /oidc.clientId set but no issuer/],
+    [{ oidc: { issuer: 'https://idp.example.com' } }, {}, /no client id/],
+    [{ oidc: { issuer: 'http://idp.example.com', clientId: 'x' } }, {}, /must be an https:\/\/ URL/],
+    [{ oidc: { issuer: 'not a url', clientId: 'x' } }, {}, /"oidc.issuer": "not a url" is not a URL/],
+    [{ oidc: { issuer: 'https://idp.example.com', clientId: 'x', groupRoles: { manager: ['m'] } } }, {}, /raise a role to admin or leader only/],
+    [{ oidc: { issuer: 'https://idp.example.com', clientId: 'x', claims: {} } }, {}, /unknown setting "oidc.claims"/],
+    [{ localLogin: false }, {}, /localLogin is false but single sign-on is not configured/],
+    [{ localLogin: 'no' }, {}, /"localLogin": "no" is not true or false/],
+    [{}, { TRELLIS_LOCAL_LOGIN: 'nope' }, /TRELLIS_LOCAL_LOGIN: "nope" is not true or false/],
+  ])('refuses %j %j', (settings, env, message) => {
+    expect(() => loadConfig({ env, cwd: withFile(settings) })).toThrow(message);
+  });
+});

@@ -6,6 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { hostName, isProxyAddress } from './host-names.ts';
+import { parseOidc, type OidcConfig } from './config-oidc.ts';
+
+export type { OidcConfig } from './config-oidc.ts';
 
 export interface Config {
   /** DuckDB file. */
@@ -37,6 +40,10 @@ export interface Config {
   allowedHosts: string[];
   /** Whose X-Forwarded-For to believe: nobody (false), every peer (true), or these addresses/CIDRs. */
   trustProxy: boolean | string[];
+  /** Single sign-on through OpenID Connect (`oidc` block, TRELLIS_OIDC_*; config-oidc.ts); null = off. */
+  oidc: OidcConfig | null;
+  /** Whether username/password sign-in is offered (false needs `oidc`). */
+  localLogin: boolean;
   /** The config file that was read, if any. */
   configFile: string | null;
 }
@@ -48,11 +55,11 @@ export class ConfigError extends Error {
   }
 }
 
-type Kind = 'path' | 'cron' | 'port' | 'text' | 'date' | 'count' | 'positive' | 'hosts' | 'proxies';
+type Kind = 'path' | 'cron' | 'port' | 'text' | 'date' | 'count' | 'positive' | 'hosts' | 'proxies' | 'bool';
 type Value = string | number | boolean | string[] | null;
 
 /** Each setting: its config-file key, its env var, its kind and its default. */
-const FIELDS: { key: Exclude<keyof Config, 'configFile' | 'mappingsDirSet'>; env: string; kind: Kind; default: Value }[] = [
+const FIELDS: { key: Exclude<keyof Config, 'configFile' | 'mappingsDirSet' | 'oidc'>; env: string; kind: Kind; default: Value }[] = [
   { key: 'db', env: 'TRELLIS_DB', kind: 'path', default: 'data/trellis.duckdb' },
   { key: 'inbox', env: 'TRELLIS_INBOX', kind: 'path', default: 'data/inbox' },
   // null: `mappings` beside the inbox (resolved after the inbox is known)
@@ -69,6 +76,7 @@ const FIELDS: { key: Exclude<keyof Config, 'configFile' | 'mappingsDirSet'>; env
   { key: 'adminPassword', env: 'TRELLIS_ADMIN_PASSWORD', kind: 'text', default: null },
   { key: 'allowedHosts', env: 'TRELLIS_ALLOWED_HOSTS', kind: 'hosts', default: [] },
   { key: 'trustProxy', env: 'TRELLIS_TRUST_PROXY', kind: 'proxies', default: false },
+  { key: 'localLogin', env: 'TRELLIS_LOCAL_LOGIN', kind: 'bool', default: true },
 ];
 
 export const CONFIG_FILE = 'trellis.config.json';
@@ -102,6 +110,11 @@ function check(kind: Kind, raw: unknown, where: string): Value {
     const bad = proxies.find((p) => !isProxyAddress(p));
     return bad === undefined ? proxies
       : fail(`true, false or a list of proxy addresses or CIDR ranges (e.g. "127.0.0.1,10.0.0.0/8"; "${bad}" is not one)`);
+  }
+  if (kind === 'bool') {
+    if (raw === true || raw === 'true') return true;
+    if (raw === false || raw === 'false') return false;
+    return fail('true or false');
   }
   const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : fail('a string or number');
   switch (kind) {
@@ -155,7 +168,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       throw new ConfigError(`${file}: expected a JSON object of settings`);
     }
     fromFile = parsed as Record<string, unknown>;
-    const known = new Set(FIELDS.map((f) => f.key as string));
+    const known = new Set([...FIELDS.map((f) => f.key as string), 'oidc']);
     const unknown = Object.keys(fromFile).filter((k) => !known.has(k));
     if (unknown.length) {
       throw new ConfigError(`${file}: unknown setting ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${[...known].join(', ')}`);
@@ -172,6 +185,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     else if (fromFile[f.key] !== undefined && fromFile[f.key] !== null) value = check(f.kind, fromFile[f.key], `${file}: "${f.key}"`);
     if (f.kind === 'path' && typeof value === 'string') value = path.resolve(cwd, value);
     out[f.key] = value;
+  }
+  out.oidc = parseOidc(fromFile.oidc, env, file);
+  if (out.localLogin === false && !out.oidc) {
+    throw new ConfigError('localLogin is false but single sign-on is not configured (oidc.issuer): nobody could sign in');
   }
   out.mappingsDirSet = out.mappingsDir !== null;
   out.mappingsDir ??= defaultMappingsDir(out.inbox as string);

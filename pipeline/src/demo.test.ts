@@ -94,8 +94,9 @@ describe('trellis demo', () => {
       expect.stringMatching(/^ {2}leader \/ trellis-demo {3}\(demo account: leader, the whole org\)$/),
       expect.stringMatching(/^ {2}manager1 \/ trellis-demo {3}\(demo account: manager of \w+'s team\)$/),
     ]);
-    // after the sign-in lines only the stop (the last manager, then "test done: stopping")
-    expect(lines.slice(running + 5)).toEqual([expect.stringMatching(/^ {2}manager2 \//), 'test done: stopping']);
+    // after the sign-in lines only the stop (the last manager, the employee, then "test done: stopping")
+    expect(lines.slice(running + 5)).toEqual([expect.stringMatching(/^ {2}manager2 \//),
+      expect.stringMatching(/^ {2}employee \/ trellis-demo {3}\(demo account: employee \w+, their own page "My path"\)$/), 'test done: stopping']);
     expect(await employeesIn('data/first.duckdb')).toBe(40);
     expect(fs.readdirSync(path.join(tmp, 'data', 'demo-inbox')).filter((f) => f.endsWith('.csv'))).toEqual([]); // archived
   });
@@ -106,10 +107,10 @@ describe('trellis demo', () => {
     expect(r.text).toMatch(/generating the demo org \(40 employees/);
     expect(await employeesIn('data/second.duckdb')).toBe(40);
     const lines = r.text.trim().split('\n');
-    expect(lines.slice(-6)).toEqual([
+    expect(lines.slice(-7)).toEqual([
       'Loaded. Start the dashboard with  trellis serve  (or npm start)', 'Sign in as:',
       expect.stringMatching(/^ {2}admin \/ [A-Za-z0-9_-]{24} /), expect.stringMatching(/^ {2}leader \//),
-      expect.stringMatching(/^ {2}manager1 \//), expect.stringMatching(/^ {2}manager2 \//),
+      expect.stringMatching(/^ {2}manager1 \//), expect.stringMatching(/^ {2}manager2 \//), expect.stringMatching(/^ {2}employee \//),
     ]);
   });
 

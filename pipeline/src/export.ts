@@ -11,8 +11,8 @@ import { all, exec, ident, literal } from './db.ts';
 export const EXPORT_FORMATS = ['csv', 'parquet', 'json', 'arrow'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** Tables that hold secrets and are never exported. */
-const NEVER_EXPORTED = new Set(['users', 'sessions']);
+/** Tables that hold secrets or sign-in identities and are never exported. */
+const NEVER_EXPORTED = new Set(['users', 'sessions', 'sso_identities']);
 
 export class ExportError extends Error {
   constructor(message: string) {

@@ -6,7 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { all, exec, openDb, type Db } from './db.ts';
 import {
-  checkCredentials, DEMO_PASSWORD, ensureDemoAccounts, hashPassword, usersCommand, verifyPassword,
+  checkCredentials, DEMO_PASSWORD, ensureDemoAccounts, hashPassword, pickDemoEmployee, usersCommand, verifyPassword,
 } from './users.ts';
 
 let dir: string;
@@ -92,7 +92,8 @@ describe('trellis user', () => {
   });
 
   it.each([
-    [['add', '--username', 'm', '--role', 'manager', '--password-stdin'], 'long-enough-1', /needs --employee-id/],
+    [['add', '--username', 'm', '--role', 'manager', '--password-stdin'], 'long-enough-1', /a manager needs --employee-id/],
+    [['add', '--username', 'm', '--role', 'employee', '--password-stdin'], 'long-enough-1', /an employee needs --employee-id \(the person whose own data they see\)/],
     [['add', '--username', 'm', '--role', 'boss', '--password-stdin'], 'long-enough-1', /invalid role "boss"/],
     [['add', '--username', 'm', '--role', 'leader'], 'long-enough-1', /needs --password-stdin/],
     [['add', '--username', 'm', '--role', 'leader', '--password', 'x'], '', /not taken on the command line/],
@@ -119,6 +120,15 @@ describe('trellis user', () => {
     const good = await cli(['add', '--username', 'mx', '--role', 'manager', '--employee-id', 'E1', '--password-stdin'], 'long-enough-1');
     expect(good.code).toBe(0);
     expect(await check('mx', 'long-enough-1')).toMatchObject({ role: 'manager', employee_id: 'E1' });
+  });
+
+  it('adds an employee linked to their own employee id, checked like a manager\'s', async () => {
+    const bad = await cli(['add', '--username', 'ex', '--role', 'employee', '--employee-id', 'E404', '--password-stdin'], 'long-enough-1');
+    expect(bad.err).toMatch(/no employee with id "E404"/);
+    const good = await cli(['add', '--username', 'ex', '--role', 'employee', '--employee-id', 'E1', '--password-stdin'], 'long-enough-1');
+    expect(good).toMatchObject({ code: 0, out: 'Added employee "ex" (E1)\n' });
+    expect(await check('ex', 'long-enough-1')).toMatchObject({ role: 'employee', employee_id: 'E1' });
+    expect((await cli(['list'])).out).toMatch(/^ex\s+employee\s+E1\s/m);
   });
 });
 
@@ -159,6 +169,30 @@ describe('ensureDemoAccounts', () => {
     expect(lines.join('\n')).not.toContain('given-admin-pw');
     expect(await checkCredentials(conn, 'admin', 'given-admin-pw')).toBeTruthy();
     expect(res.accounts.filter((a) => a.role === 'manager').map((a) => a.employeeId)).toEqual(['a', 'b']);
+    expect(res.accounts.map((a) => a.username)).not.toContain('employee'); // no career_path_state: nobody to show
+    conn.closeSync();
+    demo.close();
+  });
+
+  it('adds a demo employee whose own page has the most to show', async () => {
+    const demo = await openDb(path.join(dir, 'demo3.duckdb'));
+    const conn = await demo.connect();
+    await exec(conn, `create table career_path_state as select * from (values
+      ('a', 'on_path', 1), ('a1', 'on_path', 3), ('a2', 'on_path', 1), ('b1', 'on_path', 1), ('z', 'no_path', 0))
+      as t(employee_id, path_state, n_linked_goals)`);
+    await exec(conn, `create table org_closure as select * from (values ('a','a',0),('a','a1',1),('a1','a1',0),('a2','a2',0),('b1','b1',0),('z','z',0))
+      as t(ancestor_id, employee_id, depth)`);
+    // a manages a1; a1 and a2 and b1 talked about their career; only a2 and b1 have suggested moves
+    await exec(conn, `create table stg_check_ins as select * from (values ('a', true), ('a1', true), ('a2', true), ('b1', true), ('z', true))
+      as t(employee_id, career_discussed)`);
+    await exec(conn, "create table mobility_matches as select * from (values ('a', 1), ('a2', 1), ('b1', 1), ('z', 1)) as t(employee_id, rank)");
+    expect(await pickDemoEmployee(conn)).toBe('a2'); // on a path, talked, has moves, no reports; a2 before b1 by id
+    const lines: string[] = [];
+    const res = await ensureDemoAccounts(conn, { employeeIds: ['a'], adminPassword: 'given-admin-pw', print: (l) => lines.push(l) });
+    expect(res.accounts.map((a) => [a.username, a.role, a.employeeId])).toEqual([
+      ['leader', 'leader', null], ['manager1', 'manager', 'a'], ['employee', 'employee', 'a2']]);
+    expect(lines.at(-1)).toBe('Demo accounts (demo only, password "trellis-demo"): leader (leader), manager1 (manager of a), employee (employee a2)');
+    expect(await checkCredentials(conn, 'employee', DEMO_PASSWORD)).toMatchObject({ role: 'employee', employee_id: 'a2' });
     conn.closeSync();
     demo.close();
   });

@@ -5,10 +5,10 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
 import type { Readable, Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, exec, one, tableExists } from './db.ts';
+import { isRole, missingEmployeeId, ROLES, type Role } from './roles.ts';
 import { findServer, openDbExplained, type ServerLink } from './server-link.ts';
 
-export type Role = 'admin' | 'leader' | 'manager';
-export const ROLES: readonly Role[] = ['admin', 'leader', 'manager'];
+export { ROLES, type Role } from './roles.ts';
 
 export interface UserRecord {
   username: string;
@@ -95,14 +95,13 @@ async function checkEmployee(conn: DuckDBConnection, employeeId: string): Promis
 
 export async function addUser(conn: DuckDBConnection, user: NewUser, now = new Date()): Promise<UserRecord> {
   checkUsername(user.username);
-  if (!ROLES.includes(user.role as Role)) {
+  if (!isRole(user.role)) {
     throw new UserError(`invalid role "${String(user.role).slice(0, 40)}": use one of ${ROLES.join(', ')}`);
   }
-  const role = user.role as Role;
+  const role = user.role;
   const employeeId = user.employeeId?.trim() || null;
-  if (role === 'manager' && !employeeId) {
-    throw new UserError('a manager needs an employee id (--employee-id): it is the root of the team they may see');
-  }
+  const missing = missingEmployeeId(role, employeeId, 'an employee id (--employee-id)');
+  if (missing) throw new UserError(missing);
   checkPassword(user.password);
   if (employeeId) await checkEmployee(conn, employeeId);
   if (await findUser(conn, user.username)) throw new UserError(`user "${user.username}" already exists`, 'exists');
@@ -151,6 +150,10 @@ export async function removeUser(conn: DuckDBConnection, username: string): Prom
 export async function setPassword(conn: DuckDBConnection, username: string, password: string): Promise<void> {
   checkPassword(password);
   if (!(await findUser(conn, username))) throw new UserError(`no user "${username.slice(0, 80)}"`, 'not_found');
+  if (await tableExists(conn, 'sso_identities')
+    && await one(conn, 'select 1 as x from sso_identities where username = $username', { username })) {
+    throw new UserError(`${username.slice(0, 80)} signs in through single sign-on and has no password (docs/access.md)`);
+  }
   const hash = await hashPassword(password);
   await exec(conn, 'update users set password_hash = $hash where username = $username', { username, hash });
   await exec(conn, 'delete from sessions where username = $username', { username });
@@ -194,13 +197,34 @@ async function pickDemoManagers(conn: DuckDBConnection, n: number): Promise<stri
 }
 
 /**
+ * The demo employee: someone whose own page ("My path") has something in every part, chosen from the
+ * marts when they exist — on a path first, then with a career talk at a check-in, with suggested moves,
+ * without reports (an individual contributor), then the lowest id. Null before the first run.
+ */
+export async function pickDemoEmployee(conn: DuckDBConnection): Promise<string | null> {
+  if (!(await tableExists(conn, 'career_path_state'))) return null;
+  const flag = async (table: string, sql: string) => ((await tableExists(conn, table)) ? sql : 'false');
+  const talked = await flag('stg_check_ins', 'exists (select 1 from stg_check_ins k where k.employee_id = c.employee_id and k.career_discussed)');
+  const moves = await flag('mobility_matches', 'exists (select 1 from mobility_matches m where m.employee_id = c.employee_id)');
+  const manages = await flag('org_closure', 'exists (select 1 from org_closure o where o.ancestor_id = c.employee_id and o.depth > 0)');
+  const row = await one<{ employee_id: string }>(conn, `
+    select c.employee_id from career_path_state c
+    order by c.path_state = 'on_path' desc, ${talked} desc, ${moves} desc, ${manages} asc, c.n_linked_goals desc, c.employee_id
+    limit 1`);
+  return row?.employee_id ?? null;
+}
+
+/**
  * Demo accounts for `npm start` on the demo org: an `admin` (password from `adminPassword`, else
  * TRELLIS_ADMIN_PASSWORD, else random and printed once), a `leader`, and `manager1..n` for the given
- * employee ids (default: the two largest teams below the top), all with DEMO_PASSWORD. Existing
- * accounts are left as they are, so a restart prints nothing new.
+ * employee ids (default: the two largest teams below the top) and an `employee` (pickDemoEmployee,
+ * or `employeeId`), all with DEMO_PASSWORD. Existing accounts are left as they are, so a restart prints
+ * nothing new.
  */
 export async function ensureDemoAccounts(conn: DuckDBConnection, opts: {
   employeeIds?: readonly string[];
+  /** The demo employee's employee id (default: pickDemoEmployee; none when nothing is loaded). */
+  employeeId?: string | null;
   adminPassword?: string | null;
   print?: (line: string) => void;
   now?: Date;
@@ -221,6 +245,8 @@ export async function ensureDemoAccounts(conn: DuckDBConnection, opts: {
   const wanted: { username: string; role: Role; employeeId: string | null }[] = [{ username: 'leader', role: 'leader', employeeId: null }];
   const ids = opts.employeeIds?.length ? opts.employeeIds : await pickDemoManagers(conn, 2);
   ids.forEach((employeeId, i) => wanted.push({ username: `manager${i + 1}`, role: 'manager', employeeId }));
+  const self = opts.employeeId !== undefined ? opts.employeeId : await pickDemoEmployee(conn);
+  if (self) wanted.push({ username: 'employee', role: 'employee', employeeId: self });
   for (const account of wanted) {
     const existing = await findUser(conn, account.username);
     if (!existing) await addUser(conn, { ...account, password: DEMO_PASSWORD }, now);
@@ -229,7 +255,7 @@ export async function ensureDemoAccounts(conn: DuckDBConnection, opts: {
   const created = result.accounts.filter((a) => a.created);
   if (created.length) {
     print(`Demo accounts (demo only, password "${DEMO_PASSWORD}"): ${created
-      .map((a) => `${a.username} (${a.role}${a.employeeId ? ` of ${a.employeeId}` : ''})`).join(', ')}`);
+      .map((a) => `${a.username} (${a.role}${a.employeeId ? ` ${a.role === 'employee' ? '' : 'of '}${a.employeeId}` : ''})`).join(', ')}`);
   }
   return result;
 }
@@ -246,7 +272,7 @@ export interface UsersCommandContext {
 }
 
 const USAGE = `Usage:
-  trellis user add --username U --role admin|leader|manager [--employee-id E] --password-stdin
+  trellis user add --username U --role ${ROLES.join('|')} [--employee-id E] --password-stdin
   trellis user list
   trellis user remove --username U
   trellis user passwd --username U --password-stdin
@@ -363,10 +389,11 @@ export async function usersCommand(argv: readonly string[], ctx: UsersCommandCon
     let action: Action;
     switch (sub) {
       case 'add': {
-        if (typeof flags.role !== 'string') throw new UserError('trellis user add needs --role admin|leader|manager');
+        if (typeof flags.role !== 'string') throw new UserError(`trellis user add needs --role ${ROLES.join('|')}`);
         if (!flags['password-stdin']) throw new UserError('trellis user add needs --password-stdin (the password is read from standard input)');
         const employeeId = typeof flags['employee-id'] === 'string' ? flags['employee-id'] : null;
-        if (flags.role === 'manager' && !employeeId) throw new UserError('a manager needs --employee-id (the root of the team they may see)');
+        const missing = isRole(flags.role) ? missingEmployeeId(flags.role, employeeId) : null;
+        if (missing) throw new UserError(missing);
         action = { kind: 'add', username: need(username), role: flags.role, employeeId, password: '' };
         checkUsername(action.username);
         action.password = await readPassword(ctx.stdin ?? process.stdin);
@@ -389,7 +416,7 @@ export async function usersCommand(argv: readonly string[], ctx: UsersCommandCon
     const server = await findServer(dbFile);
     const listed = server ? await viaServer(server, action) : await direct(dbFile, action);
     switch (action.kind) {
-      case 'add': out.write(`Added ${action.role} "${action.username}"${action.employeeId ? ` (team of ${action.employeeId})` : ''}\n`); break;
+      case 'add': out.write(`Added ${action.role} "${action.username}"${action.employeeId ? ` (${action.role === 'employee' ? '' : 'team of '}${action.employeeId})` : ''}\n`); break;
       case 'remove': out.write(`Removed "${action.username}" and ended their sessions\n`); break;
       case 'passwd': out.write(`Password of "${action.username}" changed; their sessions ended\n`); break;
       case 'list': {

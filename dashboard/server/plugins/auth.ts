@@ -10,7 +10,7 @@ import { createAuthStore, type AuthStore } from '../auth/store.ts';
 import { csrfProblem } from '../auth/csrf.ts';
 import { FailureBackoff, type BackoffRule } from '../auth/rate-limit.ts';
 import { DEFAULT_SESSION_POLICY, SESSION_COOKIE, lookupSession, purgeSessions, type SessionPolicy } from '../auth/sessions.ts';
-import { ROLES, type AuthRouteConfig, type AuthUser } from '../auth/user.ts';
+import { ROLES, routeAllows, type AuthRouteConfig, type AuthUser, type Role } from '../auth/user.ts';
 
 export type { AuthUser, AuthRouteConfig, Role } from '../auth/user.ts';
 
@@ -54,7 +54,7 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     public?: boolean;
-    roles?: readonly ('admin' | 'leader' | 'manager')[];
+    roles?: readonly Role[];
   }
 }
 
@@ -159,8 +159,8 @@ async function auth(app: FastifyInstance, opts: AuthOptions) {
       if (problem) return refuse(reply, 403, problem);
     }
     if (config.public) return;
-    const allowed = config.roles ?? ROLES;
-    if (!allowed.includes(request.user!.role)) {
+    // Default-deny for employees: a route without config.roles is open to admin, leader and manager only.
+    if (!routeAllows(config.roles, request.user!.role)) {
       return refuse(reply, 403, `Not allowed for the ${request.user!.role} role`);
     }
   });

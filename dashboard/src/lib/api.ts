@@ -22,7 +22,9 @@ export interface RunBrief {
   error: string | null;
 }
 
-export type Role = 'admin' | 'leader' | 'manager';
+// Roles have one home, shared with the server and the CLI (a type only: nothing of it is bundled).
+export type { Role } from '../../../pipeline/src/roles.ts';
+import type { Role } from '../../../pipeline/src/roles.ts';
 
 /** GET /api/meta. */
 export interface Meta {

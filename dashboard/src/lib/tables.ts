@@ -235,6 +235,39 @@ export const TABLES = {
     ],
   },
 
+  // My path (an employee's own page): plain column names, no codes
+  meSkills: {
+    source: { api: '/api/me/', at: ['path', 'skills'] },
+    columns: [
+      { key: 'skill_name', label: 'Skill' }, { key: 'current_level', label: 'Your level', kind: 'int' },
+      { key: 'required_level', label: 'Level needed', kind: 'int' },
+    ],
+  },
+  meMoves: {
+    source: { api: '/api/me/', at: ['moves', 'rows'] },
+    columns: [
+      { key: 'title', label: 'Role' }, { key: 'words', label: 'What kind of move' },
+      { key: 'coverage', label: 'Skills you already have', kind: 'pct' },
+      { key: 'skills_to_close', label: 'Skills to build (your level → level needed)', format: (v) => (v == null ? 'None' : String(v)) },
+    ],
+  },
+  meGoals: {
+    source: { api: '/api/me/', at: ['goals', 'rows'] },
+    columns: [
+      { key: 'title', label: 'Goal' }, { key: 'status', label: 'Status', kind: 'label' },
+      { key: 'progress', label: 'Progress', kind: 'percent' }, { key: 'due_on', label: 'Due', kind: 'date' },
+      { key: 'links', label: 'How it links up' },
+    ],
+  },
+  meCheckIns: {
+    source: { api: '/api/me/', at: ['checkIns', 'rows'] },
+    columns: [
+      { key: 'week_of', label: 'Week of', kind: 'date' },
+      { key: 'career_discussed', label: 'Career talked about', format: (v) => (v === true ? 'Yes' : 'No') },
+      { key: 'manager_replied', label: 'Manager replied', format: (v) => (v === true ? 'Yes' : v === false ? 'No' : '—') },
+    ],
+  },
+
   // Pipeline
   runs: {
     source: list('/api/pipeline/runs'),

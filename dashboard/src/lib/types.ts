@@ -116,6 +116,26 @@ export interface Profile {
   runId: N;
 }
 
+/** GET /api/me: the signed-in person's own page, "My path" (routes/api/me). */
+export interface Me {
+  person: { employee_id: string; full_name: string | null; department: string | null; role_id: string | null; role_title: string | null;
+    role_level: N; job_family: string | null; manager_name: string | null; hire_date: string | null; role_start_date: string | null;
+    months_in_role: N; time_in_role: string | null };
+  path: {
+    state: string | null;
+    words: string;
+    targets: { role_id: string; title: string | null; level: N; target_kind: string | null; is_from_plan: boolean | null;
+      is_from_goal: boolean | null; coverage: N; n_skills_to_close: N }[];
+    skills: { target_role_id: string; skill_id: string; skill_name: string | null; current_level: N; required_level: N; gap: N; importance: N }[];
+  };
+  moves: { source: string | null; rows: Record<string, unknown>[] };
+  goals: { loaded: boolean; rows: Record<string, unknown>[] };
+  checkIns: { loaded: boolean; n: number; n_career: number; last_career_talk: string | null; rows: Record<string, unknown>[] };
+  nextSteps: string[];
+  asOf: string | null;
+  runId: N;
+}
+
 /** A row of GET /api/pipeline/runs */
 export interface RunRow {
   run_id: number; started_at: string | null; finished_at: string | null; as_of: string | null;

@@ -86,7 +86,8 @@ function signIn(url: string | null, accounts: DemoAccounts | null): string[] {
       : '(the password printed when it was created; reset it with: trellis user passwd --username admin --password-stdin)';
   out.push('Sign in as:', `  ${admin.username} / ${adminPassword}`);
   for (const a of accounts.accounts) {
-    out.push(`  ${a.username} / ${a.password}   (demo account: ${a.role}${a.employeeId ? ` of ${a.employeeId}'s team` : ', the whole org'})`);
+    const sees = a.role === 'employee' ? ` ${a.employeeId}, their own page "My path"` : a.employeeId ? ` of ${a.employeeId}'s team` : ', the whole org';
+    out.push(`  ${a.username} / ${a.password}   (demo account: ${a.role}${sees})`);
   }
   return out;
 }

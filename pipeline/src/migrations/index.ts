@@ -5,6 +5,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { baseline } from './001-baseline.ts';
 import { successionPlans } from './002-succession-plans.ts';
+import { ssoIdentities } from './003-sso-identities.ts';
 
 export interface Migration {
   /** 1, 2, 3, … in order, never reused or renumbered once released. */
@@ -16,7 +17,7 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS: readonly Migration[] = [baseline, successionPlans];
+export const MIGRATIONS: readonly Migration[] = [baseline, successionPlans, ssoIdentities];
 
 /**
  * Tables that hold what people write through Trellis (accounts, sessions, the audit log, saved succession
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [baseline, successionPlans];
 export const APP_TABLES: readonly string[] = [
   'users', 'sessions', 'audit_log', 'schema_migrations',
   'succession_plan_roles', 'succession_plan_successors', 'succession_plan_actions', 'succession_plan_versions',
+  'sso_identities',
 ];
 
 /** Views over the app tables, made by the migrations (no model may take their names). */

@@ -10,12 +10,14 @@ import { describeWait } from '../../../auth/rate-limit.ts';
 import { basePath } from '../../../auth/routes-base.ts';
 import { SESSION_COOKIE, createSession, endSession, purgeSessions } from '../../../auth/sessions.ts';
 import { ErrorBody } from '../../../schemas.ts';
+import { ROLES } from '../../../auth/user.ts';
+import oidcRoutes from './oidc.ts';
 
 const FAILED = 'Sign-in failed: unknown user or wrong password';
 
 const UserBody = Type.Object({
   username: Type.String(),
-  role: Type.Union([Type.Literal('admin'), Type.Literal('leader'), Type.Literal('manager')]),
+  role: Type.Union(ROLES.map((r) => Type.Literal(r))),
   employeeId: Type.Union([Type.String(), Type.Null()]),
 });
 
@@ -37,6 +39,7 @@ function cookieToken(request: FastifyRequest): string | undefined {
 export default async function authRoutes(app: FastifyInstance) {
   const base = basePath(app, '/api/auth');
   const auth = () => app.trellisAuth;
+  await app.register(oidcRoutes);
 
   app.post(`${base}/login`, {
     config: { public: true },
@@ -53,6 +56,12 @@ export default async function authRoutes(app: FastifyInstance) {
     const { store, limits, policy, now } = auth();
     const { username, password } = request.body;
     const at = now();
+    const sso = app.hasDecorator('trellisSso') ? app.trellisSso : null;
+    if (sso && !sso.localLogin) {
+      await store.use((conn) => writeAudit(conn, { at, username, action: 'login_failed', target: username, detail: 'local sign-in is off', ip: request.ip }));
+      const name = sso.client?.settings.name ?? 'single sign-on';
+      return reply.status(403).send({ error: 'forbidden', message: `Sign-in with a password is switched off here: use "Sign in with ${name}"`, statusCode: 403 });
+    }
     // request.ip is the peer, or X-Forwarded-For's client when the peer is a trusted proxy (trustProxy).
     const addressKey = request.ip;
     const pairKey = `${username.toLowerCase()}\n${addressKey}`;
@@ -105,6 +114,7 @@ export default async function authRoutes(app: FastifyInstance) {
   });
 
   app.get(`${base}/me`, {
+    config: { roles: ROLES }, // every role: it answers only the caller's own account
     schema: {
       summary: 'The signed-in user',
       tags: ['auth'],

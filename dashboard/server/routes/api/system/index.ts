@@ -7,6 +7,7 @@ import { FACTORS_OFF_SQL, factorsOffText, type FactorOff } from '../../../../../
 import { SERVING_STATUS_SQL } from '../../../../../pipeline/src/run-outcome.ts';
 import { readOne, readRows } from '../../../rows.ts';
 import { Int, Str, errors } from '../../../schemas.ts';
+import { ROLES } from '../../../auth/user.ts';
 
 const RunBrief = Type.Union([Type.Null(), Type.Object({
   runId: Type.Integer(),
@@ -44,7 +45,9 @@ export default async function system(app: FastifyInstance) {
     config: { public: true },
   }, async () => app.swagger());
 
+  // Every role: an employee gets the data date and their own account only (no runs, no org-wide factors).
   app.get('/meta', {
+    config: { roles: ROLES },
     schema: {
       summary: 'Data as-of date, the last run and the last good run, the signed-in user',
       tags: ['system'],
@@ -54,6 +57,7 @@ export default async function system(app: FastifyInstance) {
       },
     },
   }, async (request) => {
+    const user = userOf(request);
     const { lastRun, lastGoodRun, off } = await app.reads.use(async (conn) => {
       const off: FactorOff[] = (await hasTable(conn, 'retention_factors'))
         ? (await readRows(conn, FACTORS_OFF_SQL)).map((r) => ({ factor: String(r.factor), reason: String(r.reason) })) : [];
@@ -64,13 +68,14 @@ export default async function system(app: FastifyInstance) {
         off,
       };
     });
-    const user = userOf(request);
+    const self = user?.role === 'employee';
     return {
       asOf: (lastGoodRun?.asOf as string) ?? null,
       runId: (lastGoodRun?.runId as number) ?? null,
-      lastRun, lastGoodRun,
+      lastRun: self ? null : lastRun,
+      lastGoodRun: self ? null : lastGoodRun,
       user: user ? { username: user.username, role: user.role, employeeId: user.employeeId } : null,
-      factorsOff: { factors: off, text: factorsOffText(off) },
+      factorsOff: self ? { factors: [], text: null } : { factors: off, text: factorsOffText(off) },
     };
   });
 }

@@ -6,6 +6,7 @@ import { audit } from '../../../auth/audit.ts';
 import { basePath } from '../../../auth/routes-base.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../../errors.ts';
 import { ErrorBody } from '../../../schemas.ts';
+import { ROLES } from '../../../auth/user.ts';
 
 const admin = { roles: ['admin'] as const };
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -49,10 +50,10 @@ export default async function usersRoutes(app: FastifyInstance) {
   app.post(`${base}`, {
     config: admin,
     schema: {
-      summary: 'Add an account (admin); a manager needs employeeId', tags: ['users'],
+      summary: 'Add an account (admin); a manager or an employee needs employeeId', tags: ['users'],
       body: Type.Object({
         username: Username,
-        role: Type.Union([Type.Literal('admin'), Type.Literal('leader'), Type.Literal('manager')]),
+        role: Type.Union(ROLES.map((r) => Type.Literal(r))),
         employeeId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
         password: Password,
       }, { additionalProperties: false }),
