@@ -121,7 +121,7 @@ async function readBrief(conn: DuckDBConnection, request: Parameters<typeof user
     from skill_gaps_employee g left join stg_skills s using (skill_id)
     where g.employee_id = $id and g.target_kind <> 'current' and g.gap > 0
     order by g.importance desc, g.gap desc, g.skill_id`, p);
-  const targets = coverage.map((c) => ({
+  const targets: R[] = coverage.map((c) => ({
     ...c,
     gaps: gaps.filter((g) => g.target_role_id === c.role_id && g.target_kind === c.target_kind)
       .map(({ target_role_id: _r, target_kind: _k, ...g }) => g),
