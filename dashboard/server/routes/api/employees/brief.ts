@@ -96,11 +96,11 @@ async function readBrief(conn: DuckDBConnection, request: Parameters<typeof user
 
   const employee = (await readOne(conn, `select employee_id, full_name, department, location, hire_date
     from stg_employees where employee_id = $id`, p))!;
-  const path = (await optionalRows(conn, ['career_path_state'], `select months_since_promotion::int as m
-    from career_path_state where employee_id = $id`, p))[0];
+  // The months as int_employees_active counts them (complete calendar months; docs/marts.md).
   const role = await readOne(conn, `
     select r.role_id, r.title, r.job_family, r.level::int as level, r.track, e.role_start_date,
-           greatest(0, date_sub('month', e.role_start_date, $as_of::date))::int as months_in_role
+           greatest(0, date_sub('month', e.role_start_date, $as_of::date))::int as months_in_role,
+           date_sub('month', coalesce(e.last_promotion_date, e.hire_date), $as_of::date)::int as months_since_promotion
     from stg_roles r, stg_employees e where r.role_id = $role and e.employee_id = $id`,
     { ...asOf, role: base.role_id as string });
 
@@ -161,7 +161,7 @@ async function readBrief(conn: DuckDBConnection, request: Parameters<typeof user
   const facts: BriefFacts = {
     pathState: base.path_state as string | null,
     flags: flags as BriefFacts['flags'],
-    monthsSincePromotion: (path?.m as number | undefined) ?? null,
+    monthsSincePromotion: (role?.months_since_promotion as number | null | undefined) ?? null,
     latestPerformance: (review?.performance as number | null | undefined) ?? null,
     roleTitle: (role?.title as string | null | undefined) ?? null,
     targets: targets.filter((t) => t.target_kind === 'path').map((t) => String(t.title ?? t.role_id)),
@@ -176,7 +176,7 @@ async function readBrief(conn: DuckDBConnection, request: Parameters<typeof user
 
   return {
     employee,
-    role: role ? { ...role, months_since_promotion: facts.monthsSincePromotion } : null,
+    role: role ?? null,
     manager: base.manager_id ? { employee_id: base.manager_id, full_name: base.manager_name } : null,
     path: { path_state: base.path_state, meaning: PATH_STATE_MEANING[base.path_state as string] ?? null, targets },
     suggestions, goals, review, checkIns,
