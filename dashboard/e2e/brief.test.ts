@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { REPO_ROOT, screenshot, startHarness, type Harness } from './harness.ts';
+import { REPO_ROOT, axeViolations, screenshot, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => { h = await startHarness('succession'); });
@@ -36,6 +36,7 @@ describe('career-conversation brief', () => {
     await page.getByTestId('talking-points').waitFor();
     expect(page.url()).toBe(`${h.baseUrl}/employees/B02/brief`);
     await screenshot(page, 'brief-B02');
+    expect(await axeViolations(page)).toEqual([]);
     await page.emulateMedia({ media: 'print' });
     await screenshot(page, 'brief-B02-print');
     await page.emulateMedia({ media: null }); // back to the default: page.pdf() prints with print media
