@@ -326,3 +326,29 @@ describe('an org that loaded no plans, goals or check-ins (fixtures/orgs/sparse)
     await page.close();
   });
 });
+
+describe('Content-Security-Policy (issue 15)', () => {
+  it('the served policy allows the SPA shell by hash, never inline script in general', async () => {
+    const res = await fetch(`${h.baseUrl}/employees`);
+    const policy = res.headers.get('content-security-policy') ?? '';
+    expect(policy).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/]+=*'/);
+    expect(policy).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+    expect(policy).toContain("frame-ancestors 'none'");
+  });
+
+  it('the harness sees a violation (so every other test, which ends with none, would fail on one)', async () => {
+    const { page } = await h.open('/');
+    await page.getByTestId('as-of').waitFor();
+    // An injected inline script, as an XSS would add: refused by the policy, and reported.
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__injected = true';
+      document.body.append(s);
+    });
+    const seen: string[] = [];
+    await expect.poll(async () => seen.push(...(await h.takeCspViolations()))).toBeGreaterThan(0);
+    expect(seen.join('\n')).toMatch(/script-src/);
+    expect(await page.evaluate(() => 'injected' in window || '__injected' in window)).toBe(false);
+    await page.close();
+  });
+});

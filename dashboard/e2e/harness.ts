@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import axe from 'axe-core';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterEach } from 'vitest';
 import { openDb, all, type Db, type Row } from '../../pipeline/src/db.ts';
 import { runPipeline } from '../../pipeline/src/run.ts';
 import { buildServer, type ServerConfig } from '../server/index.ts';
@@ -69,6 +70,37 @@ export async function ensureBuilt(): Promise<void> {
   }
 }
 
+/**
+ * Content-Security-Policy violations (issue 15): every browser context of a harness reports them — the
+ * page's `securitypolicyviolation` events through a binding, and Chromium's console messages about the
+ * policy — and the test during which one happens fails (the afterEach below), as does `close()` for any
+ * reported after the last test. A test that means to cause one takes it with `takeCspViolations()`.
+ */
+const liveHarnesses = new Set<Harness>();
+afterEach(async () => {
+  const found: string[] = [];
+  for (const h of liveHarnesses) found.push(...(await h.takeCspViolations()));
+  if (found.length) throw new Error(`Content-Security-Policy violations during this test:\n${found.join('\n')}`);
+});
+
+async function watchCsp(context: BrowserContext, found: string[]): Promise<void> {
+  await context.exposeBinding('__trellisCspViolation', (_source, v: Record<string, unknown>) => {
+    found.push(`${String(v.directive)} blocked ${String(v.blocked) || '(inline)'} at ${String(v.page)}`
+      + `${v.sample ? ` — "${String(v.sample)}"` : ''}${v.source ? ` (${String(v.source)}:${String(v.line)})` : ''}`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      void (window as unknown as { __trellisCspViolation: (v: unknown) => Promise<void> }).__trellisCspViolation({
+        directive: e.effectiveDirective, blocked: e.blockedURI, page: location.pathname, sample: e.sample,
+        source: e.sourceFile, line: e.lineNumber,
+      });
+    });
+  });
+  context.on('console', (m) => {
+    if (m.type() === 'error' && /Content.Security.Policy/i.test(m.text())) found.push(`console: ${m.text()}`);
+  });
+}
+
 export interface Viewport { width: number; height: number }
 /** A phone held upright (the width the dashboard must fit without sideways scrolling). */
 export const PHONE: Viewport = { width: 390, height: 844 };
@@ -88,6 +120,8 @@ export interface Harness {
   open(pathname: string, context?: BrowserContext, viewport?: Viewport): Promise<{ page: Page; errors: string[] }>;
   /** A browser context signed in as a new account with this role (a manager needs `employeeId`). */
   contextAs(role: Role, employeeId?: string): Promise<BrowserContext>;
+  /** The CSP violations reported since the last call (each test ends with none left, see above). */
+  takeCspViolations(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -143,11 +177,19 @@ export async function startHarness(org: OrgSource = 'succession', options: Harne
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+  // Every context, including those a test makes itself with h.browser.newContext(), watches for CSP violations.
+  const cspViolations: string[] = [];
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args: Parameters<Browser['newContext']>) => {
+    const created = await newContext(...args);
+    await watchCsp(created, cspViolations);
+    return created;
+  };
   const context = await signedIn(cookie);
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
 
   const conn = await db.connect();
-  return {
+  const harness: Harness = {
     dir, inbox, asOf, db, app, baseUrl, browser, context,
     sql: (text, params) => all(conn, text, params),
     async contextAs(role, employeeId) {
@@ -163,15 +205,24 @@ export async function startHarness(org: OrgSource = 'succession', options: Harne
       await page.goto(baseUrl + pathname);
       return { page, errors };
     },
+    async takeCspViolations() {
+      await sleep(50); // a violation's event reaches the binding a moment after the page reports it
+      return cspViolations.splice(0);
+    },
     async close() {
+      liveHarnesses.delete(harness);
+      const left = cspViolations.splice(0);
       await context.close().catch((e: unknown) => console.warn('closing the browser context:', e));
       await browser.close();
       await app.close();
       conn.closeSync();
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
+      if (left.length) throw new Error(`Content-Security-Policy violations after the last test:\n${left.join('\n')}`);
     },
   };
+  liveHarnesses.add(harness);
+  return harness;
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
@@ -182,7 +233,8 @@ export interface AxeViolation { id: string; impact: string; help: string; target
 
 /** axe-core's violations of impact serious or critical on the page as it is now (the suite allows none). */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axe.source });
+  // Evaluated through the DevTools protocol, not a <script> element, which the CSP would (rightly) refuse.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
   const found = await page.evaluate(async () => {
     const { violations } = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
     return violations.map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));

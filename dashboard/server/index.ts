@@ -1,5 +1,5 @@
 // buildServer: the Fastify app in the order of guide/style.md — external plugins (cookie, swagger,
-// multipart, static) → app plugins (db, auth) → the route folders under routes/api/<area>/.
+// multipart, static, security headers) → app plugins (db, auth) → the route folders under routes/api/<area>/.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +17,7 @@ import authPlugin from './plugins/auth.ts';
 import ssoPlugin from './plugins/sso.ts';
 import hostCheckPlugin, { allowedHostNames } from './host-check.ts';
 import noStorePlugin from './plugins/no-store.ts';
+import securityHeadersPlugin from './plugins/security-headers.ts';
 import timeoutsPlugin, { serverTimeouts } from './plugins/timeouts.ts';
 import { PipelineRunner } from './pipeline-runner.ts';
 import { DEFAULT_STATIC_DIR, REPO_ROOT, SERVER_DIR as here } from './paths.ts';
@@ -92,6 +93,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   // External plugins.
   await app.register(timeoutsPlugin, { config });
   await app.register(noStorePlugin);
+  const staticDir = config.staticDir ?? DEFAULT_STATIC_DIR;
+  await app.register(securityHeadersPlugin, { staticDir });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -103,7 +106,6 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     preservePath: true,
     limits: { fileSize: Math.round((config.uploadLimitMb ?? 50) * 1024 * 1024), files: 1, fields: 5, fieldSize: 1024 },
   });
-  const staticDir = config.staticDir ?? DEFAULT_STATIC_DIR;
   const hasSpa = fs.existsSync(path.join(staticDir, 'index.html'));
   if (hasSpa) await app.register(fastifyStatic, { root: staticDir, wildcard: false, index: ['index.html'] });
 

@@ -136,6 +136,28 @@ export interface Me {
   runId: N;
 }
 
+/** GET /api/employees/:id/brief (no risk score: the brief is read in the conversation) */
+export interface Brief {
+  employee: { employee_id: string; full_name: string | null; department: string | null; location: string | null; hire_date: string | null };
+  role: { role_id: string; title: string | null; job_family: string | null; level: N; track: string | null;
+    role_start_date: string | null; months_in_role: N; months_since_promotion: N } | null;
+  manager: { employee_id: string; full_name: string | null } | null;
+  path: { path_state: string | null; meaning: string | null; targets: { role_id: string; title: string | null; target_kind: string | null;
+    coverage: N; gaps: { skill_id: string; skill_name: string | null; current_level: N; required_level: N; gap: N }[] }[] };
+  suggestions: { rank: N; role_id: string; title: string | null; kind: string | null; level_change: N; coverage: N;
+    n_skills_to_close: N; skills_to_close: string | null; has_open_need: boolean | null }[];
+  goals: { goal_id: string; title: string | null; status: string | null; progress: N; due_on: string | null; target_role_id: string | null;
+    skill_id: string | null; is_linked: boolean | null; is_overdue: boolean }[];
+  review: { cycle: string; performance: N; potential: N; reviewed_on: string | null } | null;
+  checkIns: { last_check_in: string | null; career_discussions: string[]; pulse_recent: N; pulse_prior: N;
+    trend: 'up' | 'down' | 'steady' | null; pulses: { week_of: string; pulse: N }[] };
+  succession: { nominations: { role_id: string; title: string | null; nominated_readiness: string | null; nominated_on: string | null; readiness: string | null }[];
+    plans: { plan_id: string; role_id: string; title: string | null; position: string | null }[] };
+  talkingPoints: { rule: string; text: string }[];
+  asOf: string | null;
+  runId: N;
+}
+
 /** A row of GET /api/pipeline/runs */
 export interface RunRow {
   run_id: number; started_at: string | null; finished_at: string | null; as_of: string | null;

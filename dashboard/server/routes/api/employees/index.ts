@@ -1,5 +1,6 @@
-// GET /api/employees (search) and GET /api/employees/:id (the profile). The profile is only served
-// when the employee is inside the caller's scope (else 404, like an unknown id).
+// GET /api/employees (search), GET /api/employees/:id (the profile) and GET /api/employees/:id/brief
+// (the career-conversation brief, brief.ts). Both are only served when the employee is inside the
+// caller's scope (else 404, like an unknown id).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -13,6 +14,7 @@ import { readOne, readRows } from '../../../rows.ts';
 import { Bool, IdParam, Int, Num, Row, Str, StrList, errors } from '../../../schemas.ts';
 import { CAREER_PATH_SQL } from '../career-paths/index.ts';
 import { RETENTION_SQL, RISK_FACTORS } from '../retention/index.ts';
+import { briefRoute } from './brief.ts';
 
 const EmployeeRow = Row({
   employee_id: Type.String(), full_name: Str(), department: Str(), role_id: Str(), role_title: Str(),
@@ -153,4 +155,6 @@ export default async function employees(app: FastifyInstance) {
     await audit(request, 'view_employee', id);
     return profile;
   });
+
+  briefRoute(app);
 }
