@@ -152,7 +152,7 @@ export interface Brief {
   checkIns: { last_check_in: string | null; career_discussions: string[]; pulse_recent: N; pulse_prior: N;
     trend: 'up' | 'down' | 'steady' | null; pulses: { week_of: string; pulse: N }[] };
   succession: { nominations: { role_id: string; title: string | null; nominated_readiness: string | null; nominated_on: string | null; readiness: string | null }[];
-    plans: { plan_id: string; role_id: string; title: string | null; position: string | null }[] };
+    plans: { role_id: string; title: string | null; decided_readiness: string | null; is_emergency: boolean }[] };
   talkingPoints: { rule: string; text: string }[];
   asOf: string | null;
   runId: N;

@@ -126,4 +126,16 @@ describe('GET /api/employees/:id/brief', () => {
     const rows = await sql<{ action: string; detail: string }>(`select action, detail from audit_log where target = 'B05'`);
     expect(rows).toEqual([{ action: 'view_employee', detail: '{"page":"brief"}' }]);
   });
+
+  it('lists the saved succession plans that name the person, as successor or emergency successor', async () => {
+    const leader = (await loginAs(app, 'leader', { username: 'brief-plan-leader' })).headers;
+    const saved = await app.inject({ method: 'PUT', url: '/api/succession/plans/TL', headers: leader, payload: {
+      base_version: 0, notes: null, emergency_successor_id: 'B12',
+      successors: [{ employee_id: 'B03', decided_readiness: '1_2_years', actions: [] }],
+    } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect((await json('B03')).succession.plans).toEqual([{ role_id: 'TL', title: 'Tech Lead', decided_readiness: '1_2_years', is_emergency: false }]);
+    expect((await json('B12')).succession.plans).toEqual([{ role_id: 'TL', title: 'Tech Lead', decided_readiness: null, is_emergency: true }]);
+    expect((await json('B02')).succession.plans).toEqual([]);
+  });
 });

@@ -30,8 +30,12 @@ const Nomination = Row({
   readiness: Str({ description: 'readiness by the evidence (succession_candidates), null when not a candidate there' }),
 });
 
-/** A saved succession plan the person is on (app tables, issue 14 follow-up): none yet, see savedSuccessionPlans. */
-const SavedPlan = Row({ plan_id: Type.String(), role_id: Type.String(), title: Str(), position: Str() });
+/** A saved succession plan the person is on (app tables of migration 2; savedSuccessionPlans). */
+const SavedPlan = Row({
+  role_id: Type.String(), title: Str(),
+  decided_readiness: Str({ description: 'ready_now | 1_2_years | 3_plus_years as decided in the plan; null when only the emergency successor' }),
+  is_emergency: Type.Boolean({ description: "the plan's emergency (interim) successor" }),
+});
 
 export const Brief = Type.Object({
   employee: Row({ employee_id: Type.String(), full_name: Str(), department: Str(), location: Str(), hire_date: Str() }),
@@ -76,11 +80,24 @@ async function optionalRows(conn: DuckDBConnection, tables: string[], sql: strin
 }
 
 /**
- * Saved succession plans (app-owned tables, another branch) that name this person. Returns none until those
- * tables land: then read them here, in scope already (the brief is only built for someone the caller may see).
+ * Saved succession plans that name this person, as a successor or as the emergency successor (one row per
+ * plan). About the person, so in scope already: the brief is only built for someone the caller may see.
  */
-export async function savedSuccessionPlans(_conn: DuckDBConnection, _employeeId: string): Promise<R[]> {
-  return [];
+async function savedSuccessionPlans(conn: DuckDBConnection, employeeId: string): Promise<R[]> {
+  return readRows(conn, `
+    with named as (
+        select role_id, max(decided_readiness) as decided_readiness, bool_or(is_emergency) as is_emergency
+        from (
+            select role_id, decided_readiness, false as is_emergency
+            from succession_plan_successors where employee_id = $id
+            union all
+            select role_id, null, true from succession_plan_roles where emergency_successor_id = $id
+        ) as plans
+        group by role_id
+    )
+    select named.role_id, roles.title, named.decided_readiness, named.is_emergency
+    from named left join stg_roles as roles using (role_id)
+    order by named.role_id`, { id: employeeId });
 }
 
 /** The brief of one employee, or null when they are not active or not in the caller's scope. */
