@@ -27,6 +27,8 @@ const PUBLIC = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'GET /a
   'GET /api/auth/methods', 'GET /api/auth/oidc/start', 'GET /api/auth/oidc/callback']);
 /** Areas only admins may use. */
 const ADMIN_AREAS = /^\/api\/(pipeline|users|audit|backup)(\/|$)/; // admin-only areas
+/** Routes for admins and leaders only: saving a succession plan, and the org-wide what-if of one. */
+const LEADER_ROUTES = new Set(['PUT /api/succession/plans/:roleId', 'GET /api/succession/plans/:roleId/what-if']);
 /** The only routes an employee may call (default-deny, pipeline/src/roles.ts): their own page and session. */
 const EMPLOYEE_ROUTES = /^GET \/api\/(me(\/.*)?|auth\/me|meta)$/;
 /** The employee below is E6 (Ed Seller): every other person is someone else. */
@@ -128,7 +130,7 @@ describe('every route × every role', () => {
   const expected: Record<string, (k: string, url: string) => boolean> = {
     admin: () => true,
     leader: (_k, url) => !ADMIN_AREAS.test(url),
-    manager: (_k, url) => !ADMIN_AREAS.test(url),
+    manager: (k, url) => !ADMIN_AREAS.test(url) && !LEADER_ROUTES.has(k),
     employee: (k) => EMPLOYEE_ROUTES.test(k),
   };
 

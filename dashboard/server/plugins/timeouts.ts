@@ -50,7 +50,8 @@ function hasBody(request: FastifyRequest): boolean {
 /** Answer 408 on the socket itself (unless an answer has started) and close it. */
 function cutOff(request: FastifyRequest, reply: FastifyReply, seconds: number): void {
   const socket = request.raw.socket;
-  if (request.raw.complete || socket.destroyed) return;
+  // app.inject's stand-in socket has no connection to cut (nor destroy): only real sockets are cut off.
+  if (request.raw.complete || socket.destroyed || typeof socket.destroy !== 'function') return;
   const body = JSON.stringify({
     error: 'request_timeout', statusCode: 408,
     message: `The request was not received within ${seconds} s; send it again (a slow link: see TRELLIS_REQUEST_TIMEOUT_S)`,
