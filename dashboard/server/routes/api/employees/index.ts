@@ -13,6 +13,7 @@ import { readOne, readRows } from '../../../rows.ts';
 import { Bool, IdParam, Int, Num, Row, Str, StrList, errors } from '../../../schemas.ts';
 import { CAREER_PATH_SQL } from '../career-paths/index.ts';
 import { RETENTION_SQL, RISK_FACTORS } from '../retention/index.ts';
+import { registerSuggestions } from './suggestions.ts';
 
 const EmployeeRow = Row({
   employee_id: Type.String(), full_name: Str(), department: Str(), role_id: Str(), role_title: Str(),
@@ -153,4 +154,6 @@ export default async function employees(app: FastifyInstance) {
     await audit(request, 'view_employee', id);
     return profile;
   });
+
+  registerSuggestions(app);
 }
