@@ -97,6 +97,8 @@ export type OrgSource = string | { generate: { employees: number; seed: number; 
 export interface HarnessOptions {
   /** Mapping files of fixtures/mappings to configure (copied to `mappings/` beside the inbox). */
   mappings?: string[];
+  /** The server's clock (the auth plugin's `now`, which also dates exports such as career plans): pinned in tests that read a date. */
+  now?: () => Date;
 }
 
 export async function startHarness(org: OrgSource = 'succession', options: HarnessOptions = {}): Promise<Harness> {
@@ -126,6 +128,7 @@ export async function startHarness(org: OrgSource = 'succession', options: Harne
     config: { inbox, db: db.path, asOf, maxRejectsPerFile: 1000, uploadLimitMb: 5, port: 0, host: '127.0.0.1' },
     db,
     logger: false,
+    ...(options.now ? { auth: { now: options.now } } : {}),
   });
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   const user = await createUser(app, { role: 'admin', username: 'e2e-admin' });
