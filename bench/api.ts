@@ -170,7 +170,7 @@ async function pageLatency(address: string, headers: Record<string, string>, ids
   }));
   latencies.sort((a, b) => a - b);
   return {
-    path: EMPLOYEE_PAGE(':id').join(' + '), connections, durationSeconds, requests: latencies.length, errors, non2xx,
+    path: '/api/employees/:id + /suggestions', connections, durationSeconds, requests: latencies.length, errors, non2xx,
     rps: Math.round(latencies.length / durationSeconds),
     p50Ms: Math.round(percentile(latencies, 50)), p95Ms: Math.round(percentile(latencies, 95)), p99Ms: Math.round(percentile(latencies, 99)),
   };

@@ -12,7 +12,7 @@ import { buildWhere } from '../../../query.ts';
 import { readOne, readRows } from '../../../rows.ts';
 import { Bool, IdParam, Int, Num, Row, Str, StrList, errors } from '../../../schemas.ts';
 import { CAREER_PATH_SQL } from '../career-paths/index.ts';
-import { RETENTION_SQL, RISK_FACTORS } from '../retention/index.ts';
+import { RISK_FACTORS } from '../retention/index.ts';
 import { registerSuggestions } from './suggestions.ts';
 
 const EmployeeRow = Row({
@@ -129,8 +129,10 @@ export default async function employees(app: FastifyInstance) {
         select week_of, pulse::int as pulse, career_discussed, manager_replied
         from stg_check_ins where employee_id = $id and week_of <= $as_of::date order by week_of`,
         { ...p, as_of: version.asOf ?? '9999-12-31' });
+      // retention_risk alone: RETENTION_SQL's join adds names the profile does not read, and the person is in
+      // career_path_state already (base), so its inner join keeps them (one table read instead of a 4-way join).
       const riskRow = (await optionalRows(conn, ['retention_risk'],
-        `select * from (${RETENTION_SQL}) as t where employee_id = $id`, p))[0];
+        `select score::int as score, band::varchar as band, reasons, ${RISK_FACTORS.join(', ')} from retention_risk where employee_id = $id`, p))[0];
       const targets = coverage.filter((c) => c.target_kind !== 'current');
       const pathTargets = (base.path_targets as string[] | null) ?? [];
       for (const t of pathTargets) {
