@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { audit } from '../../../auth/audit.ts';
-import { dataVersion, userOf } from '../../../context.ts';
+import { dataVersion, memoByVersion, userOf } from '../../../context.ts';
 import { NotFoundError } from '../../../errors.ts';
 import { PEOPLE_FILTERS } from '../../../filters.ts';
 import { listRoute, missingTables } from '../../../list-route.ts';
@@ -144,7 +144,8 @@ export default async function employees(app: FastifyInstance) {
         manager: base.manager_id ? { employee_id: base.manager_id, full_name: base.manager_name } : null,
         path: { path_state: base.path_state, targets },
         gaps, coverage, goals, reviews, pulse,
-        loaded: await loadedDatasets(conn),
+        // the same for every profile of a data version: kept, not read three times per profile
+        loaded: await memoByVersion(conn, `${app.db.path}|profile-loaded`, () => loadedDatasets(conn)),
         risk: riskRow ? {
           score: riskRow.score, band: riskRow.band, reasons: riskRow.reasons,
           factors: RISK_FACTORS.filter((f) => riskRow[f] === true),

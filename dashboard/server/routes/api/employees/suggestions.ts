@@ -47,7 +47,7 @@ const GAPS_SQL = `
   from stg_role_skills rs
   join stg_skills s using (skill_id)
   left join int_skill_levels_current l on l.employee_id = $id and l.skill_id = rs.skill_id
-  where rs.role_id in (select role_id from mobility_matches where employee_id = $id)
+  where rs.role_id in (select unnest(json_transform($roles, '["VARCHAR"]')))   -- the suggested roles (read once above)
     and coalesce(l.current_level, 0) < rs.required_level
   order by rs.role_id, rs.importance desc, s.name, rs.skill_id`;
 
@@ -57,8 +57,11 @@ async function suggestionsOf(conn: DuckDBConnection, id: string, user: ReturnTyp
   if ((await missingTables(conn, ['int_employees_active'])).length) return null;
   if (!(await readOne(conn, `select employee_id from int_employees_active ${where}`, params))) return null;
   if ((await missingTables(conn, ['mobility_matches', 'stg_role_skills', 'stg_skills', 'int_skill_levels_current'])).length) return [];
+  // mobility_matches is read once: a lookup by employee scans the whole table (it is not stored by employee),
+  // the larger part of this answer's time at 100k (bench/README.md)
   const matches = await readRows(conn, MATCHES_SQL, { id });
-  const gaps = await readRows(conn, GAPS_SQL, { id });
+  if (!matches.length) return [];
+  const gaps = await readRows(conn, GAPS_SQL, { id, roles: JSON.stringify(matches.map((m) => m.role_id)) });
   return matches.map((m) => ({
     ...m,
     gaps: gaps.filter((g) => g.role_id === m.role_id).map(({ role_id: _role, ...g }) => g),
