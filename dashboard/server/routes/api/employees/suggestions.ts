@@ -54,8 +54,9 @@ const GAPS_SQL = `
 /** One employee's suggestions with their gaps; null when the person is not active or not in the caller's scope. */
 async function suggestionsOf(conn: DuckDBConnection, id: string, user: ReturnType<typeof userOf>) {
   const { where, params } = buildWhere({ scopeColumn: 'employee_id' }, {}, user, [{ clause: 'employee_id = $id', params: { id } }]);
-  if ((await missingTables(conn, ['int_employees_active'])).length) return null;
-  if (!(await readOne(conn, `select employee_id from int_employees_active ${where}`, params))) return null;
+  // the active employees, as the profile finds them (career_path_state)
+  if ((await missingTables(conn, ['career_path_state'])).length) return null;
+  if (!(await readOne(conn, `select employee_id from career_path_state ${where}`, params))) return null;
   if ((await missingTables(conn, ['mobility_matches', 'stg_role_skills', 'stg_skills', 'int_skill_levels_current'])).length) return [];
   // mobility_matches is read once: a lookup by employee scans the whole table (it is not stored by employee),
   // the larger part of this answer's time at 100k (bench/README.md)
