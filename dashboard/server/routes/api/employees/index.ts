@@ -96,8 +96,14 @@ export default async function employees(app: FastifyInstance) {
       if ((await missingTables(conn, ['career_path_state', 'stg_employees', 'stg_roles'])).length) return null;
       const { where, params } = buildWhere({ scopeColumn: 'employee_id' }, {}, user,
         [{ clause: 'employee_id = $id', params: { id } }]);
-      const base = await readOne(conn, `select * from (${CAREER_PATH_SQL}) as t ${where}`, params);
+      // career_path_state alone, then the manager's name by id: CAREER_PATH_SQL's join reads every employee
+      // for one name (bench/README.md, the employee page)
+      const base = await readOne(conn, `select employee_id, role_id, manager_id, path_state,
+        cast(path_targets as varchar[]) as path_targets from career_path_state ${where}`, params);
       if (!base) return null;
+      if (base.manager_id != null) {
+        base.manager_name = (await readOne(conn, 'select full_name from stg_employees where employee_id = $m', { m: base.manager_id as string }))?.full_name ?? null;
+      }
       const p = { id };
       const employee = await readOne(conn, `select employee_id, full_name, email, department, location,
         hire_date, role_start_date, last_promotion_date from stg_employees where employee_id = $id`, p);
