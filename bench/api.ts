@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import { openDb, type Db } from '../pipeline/src/db.ts';
+import { all, openDb, type Db } from '../pipeline/src/db.ts';
 import { buildServer } from '../dashboard/server/index.ts';
 import { createLocalToken } from '../dashboard/server/server-file.ts';
 
@@ -25,6 +25,8 @@ export interface BenchApiOptions {
   connections?: number;
   /** Endpoints to load, by name (default: overview only). */
   endpoints?: { name: string; path: string }[];
+  /** Also time the employee page's answer (EMPLOYEE_PAGE: its API calls together, for many employees): `employee_page_alone` (one client), `employee_page` (`connections` clients). */
+  employeePage?: boolean;
   /** Timed fetches of the full retention list per format (default 3; the median is reported). */
   retentionRepeats?: number;
   log?: (line: string) => void;
@@ -140,6 +142,40 @@ export const DEFAULT_ENDPOINTS = [
   { name: 'retention', path: '/api/retention?limit=50' },
 ];
 
+/** The API calls the employee page makes at once (dashboard/src/routes/employees/[id]/+page.ts). */
+export const EMPLOYEE_PAGE = (id: string) => [`/api/employees/${encodeURIComponent(id)}`, `/api/employees/${encodeURIComponent(id)}/suggestions`];
+
+/**
+ * The employee page's answer under load: `connections` clients, each opening employee pages one after another
+ * for `durationSeconds` (the ids in turn), a page being all its calls at once; its latency is the time until
+ * the last call's body has arrived. In the server's process, like autocannon.
+ */
+async function pageLatency(address: string, headers: Record<string, string>, ids: string[], connections: number, durationSeconds: number): Promise<Latency> {
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  let next = 0;
+  const end = performance.now() + durationSeconds * 1000;
+  const open = async (id: string) => {
+    const t = performance.now();
+    await Promise.all(EMPLOYEE_PAGE(id).map(async (p) => {
+      const res = await fetch(`${address}${p}`, { headers });
+      await res.arrayBuffer();
+      if (res.status < 200 || res.status >= 300) non2xx++;
+    }));
+    latencies.push(performance.now() - t);
+  };
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (performance.now() < end) await open(ids[next++ % ids.length]).catch(() => { errors++; });
+  }));
+  latencies.sort((a, b) => a - b);
+  return {
+    path: '/api/employees/:id + /suggestions', connections, durationSeconds, requests: latencies.length, errors, non2xx,
+    rps: Math.round(latencies.length / durationSeconds),
+    p50Ms: Math.round(percentile(latencies, 50)), p95Ms: Math.round(percentile(latencies, 95)), p99Ms: Math.round(percentile(latencies, 99)),
+  };
+}
+
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
@@ -178,6 +214,21 @@ export async function benchApi(opts: BenchApiOptions): Promise<BenchApiResult> {
       };
       latency[ep.name] = r;
       log(`${ep.name} ${ep.path}: ${r.requests} requests, ${r.rps} req/s, p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, p99 ${r.p99Ms} ms, ${r.non2xx} non-2xx`);
+    }
+    if (opts.employeePage) {
+      // Employees with suggestions first (the fuller page), a fixed spread of them (not the first by id).
+      const conn = await opts.db.connect();
+      const ids = await all(conn, `select employee_id from int_employees_active
+        order by employee_id in (select employee_id from mobility_matches) desc, hash(employee_id), employee_id limit 500`)
+        .finally(() => conn.closeSync());
+      const idList = ids.map((r) => String(r.employee_id));
+      for (const id of idList.slice(0, 20)) await Promise.all(EMPLOYEE_PAGE(id).map((p) => fetch(`${address}${p}`, { headers }).then((r) => r.arrayBuffer())));
+      // One person opening pages (the page's own answer time), then as many at once as the other endpoints get.
+      for (const [name, n] of [['employee_page_alone', 1], ['employee_page', connections]] as const) {
+        const r = await pageLatency(address, headers, idList, n, duration);
+        latency[name] = r;
+        log(`${name} ${r.path} (${idList.length} employees in turn, ${n} at once): ${r.requests} pages, ${r.rps} pages/s, p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, p99 ${r.p99Ms} ms, ${r.non2xx} non-2xx`);
+      }
     }
 
     const ARROW = { ...headers, accept: 'application/vnd.apache.arrow.stream' };
@@ -233,7 +284,7 @@ async function main(argv: string[]): Promise<number> {
   const db = await openDb(path.join(dir, 'bench.duckdb'));
   const run = await runPipeline(db, { inbox, asOf, trigger: 'cli' });
   if (run.status !== 'succeeded') throw new Error(`pipeline ${run.status}: ${run.error}`);
-  const result = await benchApi({ db, durationSeconds: Number(arg('duration', '5')) });
+  const result = await benchApi({ db, durationSeconds: Number(arg('duration', '5')), employeePage: true });
   process.stdout.write(`${JSON.stringify({ employees, ...result }, null, 2)}\n`);
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });

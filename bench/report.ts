@@ -58,7 +58,7 @@ export function checks(r: SizeResult): Check[] {
   out.push({ target: 'no-change re-run < 2 s', value: s(r.noChange.wallMs), ok: r.noChange.wallMs < 2000 });
   out.push({ target: 'peak RSS < 4 GB', value: `${r.full.maxRssMb} MB`, ok: r.full.maxRssMb < 4096 });
   if (r.api) {
-    for (const name of ['overview', 'succession']) {
+    for (const name of ['overview', 'succession', 'employee_page_alone', 'employee_page']) {
       const l = r.api.latency[name];
       if (l) out.push({ target: `${name} p95 < 50 ms at ${l.connections}`, value: `${l.p95Ms} ms`, ok: l.p95Ms < 50 && l.non2xx === 0 });
     }

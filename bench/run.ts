@@ -86,7 +86,7 @@ async function benchSize(employees: number, o: { format: 'csv' | 'parquet'; seed
     if (o.api) {
       const handle = await openDb(db);
       try {
-        const r = await benchApi({ db: handle, durationSeconds: o.duration, connections: o.connections, endpoints: DEFAULT_ENDPOINTS, log });
+        const r = await benchApi({ db: handle, durationSeconds: o.duration, connections: o.connections, endpoints: DEFAULT_ENDPOINTS, employeePage: true, log });
         api = { latency: r.latency, retention: r.retention };
       } finally {
         handle.close();

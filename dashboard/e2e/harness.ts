@@ -133,6 +133,8 @@ export interface HarnessOptions {
   mappings?: string[];
   /** More server settings (e.g. `oidc`, `localLogin`). */
   config?: Partial<ServerConfig>;
+  /** The server's clock (the auth plugin's `now`, which also dates exports such as career plans): pinned in tests that read a date. */
+  now?: () => Date;
 }
 
 export async function startHarness(org: OrgSource = 'succession', options: HarnessOptions = {}): Promise<Harness> {
@@ -162,6 +164,7 @@ export async function startHarness(org: OrgSource = 'succession', options: Harne
     config: { inbox, db: db.path, asOf, maxRejectsPerFile: 1000, uploadLimitMb: 5, port: 0, host: '127.0.0.1', ...options.config },
     db,
     logger: false,
+    ...(options.now ? { auth: { now: options.now } } : {}),
   });
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   const user = await createUser(app, { role: 'admin', username: 'e2e-admin' });

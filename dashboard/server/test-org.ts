@@ -123,9 +123,11 @@ export async function testServer(dir = tmpDir()): Promise<{ app: FastifyInstance
 
 /**
  * A hand-made org of fixtures/orgs/<name> loaded through the real runPipeline, and a server on it;
- * `append` adds rows (CSV lines) to some of its files, for a test's variant of the org.
+ * `append` adds rows (CSV lines) to some of its files, for a test's variant of the org; `edit` changes the
+ * copied files before the run; `auth` goes to the auth plugin (e.g. a pinned clock `now`).
  */
-export async function orgServer(name = 'paths', append: Record<string, string[]> = {}): Promise<{ app: FastifyInstance; db: Db; dir: string; asOf: string; inbox: string }> {
+export async function orgServer(name = 'paths', append: Record<string, string[]> = {},
+  opts: { edit?: (inbox: string) => void; auth?: Record<string, unknown> } = {}): Promise<{ app: FastifyInstance; db: Db; dir: string; asOf: string; inbox: string }> {
   const { runPipeline } = await import('../../pipeline/src/run.ts');
   const { REPO_ROOT } = await import('./paths.ts');
   const src = path.join(REPO_ROOT, 'fixtures', 'orgs', name);
@@ -138,12 +140,13 @@ export async function orgServer(name = 'paths', append: Record<string, string[]>
     const text = fs.readFileSync(path.join(inbox, f), 'utf8');
     fs.writeFileSync(path.join(inbox, f), `${text}${text.endsWith('\n') ? '' : '\n'}${lines.join('\n')}\n`);
   }
+  opts.edit?.(inbox);
   const db = await openDb(path.join(dir, 'org.duckdb'));
   const summary = await runPipeline(db, { inbox, asOf, trigger: 'cli', clock: () => new Date('2026-01-01T00:00:00Z') });
   if (summary.status !== 'succeeded') throw new Error(`pipeline on fixtures/orgs/${name}: ${summary.status} ${summary.error}`);
   const app = await buildServer({
     config: { inbox, asOf, uploadLimitMb: 1, staticDir: path.join(dir, 'no-build') },
-    db, localToken: LOCAL_TOKEN,
+    db, localToken: LOCAL_TOKEN, ...(opts.auth ? { auth: opts.auth } : {}),
   });
   await app.ready();
   return { app, db, dir, asOf, inbox };

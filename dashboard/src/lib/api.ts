@@ -132,6 +132,13 @@ export function postJson<T>(path: string, json: unknown = {}, fetch?: Fetch): Pr
   return request<T>('POST', path, { fetch, json });
 }
 
+/** POST JSON for a file answer (e.g. a CSV): its text and the name the server gives it (Content-Disposition). */
+export async function postForFile(path: string, json: unknown, fetch?: Fetch): Promise<{ text: string; filename: string | null }> {
+  const res = await send('POST', path, { fetch, json, accept: 'text/csv, application/json' });
+  const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? null;
+  return { text: await res.text(), filename };
+}
+
 export function postForm<T>(path: string, form: FormData, fetch?: Fetch): Promise<T> {
   return request<T>('POST', path, { fetch, body: form });
 }

@@ -267,6 +267,38 @@ export const TABLES = {
       { key: 'manager_replied', label: 'Manager replied', format: (v) => (v === true ? 'Yes' : v === false ? 'No' : '—') },
     ],
   },
+  // Suggested moves (mobility_matches): the employee page's table, with a selection to export as career plans
+  employeeSuggestions: {
+    source: { api: '/api/employees/{id}/suggestions', at: ['rows'] },
+    columns: [
+      { key: 'rank', label: 'Rank', kind: 'int' }, { key: 'title', label: 'Role' }, { key: 'role_id', label: 'Role id' },
+      { key: 'kind', label: 'Move', kind: 'label' }, { key: 'level_change', label: 'Levels', format: (v) => (typeof v === 'number' && v > 0 ? `+${v}` : v == null ? '—' : String(v)) },
+      { key: 'coverage', label: 'Coverage', kind: 'pct' }, { key: 'gaps', label: 'Skills to close (current → required)' },
+      { key: 'has_open_need', label: 'Open need', kind: 'bool' }, { key: 'is_critical_without_ready_now', label: 'Critical, no one ready', kind: 'bool' },
+      { key: 'is_path_target', label: 'On their path', kind: 'bool' },
+    ],
+  },
+  bestMoves: {
+    source: list('/api/retention/best-moves'),
+    columns: [
+      ...person, { key: 'department', label: 'Department' }, { key: 'score', label: 'Score', kind: 'int' },
+      { key: 'suggested_title', label: 'Best move', format: (v, r) => (r.suggested_role_id == null ? 'No suggestion' : String(v ?? r.suggested_role_id)) },
+      { key: 'suggested_role_id', label: 'Role id' }, { key: 'kind', label: 'Move', kind: 'label' },
+      { key: 'coverage', label: 'Coverage', kind: 'pct' }, { key: 'skills_to_close', label: 'Skills to close' },
+      { key: 'has_open_need', label: 'Open need', kind: 'bool' },
+    ],
+  },
+  hiddenBench: {
+    source: list('/api/talent-needs/hidden-bench'),
+    columns: [
+      { key: 'role_title', label: 'Role' }, { key: 'role_id', label: 'Role id' }, { key: 'rank', label: 'Rank', kind: 'int' },
+      ...person, { key: 'current_role_id', label: 'Current role' }, { key: 'department', label: 'Department' },
+      { key: 'kind', label: 'Move', kind: 'label' }, { key: 'coverage', label: 'Coverage', kind: 'pct' },
+      { key: 'skills_to_close', label: 'Skills to close' }, { key: 'performance', label: 'Perf.', kind: 'int' },
+      { key: 'potential', label: 'Pot.', kind: 'int' }, { key: 'months_in_role', label: 'Months in role', kind: 'int' },
+      { key: 'has_open_need', label: 'Open need', kind: 'bool' }, { key: 'is_critical_without_ready_now', label: 'Critical, no one ready', kind: 'bool' },
+    ],
+  },
 
   // Pipeline
   runs: {

@@ -158,6 +158,17 @@ export interface Brief {
   runId: N;
 }
 
+/** A row of GET /api/employees/:id/suggestions: a suggested move (mobility_matches) with its skill gaps. */
+export interface Suggestion {
+  rank: N; role_id: string; title: string | null; level_change: N; kind: string | null; coverage: N;
+  n_skills_to_close: N; skills_to_close: string | null; months_in_role: N; has_open_need: boolean | null;
+  is_critical_without_ready_now: boolean | null; is_path_target: boolean | null;
+  gaps: { skill_id: string; skill_name: string | null; current_level: N; required_level: N; importance: N }[];
+}
+
+/** GET /api/employees/:id/suggestions */
+export interface Suggestions { rows: Suggestion[]; asOf: string | null; runId: N }
+
 /** A row of GET /api/pipeline/runs */
 export interface RunRow {
   run_id: number; started_at: string | null; finished_at: string | null; as_of: string | null;

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { audit } from '../../../auth/audit.ts';
-import { dataVersion, userOf } from '../../../context.ts';
+import { dataVersion, memoByVersion, userOf } from '../../../context.ts';
 import { NotFoundError } from '../../../errors.ts';
 import { PEOPLE_FILTERS } from '../../../filters.ts';
 import { listRoute, missingTables } from '../../../list-route.ts';
@@ -13,8 +13,9 @@ import { buildWhere } from '../../../query.ts';
 import { readOne, readRows } from '../../../rows.ts';
 import { Bool, IdParam, Int, Num, Row, Str, StrList, errors } from '../../../schemas.ts';
 import { CAREER_PATH_SQL } from '../career-paths/index.ts';
-import { RETENTION_SQL, RISK_FACTORS } from '../retention/index.ts';
+import { RISK_FACTORS } from '../retention/index.ts';
 import { briefRoute } from './brief.ts';
+import { registerSuggestions } from './suggestions.ts';
 
 const EmployeeRow = Row({
   employee_id: Type.String(), full_name: Str(), department: Str(), role_id: Str(), role_title: Str(),
@@ -97,8 +98,14 @@ export default async function employees(app: FastifyInstance) {
       if ((await missingTables(conn, ['career_path_state', 'stg_employees', 'stg_roles'])).length) return null;
       const { where, params } = buildWhere({ scopeColumn: 'employee_id' }, {}, user,
         [{ clause: 'employee_id = $id', params: { id } }]);
-      const base = await readOne(conn, `select * from (${CAREER_PATH_SQL}) as t ${where}`, params);
+      // career_path_state alone, then the manager's name by id: CAREER_PATH_SQL's join reads every employee
+      // for one name (bench/README.md, the employee page)
+      const base = await readOne(conn, `select employee_id, role_id, manager_id, path_state,
+        cast(path_targets as varchar[]) as path_targets from career_path_state ${where}`, params);
       if (!base) return null;
+      if (base.manager_id != null) {
+        base.manager_name = (await readOne(conn, 'select full_name from stg_employees where employee_id = $m', { m: base.manager_id as string }))?.full_name ?? null;
+      }
       const p = { id };
       const employee = await readOne(conn, `select employee_id, full_name, email, department, location,
         hire_date, role_start_date, last_promotion_date from stg_employees where employee_id = $id`, p);
@@ -130,8 +137,10 @@ export default async function employees(app: FastifyInstance) {
         select week_of, pulse::int as pulse, career_discussed, manager_replied
         from stg_check_ins where employee_id = $id and week_of <= $as_of::date order by week_of`,
         { ...p, as_of: version.asOf ?? '9999-12-31' });
+      // retention_risk alone: RETENTION_SQL's join adds names the profile does not read, and the person is in
+      // career_path_state already (base), so its inner join keeps them (one table read instead of a 4-way join).
       const riskRow = (await optionalRows(conn, ['retention_risk'],
-        `select * from (${RETENTION_SQL}) as t where employee_id = $id`, p))[0];
+        `select score::int as score, band::varchar as band, reasons, ${RISK_FACTORS.join(', ')} from retention_risk where employee_id = $id`, p))[0];
       const targets = coverage.filter((c) => c.target_kind !== 'current');
       const pathTargets = (base.path_targets as string[] | null) ?? [];
       for (const t of pathTargets) {
@@ -143,7 +152,8 @@ export default async function employees(app: FastifyInstance) {
         manager: base.manager_id ? { employee_id: base.manager_id, full_name: base.manager_name } : null,
         path: { path_state: base.path_state, targets },
         gaps, coverage, goals, reviews, pulse,
-        loaded: await loadedDatasets(conn),
+        // the same for every profile of a data version: kept, not read three times per profile
+        loaded: await memoByVersion(conn, `${app.db.path}|profile-loaded`, () => loadedDatasets(conn)),
         risk: riskRow ? {
           score: riskRow.score, band: riskRow.band, reasons: riskRow.reasons,
           factors: RISK_FACTORS.filter((f) => riskRow[f] === true),
@@ -157,4 +167,5 @@ export default async function employees(app: FastifyInstance) {
   });
 
   briefRoute(app);
+  registerSuggestions(app);
 }

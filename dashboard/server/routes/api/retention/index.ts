@@ -13,6 +13,7 @@ import { buildWhere } from '../../../query.ts';
 import { readColumns, toRows } from '../../../rows.ts';
 import { Bool, Int, Num, Row, Str, errors } from '../../../schemas.ts';
 import { checkInScope } from '../../../scope.ts';
+import { registerBestMoves } from './best-moves.ts';
 
 export const RISK_FACTORS = ['no_path', 'plan_only', 'stalled', 'low_pulse', 'pulse_drop', 'checkins_lapsed',
   'no_career_talk', 'high_performer_off_path'] as const;
@@ -57,14 +58,14 @@ export const RETENTION_LIST_SQL = `
 const RETENTION_FILTERS = { ...PEOPLE_FILTERS, band: { column: 'band', values: ['high', 'medium', 'low'], description: 'high | medium | low' } };
 
 /** `reports`: with `manager` (or, for a manager, their own team) the whole subtree (`all`, the default) or only the direct reports. */
-const ReportsQuery = {
+export const ReportsQuery = {
   reports: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('direct')], {
     description: 'all | direct: with manager (a manager: their own team), everyone under them (default) or only their direct reports',
   })),
 };
 
 /** reports=direct as a clause on the rows' manager_id: the direct reports of `manager`, else of the signed-in manager. */
-function directReports(query: Record<string, unknown>, user: AuthUser | null): { clause: string; params: Record<string, DuckDBValue> } | null {
+export function directReports(query: Record<string, unknown>, user: AuthUser | null): { clause: string; params: Record<string, DuckDBValue> } | null {
   if (query.reports !== 'direct') return null;
   const of = (query.manager as string | undefined) ?? (user?.role === 'manager' ? user.employeeId : null);
   if (!of) throw new BadRequestError('Bad request: reports=direct needs a manager (manager=<employee id>)');
@@ -112,6 +113,7 @@ export default async function retention(app: FastifyInstance) {
     extraQuery: ReportsQuery,
     source: (request, conn) => teamSource(conn, request),
   });
+  registerBestMoves(app);
 
   app.get('/distribution', {
     schema: {

@@ -7,6 +7,7 @@ import { listRoute } from '../../../list-route.ts';
 import { Int, Row, Str } from '../../../schemas.ts';
 import { isUnscoped } from '../../../scope.ts';
 import { scopedFrom } from '../../../scoped.ts';
+import { registerHiddenBench } from './hidden-bench.ts';
 
 const NeedRow = Row({
   role_id: Type.String(), title: Str(), job_family: Str(), level: Int(), headcount: Int(), planned_headcount: Int(),
@@ -55,4 +56,5 @@ export default async function talentNeeds(app: FastifyInstance) {
       return { base: scopedSql(p.sql, k.sql), params: { ...p.params, ...k.params } };
     },
   });
+  registerHiddenBench(app);
 }
