@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { all, exec, ident, one } from './db.ts';
 import { APP_TABLES, PIPELINE_TABLES } from './migrations/index.ts';
+import { modelParams, type ModelSettings } from './model-settings.ts';
 
 /** The repo's sql/ folder. */
 export const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql');
@@ -309,9 +310,14 @@ export function orderModels(models: Model[]): Model[] {
   return out;
 }
 
-/** A fingerprint of all model SQL and tests: a run may skip the rebuild only when it is unchanged. */
-export function modelsFingerprint(models: Model[]): string {
+/** A fingerprint of all model SQL and tests (and the settings they read): a run may skip the rebuild only when it is unchanged. */
+export function modelsFingerprint(models: Model[], settings?: Partial<ModelSettings>): string {
   const h = createHash('sha256');
+  // the default settings add nothing, so a fingerprint from before settings existed still matches
+  const params = modelParams(settings);
+  const defaults = modelParams();
+  const changed = Object.keys(params).filter((k) => params[k] !== defaults[k]).sort();
+  if (changed.length) h.update(`settings\0${changed.map((k) => `${k}=${params[k]}`).join(',')}\0`);
   for (const m of [...models].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     h.update(`${m.file}\0${m.materialized}\0${m.sql}\0${JSON.stringify(m.spec)}\0`);
   }
@@ -462,6 +468,8 @@ export interface ModelProgress {
 
 export interface ModelRunOptions {
   asOf: string;
+  /** Risk weights and backtest horizon (model-settings.ts), bound as `$risk_w_<factor>`, `$backtest_horizon_months`; default the spec's. */
+  settings?: Partial<ModelSettings>;
   onProgress?: (p: ModelProgress) => void;
 }
 
@@ -485,20 +493,27 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
   const ordered = orderModels(models);
   const timings: ModelTiming[] = [];
   const kinds = await existingKinds(conn);
+  const settings = modelParams(opts.settings);
   for (const [i, m] of ordered.entries()) {
     opts.onProgress?.({ phase: 'models', model: m.name, done: i, total: ordered.length, message: `building ${m.name}` });
     const started = performance.now();
     const usesAsOf = /\$as_of\b/i.test(m.sql);
+    // the settings this model reads, bound like $as_of (a view gets them written in as numbers)
+    const used = Object.keys(settings).filter((k) => new RegExp(`\\$${k}\\b`, 'i').test(m.sql));
+    const params = usesAsOf || used.length
+      ? { ...(usesAsOf ? { as_of: opts.asOf } : {}), ...Object.fromEntries(used.map((k) => [k, settings[k]])) }
+      : undefined;
     try {
       const had = kinds.get(m.name);
       if (had && had !== m.materialized) await exec(conn, `drop ${had} ${ident(m.name)}`);
       if (m.materialized === 'view') {
-        const asOf = usesAsOf ? asOfLiteral(opts.asOf) : null;
-        await exec(conn, `create or replace view ${ident(m.name)} as ${asOf ? m.sql.replace(/\$as_of\b/gi, asOf) : m.sql}\n`);
+        let sql = usesAsOf ? m.sql.replace(/\$as_of\b/gi, asOfLiteral(opts.asOf)) : m.sql;
+        for (const k of used) sql = sql.replace(new RegExp(`\\$${k}\\b`, 'gi'), numberLiteral(settings[k]));
+        await exec(conn, `create or replace view ${ident(m.name)} as ${sql}\n`);
       } else if (m.enumColumns.length) {
-        await buildWithEnums(conn, m, usesAsOf ? { as_of: opts.asOf } : undefined);
+        await buildWithEnums(conn, m, params);
       } else {
-        await exec(conn, `create or replace table ${ident(m.name)} as ${m.sql}\n`, usesAsOf ? { as_of: opts.asOf } : undefined);
+        await exec(conn, `create or replace table ${ident(m.name)} as ${m.sql}\n`, params);
       }
     } catch (err) {
       throw new ModelBuildError(m.name, m.file, err);
@@ -515,7 +530,7 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
  * (a single-table read keeps the rows' order), then the types dropped: the table keeps its own copy of each
  * type, so no named type outlives the build. All in the caller's transaction. Only catalog names enter SQL.
  */
-async function buildWithEnums(conn: DuckDBConnection, m: Model, params: Record<string, string> | undefined): Promise<void> {
+async function buildWithEnums(conn: DuckDBConnection, m: Model, params: Record<string, string | number> | undefined): Promise<void> {
   const rows = ident(`_build_${m.name}`);
   await exec(conn, `create or replace temp table ${rows} as ${m.sql}\n`, params);
   // DuckDB cannot sort by an ENUM of no values: a column with no value (an empty org) stays text.
@@ -577,6 +592,12 @@ export async function testModels(conn: DuckDBConnection, models: Model[], opts: 
 function asOfLiteral(asOf: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error(`as_of must be YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
   return `date '${asOf}'`;
+}
+
+/** A setting as a numeric literal for a view's text; only finite numbers are accepted. */
+function numberLiteral(v: number): string {
+  if (!Number.isFinite(v)) throw new Error(`a model setting must be a finite number, got ${String(v)}`);
+  return String(v);
 }
 
 async function countFailing(conn: DuckDBConnection, q: TestQuery, where: string): Promise<number> {

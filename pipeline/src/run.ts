@@ -9,6 +9,7 @@ import { defaultMappingsDir } from './config.ts';
 import { datasetForFile, type DatasetName } from './datasets.ts';
 import { all, exec, one, type Db } from './db.ts';
 import { discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
+import type { ModelSettings } from './model-settings.ts';
 import { recordRunHistory } from './run-history.ts';
 import { committedStatus, SERVING_STATUS_SQL, type RunStatus } from './run-outcome.ts';
 import { countDanglingEventRows, danglingNote } from './dangling.ts';
@@ -43,6 +44,8 @@ export interface RunOptions {
   mappingLimits?: Partial<MappingLimits>;
   /** YYYY-MM-DD; the models' `$as_of`. */
   asOf: string;
+  /** Risk weights and backtest horizon (a `Config` will do; default the spec's: model-settings.ts). */
+  settings?: Partial<ModelSettings>;
   trigger: Trigger;
   maxRejectsPerFile?: number;
   onProgress?: (e: ProgressEvent) => void;
@@ -324,7 +327,8 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     t = lap('hash', t);
 
     const models = discoverModels(opts.sqlDir);
-    const fingerprint = modelsFingerprint(models);
+    const settings = { riskWeights: opts.settings?.riskWeights, backtestHorizonMonths: opts.settings?.backtestHorizonMonths };
+    const fingerprint = modelsFingerprint(models, settings);
     const last = await one<{ as_of: string; models_sha256: string | null }>(conn,
       `select strftime(as_of, '%Y-%m-%d') as as_of, models_sha256 from runs where ${SERVING_STATUS_SQL} order by run_id desc limit 1`);
     if (fresh.length === 0 && last && last.as_of === opts.asOf && last.models_sha256 === fingerprint) {
@@ -376,7 +380,7 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     t = lap('ingest', t);
 
     const built = await runModels(conn, {
-      asOf: opts.asOf, models,
+      asOf: opts.asOf, models, settings,
       onProgress: (p) => progress({ phase: p.phase, model: p.model || undefined, done: p.done, total: p.total, message: p.message }),
     });
     modelCount = built.models.length;

@@ -76,7 +76,7 @@ describe('logisticFit', () => {
       const rng = new Rng(seed);
       const rows: { x: number[]; event: boolean }[] = [];
       for (let i = 0; i < n; i++) {
-        const x = prevalence.map((p) => (rng.chance(p) ? 1 : 0));
+        const x: number[] = prevalence.map((p) => (rng.chance(p) ? 1 : 0));
         const z = truth[0] + x.reduce((s, v, k) => s + v * truth[k + 1], 0);
         rows.push({ x, event: rng.chance(1 / (1 + Math.exp(-z))) });
       }

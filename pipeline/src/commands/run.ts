@@ -85,7 +85,7 @@ files were refused or rows rejected (status succeeded_with_issues); 1 when it fa
     try {
       const inbox = values.inbox ? path.resolve(ctx.cwd, values.inbox) : config.inbox;
       const summary = await runPipeline(db, {
-        inbox, mappingsDir: mappingsDirFor(config, inbox), asOf, trigger: 'cli', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config,
+        inbox, mappingsDir: mappingsDirFor(config, inbox), asOf, trigger: 'cli', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config, settings: config,
         onProgress: (e) => progress({ phase: e.phase, message: e.message, done: e.done, total: e.total }),
       });
       line(ctx.stdout, formatSummary(summary));

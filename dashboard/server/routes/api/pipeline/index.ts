@@ -134,7 +134,7 @@ export default async function pipelineRoutes(app: FastifyInstance) {
     }
     const { runId } = await app.pipelineRunner.start(app.db, {
       inbox: config.inbox, mappingsDir: config.mappingsDir, asOf, trigger: 'api', maxRejectsPerFile: config.maxRejectsPerFile,
-      mappingLimits: config,
+      mappingLimits: config, settings: config,
     });
     return reply.status(202).send({ runId, status: app.pipelineRunner.state.status });
   });
