@@ -467,9 +467,17 @@ export interface ModelProgress {
 }
 
 export interface ModelRunOptions {
+  /** `$as_of`: the date the models answer for (YYYY-MM-DD). */
   asOf: string;
   /** Risk weights and backtest horizon (model-settings.ts), bound as `$risk_w_<factor>`, `$backtest_horizon_months`; default the spec's. */
   settings?: Partial<ModelSettings>;
+  /**
+   * `$run_as_of`: the run's own date, when the models are asked about an earlier `asOf` (history.md
+   * "Known at T", "Status at T"); default `asOf`.
+   */
+  runAsOf?: string;
+  /** `$history_months`: month-ends before as_of in the history tables (sql/history); default 24. */
+  historyMonths?: number;
   onProgress?: (p: ModelProgress) => void;
 }
 
@@ -497,18 +505,15 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
   for (const [i, m] of ordered.entries()) {
     opts.onProgress?.({ phase: 'models', model: m.name, done: i, total: ordered.length, message: `building ${m.name}` });
     const started = performance.now();
-    const usesAsOf = /\$as_of\b/i.test(m.sql);
-    // the settings this model reads, bound like $as_of (a view gets them written in as numbers)
-    const used = Object.keys(settings).filter((k) => new RegExp(`\\$${k}\\b`, 'i').test(m.sql));
-    const params = usesAsOf || used.length
-      ? { ...(usesAsOf ? { as_of: opts.asOf } : {}), ...Object.fromEntries(used.map((k) => [k, settings[k]])) }
-      : undefined;
+    const params = boundParams(m.sql, opts, settings);
     try {
       const had = kinds.get(m.name);
       if (had && had !== m.materialized) await exec(conn, `drop ${had} ${ident(m.name)}`);
       if (m.materialized === 'view') {
-        let sql = usesAsOf ? m.sql.replace(/\$as_of\b/gi, asOfLiteral(opts.asOf)) : m.sql;
-        for (const k of used) sql = sql.replace(new RegExp(`\\$${k}\\b`, 'gi'), numberLiteral(settings[k]));
+        let sql = m.sql;
+        for (const [k, v] of Object.entries(params ?? {})) {
+          sql = sql.replace(new RegExp(`\\$${k}\\b`, 'gi'), typeof v === 'number' ? String(v) : asOfLiteral(v));
+        }
         await exec(conn, `create or replace view ${ident(m.name)} as ${sql}\n`);
       } else if (m.enumColumns.length) {
         await buildWithEnums(conn, m, params);
@@ -522,6 +527,23 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
   }
   opts.onProgress?.({ phase: 'models', model: '', done: ordered.length, total: ordered.length, message: `built ${ordered.length} models` });
   return timings;
+}
+
+export const DEFAULT_HISTORY_MONTHS = 24;
+
+/** The parameters a model's SQL names, with their values; undefined when it names none. */
+function boundParams(sql: string, opts: ModelRunOptions, settings: Record<string, number>): Record<string, string | number> | undefined {
+  const out: Record<string, string | number> = {};
+  // the settings (risk weights, backtest horizon) a model reads
+  for (const [k, v] of Object.entries(settings)) if (new RegExp(`\\$${k}\\b`, 'i').test(sql)) out[k] = v;
+  if (/\$as_of\b/i.test(sql)) out.as_of = opts.asOf;
+  if (/\$run_as_of\b/i.test(sql)) out.run_as_of = opts.runAsOf ?? opts.asOf;
+  if (/\$history_months\b/i.test(sql)) {
+    const n = opts.historyMonths ?? DEFAULT_HISTORY_MONTHS;
+    if (!Number.isInteger(n) || n < 0) throw new Error(`history months must be a whole number ≥ 0, got ${n}`);
+    out.history_months = n;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /**
@@ -592,12 +614,6 @@ export async function testModels(conn: DuckDBConnection, models: Model[], opts: 
 function asOfLiteral(asOf: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error(`as_of must be YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
   return `date '${asOf}'`;
-}
-
-/** A setting as a numeric literal for a view's text; only finite numbers are accepted. */
-function numberLiteral(v: number): string {
-  if (!Number.isFinite(v)) throw new Error(`a model setting must be a finite number, got ${String(v)}`);
-  return String(v);
 }
 
 async function countFailing(conn: DuckDBConnection, q: TestQuery, where: string): Promise<number> {

@@ -1,21 +1,14 @@
--- headcount: active employees per department as of $as_of (docs: metrics.md "Active employee").
+-- headcount: active employees per department as of $as_of (docs: metrics.md "Active employee"), each in
+-- their department at that date (history.md "Role and manager at T").
 with employees as (
-    select * from stg_employees
-),
-
-active as (
-    select department
-    from employees
-    -- active = hired on or before as_of and not terminated by as_of (a termination on as_of counts as gone)
-    where hire_date <= $as_of::date
-      and (termination_date is null or termination_date > $as_of::date)
+    select * from int_employees_active
 ),
 
 by_department as (
     select
         department,
         count(*)::int as n_active
-    from active
+    from employees
     group by department
 )
 
