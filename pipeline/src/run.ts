@@ -10,6 +10,7 @@ import { datasetForFile, type DatasetName } from './datasets.ts';
 import { all, exec, one, tableExists, type Db } from './db.ts';
 import { DEFAULT_HISTORY_MONTHS, discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
 import type { ModelSettings } from './model-settings.ts';
+import { BACKTEST_MARTS, buildBacktest, MIN_EXITS, TOO_FEW_EXITS } from './backtest/marts.ts';
 import { recordRunHistory } from './run-history.ts';
 import { committedStatus, SERVING_STATUS_SQL, type RunStatus } from './run-outcome.ts';
 import { countDanglingEventRows, danglingNote } from './dangling.ts';
@@ -390,7 +391,18 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     });
     modelCount = built.models.length;
     testCount = built.tests;
-    t = lap('models', t);
+
+    // the risk backtest's marts: TypeScript (the logistic fit) after the SQL models, in the same transaction
+    progress({ phase: 'models', model: 'risk_backtest', done: modelCount, total: modelCount, message: 'backtesting the risk score' });
+    const backtest = await buildBacktest(conn, { asOf: opts.asOf, settings });
+    if (backtest) {
+      modelCount += BACKTEST_MARTS.length;
+      testCount += backtest.tests;
+      if (backtest.evaluableDates > 0 && backtest.exits < MIN_EXITS) {
+        notes.push(`risk backtest: ${backtest.exits} voluntary exit${backtest.exits === 1 ? '' : 's'} over ${backtest.evaluableDates} evaluable date${backtest.evaluableDates === 1 ? '' : 's'}: ${TOO_FEW_EXITS}`);
+      }
+    }
+    t = lap('models', t); // with the backtest
 
     progress({ phase: 'commit', done: 0, total: 1, message: 'committing' });
     await recordRunHistory(conn, runId, opts.asOf);
