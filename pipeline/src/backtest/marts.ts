@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { all, exec, ident, tableExists } from '../db.ts';
 import { modelSettings, RISK_FACTORS, type ModelSettings, type RiskWeights } from '../model-settings.ts';
 import { parseSpec, testModels, type Model } from '../models.ts';
-import { auc, groupRows, logisticFit, topDecileLift, type LogisticFit } from './stats.ts';
+import { auc, logisticFitClustered, topDecileLift, type LogisticFit } from './stats.ts';
 
 export const BACKTEST_MARTS = ['risk_backtest', 'risk_factor_effects', 'risk_weights_fitted'] as const;
 export const TOO_FEW_EXITS = 'too few exits to judge';
@@ -97,11 +97,14 @@ function backtestRow(asOfDate: string | null, rows: Labelled[], excluded: number
   return out;
 }
 
-/** Fit left ~ the eight flags; null when the rows hold no exit or no stay. */
+/**
+ * Fit left ~ the eight flags, intervals clustered by employee (one person is a row at many dates, so the
+ * rows are not independent); null when the rows hold no exit or no stay.
+ */
 function fit(rows: Labelled[]): LogisticFit | null {
   const left = rows.filter((r) => r.left).length;
   if (left === 0 || left === rows.length) return null;
-  return logisticFit(groupRows(rows.map((r) => ({ x: r.flags, event: r.left }))), RISK_FACTORS.length);
+  return logisticFitClustered(rows.map((r) => ({ x: r.flags, event: r.left, cluster: r.employeeId })), RISK_FACTORS.length);
 }
 
 /** Fitted coefficients as points: negatives 0, the positive ones scaled to the configured points' total, at most 100 each. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../fixtures/generator/prng.ts';
-import { auc, groupRows, logisticFit, topDecileLift } from './stats.ts';
+import { auc, groupRows, logisticFit, logisticFitClustered, topDecileLift } from './stats.ts';
 
 describe('auc', () => {
   it('counts a tie between an exit and a stay as one half (worked by hand)', () => {
@@ -98,5 +98,20 @@ describe('logisticFit', () => {
     }
     expect(covered / total).toBeGreaterThan(0.92);
     expect(covered / total).toBeLessThan(0.98);
+  });
+
+  it('cluster-robust errors: with one row per cluster they equal the model-based ones of a saturated fit; a row seen twice in its cluster adds nothing', () => {
+    const rows = [
+      ...Array.from({ length: 100 }, (_, i) => ({ x: [0], event: i < 10, cluster: `a${i}` })),
+      ...Array.from({ length: 50 }, (_, i) => ({ x: [1], event: i < 15, cluster: `b${i}` })),
+    ];
+    const se = Math.sqrt(1 / 15 + 1 / 35 + 1 / 10 + 1 / 90);
+    const single = logisticFitClustered(rows, 1);
+    expect(single.se[1]).toBeCloseTo(se, 8);
+    // every person twice (two dates, same flags, same outcome): model-based SE shrinks by √2, the clustered one does not
+    const twice = logisticFitClustered([...rows, ...rows], 1);
+    expect(twice.coef[1]).toBeCloseTo(single.coef[1]!, 8);
+    expect(twice.se[1]).toBeCloseTo(se, 8);
+    expect(logisticFit(groupRows([...rows, ...rows]), 1).se[1]).toBeCloseTo(se / Math.SQRT2, 8);
   });
 });

@@ -61,6 +61,9 @@ export interface LogisticFit {
   iterations: number;
   converged: boolean;
   logLik: number;
+  /** The features fitted (those that vary), and the inverse information over [intercept, ...those]. */
+  cols: number[];
+  cov: number[][] | null;
 }
 
 const Z95 = 1.959963984540054;
@@ -206,6 +209,44 @@ export function logisticFit(groups: readonly Group[], features: number, opts: { 
     iterations,
     converged,
     logLik: ll,
+    cols,
+    cov: converged ? info : null,
+  };
+}
+
+/**
+ * The fit with cluster-robust ("sandwich", CR0) standard errors: rows of one cluster (one employee seen at
+ * many dates) are not independent, and model-based errors would be too small. Covariance
+ * B (Σ_c s_c s_cᵀ) B, B the inverse information, s_c the sum over the cluster's rows of x (y − p).
+ */
+export function logisticFitClustered(rows: readonly { x: readonly number[]; event: boolean; cluster: string }[], features: number): LogisticFit {
+  const fit = logisticFit(groupRows(rows), features);
+  if (!fit.cov) return fit;
+  const { cols, cov } = fit;
+  const p = cols.length + 1;
+  const beta = [fit.coef[0]!, ...cols.map((c) => fit.coef[c + 1]!)];
+  const sums = new Map<string, number[]>();
+  for (const r of rows) {
+    const x = [1, ...cols.map((c) => r.x[c])];
+    const mu = sigmoid(x.reduce((s, v, k) => s + v * beta[k], 0));
+    const res = (r.event ? 1 : 0) - mu;
+    let s = sums.get(r.cluster);
+    if (!s) sums.set(r.cluster, (s = new Array<number>(p).fill(0)));
+    for (let k = 0; k < p; k++) s[k] += x[k] * res;
+  }
+  const meat = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  for (const s of sums.values()) for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) meat[i][j] += s[i] * s[j];
+  const bm = cov.map((row) => meat[0].map((_, j) => row.reduce((acc, v, k) => acc + v * meat[k][j], 0)));
+  const v = bm.map((row) => cov[0].map((_, j) => row.reduce((acc, x, k) => acc + x * cov[k][j], 0)));
+  const se = (k: number) => Math.sqrt(v[k][k]);
+  const put = (f: (k: number) => number) => {
+    const out: (number | null)[] = new Array(features + 1).fill(null);
+    out[0] = f(0);
+    cols.forEach((c, k) => { out[c + 1] = f(k + 1); });
+    return out;
+  };
+  return {
+    ...fit, cov: v, se: put(se), lower: put((k) => beta[k] - Z95 * se(k)), upper: put((k) => beta[k] + Z95 * se(k)),
   };
 }
 
