@@ -6,10 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { all, ident, literal } from '../pipeline/src/db.ts';
 import { exportTable } from '../pipeline/src/export.ts';
+import { BACKTEST_MARTS } from '../pipeline/src/backtest/marts.ts';
 import { ORGS_DIR, buildOrg, type Built } from './tests/harness.ts';
 
-const MARTS = fs.readdirSync(path.join(import.meta.dirname, 'marts'))
-  .filter((f) => f.endsWith('.yml')).map((f) => f.replace(/\.yml$/, '')).sort();
+const MARTS = [...fs.readdirSync(path.join(import.meta.dirname, 'marts'))
+  .filter((f) => f.endsWith('.yml')).map((f) => f.replace(/\.yml$/, '')), ...BACKTEST_MARTS].sort();
 
 let built: Built;
 let out: string;
