@@ -8,8 +8,9 @@ import { all, ident, literal } from '../pipeline/src/db.ts';
 import { exportTable } from '../pipeline/src/export.ts';
 import { ORGS_DIR, buildOrg, type Built } from './tests/harness.ts';
 
-const MARTS = fs.readdirSync(path.join(import.meta.dirname, 'marts'))
-  .filter((f) => f.endsWith('.yml')).map((f) => f.replace(/\.yml$/, '')).sort();
+// the marts and the history tables (sql/history)
+const MARTS = ['marts', 'history'].flatMap((dir) => fs.readdirSync(path.join(import.meta.dirname, dir))
+  .filter((f) => f.endsWith('.yml')).map((f) => f.replace(/\.yml$/, ''))).sort();
 
 let built: Built;
 let out: string;

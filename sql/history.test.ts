@@ -12,6 +12,8 @@ import { all, one, openDb, type Row } from '../pipeline/src/db.ts';
 import { buildModels, discoverModels, type Model } from '../pipeline/src/models.ts';
 import { runPipeline } from '../pipeline/src/run.ts';
 import { generateOrg } from '../fixtures/generator/generateOrg.ts';
+import { main } from '../pipeline/src/cli.ts';
+import { TextSink } from '../pipeline/src/text-sink.ts';
 import { ORGS_DIR, buildOrg, type Built } from './tests/harness.ts';
 
 const FLAGS = ['no_path', 'plan_only', 'stalled', 'low_pulse', 'pulse_drop', 'checkins_lapsed', 'no_career_talk', 'high_performer_off_path'];
@@ -195,5 +197,41 @@ describe('history months and re-runs', () => {
       conn.closeSync();
       db.close();
     }
+  });
+});
+
+describe('trellis run --history-months and trellis export of the history tables', () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-history-cli-'));
+    fs.mkdirSync(path.join(tmp, 'inbox'));
+    const org = path.join(ORGS_DIR, 'history');
+    for (const f of fs.readdirSync(org).filter((x) => x.endsWith('.csv'))) fs.copyFileSync(path.join(org, f), path.join(tmp, 'inbox', f));
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const cli = async (env: Record<string, string>, ...argv: string[]) => {
+    const stdout = new TextSink();
+    const stderr = new TextSink();
+    const code = await main(argv, { stdout, stderr, env: { TRELLIS_DB: 'db/trellis.duckdb', TRELLIS_INBOX: 'inbox', ...env }, cwd: tmp });
+    return { code, out: stdout.text, err: stderr.text };
+  };
+
+  it('refuses a bad number, runs with N months (the flag over TRELLIS_HISTORY_MONTHS) and exports every history table', async () => {
+    expect((await cli({}, 'run', '--as-of', '2026-06-30', '--history-months', 'two')).code).toBe(2);
+    const r = await cli({ TRELLIS_HISTORY_MONTHS: '9' }, 'run', '--as-of', '2026-06-30', '--history-months', '2');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/note: history: 3 of 37 employee-dates over 3 dates have no job_history row/);
+    const out = await cli({}, 'export', 'history_overview', '--format', 'csv');
+    expect(out.code).toBe(0);
+    expect(out.out.trim().split('\n').map((l) => l.split(',')[0])).toEqual(['as_of_date', '2026-04-30', '2026-05-31', '2026-06-30']);
+    for (const table of ['history_dates', 'history_retention_risk']) {
+      const e = await cli({}, 'export', table, '--format', 'csv');
+      expect(e.code, table).toBe(0);
+      expect(e.out.split('\n')[0], table).toMatch(/^as_of_date,/);
+    }
+    // the config's depth when no flag is given: a new depth rebuilds
+    const env = await cli({ TRELLIS_HISTORY_MONTHS: '1' }, 'run', '--as-of', '2026-06-30');
+    expect(env.code).toBe(0);
+    expect((await cli({}, 'export', 'history_dates', '--format', 'csv')).out.trim().split('\n')).toHaveLength(3);
   });
 });

@@ -35,6 +35,8 @@ export interface StartOptions {
   asOf: string;
   trigger?: string;
   maxRejectsPerFile?: number;
+  /** Month-ends before as_of in the history tables (config `historyMonths`; default 24). */
+  historyMonths?: number;
   /** Mapping expression limits (`mappingMaxChars`, `mappingTimeoutSeconds`; a config will do). */
   mappingLimits?: Partial<MappingLimits>;
 }
@@ -77,7 +79,7 @@ export class PipelineRunner {
         announce(e.runId);
       }
     };
-    this.current = runPipeline(db, { inbox: opts.inbox, mappingsDir: opts.mappingsDir, asOf: opts.asOf, trigger: opts.trigger ?? 'api', maxRejectsPerFile: opts.maxRejectsPerFile, mappingLimits: opts.mappingLimits, onProgress })
+    this.current = runPipeline(db, { inbox: opts.inbox, mappingsDir: opts.mappingsDir, asOf: opts.asOf, historyMonths: opts.historyMonths, trigger: opts.trigger ?? 'api', maxRejectsPerFile: opts.maxRejectsPerFile, mappingLimits: opts.mappingLimits, onProgress })
       .then((summary) => {
         const runId = (summary?.runId ?? summary?.run_id ?? this.state.runId) as number | null;
         const status = String(summary?.status ?? 'succeeded');

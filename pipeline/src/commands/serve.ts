@@ -55,7 +55,7 @@ export async function startServer(
     if (runner) {
       // through the server's runner, so the dashboard sees the scheduled run's progress
       runInServer = async (reason) => {
-        await runner.start(db, { inbox, mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config });
+        await runner.start(db, { inbox, mappingsDir, asOf: effectiveAsOf(config), historyMonths: config.historyMonths, trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config });
         await runner.idle();
         return runner.state.outcome;
       };
@@ -64,7 +64,7 @@ export async function startServer(
     app = await stubServer();
   }
   const run = runInServer ?? (async (reason: string) => describeOutcome(await runPipeline(db, {
-    inbox, mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile,
+    inbox, mappingsDir, asOf: effectiveAsOf(config), historyMonths: config.historyMonths, trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile,
     mappingLimits: config,
   })));
   const outdated = await modelsChangedSinceLastRun(db);
