@@ -36,6 +36,8 @@ export interface StartOptions {
   asOf: string;
   trigger?: string;
   maxRejectsPerFile?: number;
+  /** Month-ends before as_of in the history tables (config `historyMonths`; default 24). */
+  historyMonths?: number;
   /** Mapping expression limits (`mappingMaxChars`, `mappingTimeoutSeconds`; a config will do). */
   mappingLimits?: Partial<MappingLimits>;
   /** Risk weights and backtest horizon (a config will do; pipeline/src/model-settings.ts). */
@@ -80,7 +82,7 @@ export class PipelineRunner {
         announce(e.runId);
       }
     };
-    this.current = runPipeline(db, { inbox: opts.inbox, mappingsDir: opts.mappingsDir, asOf: opts.asOf, trigger: opts.trigger ?? 'api', maxRejectsPerFile: opts.maxRejectsPerFile, mappingLimits: opts.mappingLimits, settings: opts.settings, onProgress })
+    this.current = runPipeline(db, { inbox: opts.inbox, mappingsDir: opts.mappingsDir, asOf: opts.asOf, historyMonths: opts.historyMonths, trigger: opts.trigger ?? 'api', maxRejectsPerFile: opts.maxRejectsPerFile, mappingLimits: opts.mappingLimits, settings: opts.settings, onProgress })
       .then((summary) => {
         const runId = (summary?.runId ?? summary?.run_id ?? this.state.runId) as number | null;
         const status = String(summary?.status ?? 'succeeded');

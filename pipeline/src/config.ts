@@ -25,6 +25,8 @@ export interface Config {
   asOf: string | null;
   /** Rejected rows a file may have before it is refused whole. */
   maxRejectsPerFile: number;
+  /** Month-ends before as_of the history tables hold (docs/marts.md "History"); 0 = as_of only. */
+  historyMonths: number;
   /** The longest text a mapping expression's repeat, lpad, rpad, replace or regexp_replace may build. */
   mappingMaxChars: number;
   /** Seconds the mapping expressions of one file may take. */
@@ -67,6 +69,7 @@ const FIELDS: { key: Exclude<keyof Config, 'configFile' | 'mappingsDirSet'>; env
   { key: 'host', env: 'TRELLIS_HOST', kind: 'text', default: '127.0.0.1' },
   { key: 'asOf', env: 'TRELLIS_AS_OF', kind: 'date', default: null },
   { key: 'maxRejectsPerFile', env: 'TRELLIS_MAX_REJECTS', kind: 'count', default: 10_000 },
+  { key: 'historyMonths', env: 'TRELLIS_HISTORY_MONTHS', kind: 'count', default: 24 },
   { key: 'mappingMaxChars', env: 'TRELLIS_MAPPING_MAX_CHARS', kind: 'count', default: 10_000 },
   { key: 'mappingTimeoutSeconds', env: 'TRELLIS_MAPPING_TIMEOUT', kind: 'positive', default: 60 },
   { key: 'uploadLimitMb', env: 'TRELLIS_UPLOAD_LIMIT_MB', kind: 'positive', default: 50 },

@@ -94,7 +94,9 @@ select
     count(per_role.role_id)::integer as n_critical_roles,
     (count(per_role.role_id) filter (where per_role.n_ready_now > 0))::double
         / nullif(count(per_role.role_id), 0) as succession_readiness_rate,
-    avg(least(1, per_role.bench_strength / greatest(1, per_role.n_incumbents))) as bench_strength_index
+    -- (least() skips nulls: a date without critical roles must stay null, so the filter)
+    avg(least(1, per_role.bench_strength / greatest(1, per_role.n_incumbents)))
+        filter (where per_role.role_id is not null) as bench_strength_index
 from dates
 left join per_role using (as_of_date)
 group by dates.as_of_date

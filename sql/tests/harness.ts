@@ -104,14 +104,17 @@ export interface Built {
  * when it fails.
  */
 export async function buildOrg(dir: string, asOf: string,
-  { leaveOut = [], settings }: { leaveOut?: string[]; settings?: Partial<ModelSettings> } = {}): Promise<Built> {
+  { leaveOut = [], historyMonths, settings }: { leaveOut?: string[]; historyMonths?: number; settings?: Partial<ModelSettings> } = {}): Promise<Built> {
   const { db, conn, dir: tmp } = await tempDb();
   const inbox = path.join(tmp, 'inbox');
   fs.mkdirSync(inbox);
   for (const f of fs.readdirSync(dir)) {
     if (f.endsWith('.csv') && !leaveOut.includes(f)) fs.copyFileSync(path.join(dir, f), path.join(inbox, f));
   }
-  const summary = await runPipeline(db, { inbox, asOf, trigger: 'cli', settings, clock: () => new Date('2026-01-01T00:00:00Z') });
+  // an org may pin its history depth (history_months.txt); else the default
+  const monthsFile = path.join(dir, 'history_months.txt');
+  historyMonths ??= fs.existsSync(monthsFile) ? Number(fs.readFileSync(monthsFile, 'utf8').trim()) : undefined;
+  const summary = await runPipeline(db, { inbox, asOf, historyMonths, settings, trigger: 'cli', clock: () => new Date('2026-01-01T00:00:00Z') });
   if (summary.status !== 'succeeded') throw new Error(`run of ${dir} as of ${asOf} ${summary.status}: ${summary.error}`);
   const rejects = await all(conn, 'select * from rejects');
   return { db, conn, tests: summary.tests, rejects, notes: summary.notes };

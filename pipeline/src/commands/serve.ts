@@ -56,7 +56,7 @@ export async function startServer(
     if (runner) {
       // through the server's runner, so the dashboard sees the scheduled run's progress
       runInServer = async (reason) => {
-        await runner.start(db, { inbox, mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config, settings: config });
+        await runner.start(db, { inbox, mappingsDir, asOf: effectiveAsOf(config), historyMonths: config.historyMonths, trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config, settings: config });
         await runner.idle();
         return runner.state.outcome;
       };
@@ -65,7 +65,7 @@ export async function startServer(
     app = await stubServer();
   }
   const run = runInServer ?? (async (reason: string) => describeOutcome(await runPipeline(db, {
-    inbox, mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile,
+    inbox, mappingsDir, asOf: effectiveAsOf(config), historyMonths: config.historyMonths, trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile,
     mappingLimits: config, settings: config,
   })));
   const outdated = await modelsChangedSinceLastRun(db, config);
