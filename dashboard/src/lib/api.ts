@@ -39,7 +39,8 @@ export type Query = Record<string, string | number | boolean | null | undefined>
 type Fetch = typeof globalThis.fetch;
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly path: string, message: string) {
+  /** `body`: the server's JSON answer when it sent one (e.g. a 409's `current` plan). */
+  constructor(readonly status: number, readonly path: string, message: string, readonly body: unknown = null) {
     super(message);
     this.name = 'ApiError';
   }
@@ -61,13 +62,13 @@ export function loginHref(current: string): string {
   return `/login?next=${encodeURIComponent(current)}`;
 }
 
-async function errorText(res: Response): Promise<string> {
+async function errorText(res: Response): Promise<{ text: string; body: unknown }> {
   const text = await res.text().catch((e: unknown) => `(could not read the answer: ${String(e)})`);
   try {
     const body = JSON.parse(text) as { message?: string; error?: string };
-    return body.message ?? body.error ?? text;
+    return { text: body.message ?? body.error ?? text, body };
   } catch {
-    return text || res.statusText;
+    return { text: text || res.statusText, body: null };
   }
 }
 
@@ -98,7 +99,8 @@ async function send(method: string, path: string, init: { fetch?: Fetch; body?: 
     throw new ApiError(401, path, 'Please sign in to see this page.');
   }
   if (!res.ok) {
-    throw new ApiError(res.status, path, `${method} ${path} failed (${res.status}): ${await errorText(res)}`);
+    const { text, body } = await errorText(res);
+    throw new ApiError(res.status, path, `${method} ${path} failed (${res.status}): ${text}`, body);
   }
   return res;
 }
@@ -128,6 +130,10 @@ export function getList<T = Record<string, unknown>>(path: string, query?: Query
 
 export function postJson<T>(path: string, json: unknown = {}, fetch?: Fetch): Promise<T> {
   return request<T>('POST', path, { fetch, json });
+}
+
+export function putJson<T>(path: string, json: unknown = {}, fetch?: Fetch): Promise<T> {
+  return request<T>('PUT', path, { fetch, json });
 }
 
 export function postForm<T>(path: string, form: FormData, fetch?: Fetch): Promise<T> {
