@@ -42,7 +42,7 @@ describe('succession plans', () => {
 
     // Two successors from the role's candidates: Sam (evidence ready now) and Uma (evidence 1–2 years).
     for (const id of ['B02', 'B03']) {
-      await form.getByLabel('Candidate').selectOption(id);
+      await form.getByLabel('Candidate of the role', { exact: true }).selectOption(id);
       await form.getByRole('button', { name: 'Add candidate' }).click();
     }
     await expect.poll(() => form.getByTestId('draft-successor').count()).toBe(2);
@@ -53,7 +53,7 @@ describe('succession plans', () => {
     await form.getByLabel('Development action 1 of Sam Ready').fill('Lead the Q3 architecture review');
     await form.getByLabel('Due date of action 1 of Sam Ready').fill('2026-09-30');
     await form.getByLabel('Emergency (interim) successor').selectOption('B02');
-    await form.getByLabel('Notes').fill('Tara moves to Architect in 2027.');
+    await form.getByLabel('Notes', { exact: true }).fill('Tara moves to Architect in 2027.');
     await screenshot(page, 'succession-plan-edit');
     await noAxe(page);
     await form.getByRole('button', { name: 'Save plan' }).click();
@@ -124,7 +124,7 @@ describe('succession plans', () => {
     const { page, errors } = await h.open(ROLE, leader);
     await page.getByRole('button', { name: 'Edit plan' }).click();
     const form = page.getByRole('form', { name: 'Edit the succession plan for Tech Lead' });
-    await form.getByLabel('Notes').fill('My notes, written on version 2.');
+    await form.getByLabel('Notes', { exact: true }).fill('My notes, written on version 2.');
     const theirs = await put(2, 'Their notes, saved first.');
     expect(theirs.status()).toBe(200);
     await form.getByRole('button', { name: 'Save plan' }).click();
@@ -136,7 +136,7 @@ describe('succession plans', () => {
     expect(await alert.textContent()).toContain('The plan is now version 3');
     // Nothing was overwritten: the server still has their notes, and the form still has mine.
     expect((await planNow(leader)).plan!.notes).toBe('Their notes, saved first.');
-    expect(await form.getByLabel('Notes').inputValue()).toBe('My notes, written on version 2.');
+    expect(await form.getByLabel('Notes', { exact: true }).inputValue()).toBe('My notes, written on version 2.');
     await expect.poll(() => history(page)).toEqual(['Version 3', 'Version 2', 'Version 1']);
     await screenshot(page, 'succession-plan-conflict');
     await noAxe(page);
@@ -144,10 +144,10 @@ describe('succession plans', () => {
     await alert.getByRole('button', { name: 'Load version 3' }).click();
     await alert.waitFor({ state: 'detached' });
     expect(await page.getByTestId('plan-notes').textContent()).toBe('Their notes, saved first.');
-    expect(await form.getByLabel('Notes').inputValue()).toBe('Their notes, saved first.');
+    expect(await form.getByLabel('Notes', { exact: true }).inputValue()).toBe('Their notes, saved first.');
     expect(await page.getByTestId('plan-version').textContent()).toMatch(/^Version 3,/);
     // Saving now builds on version 3.
-    await form.getByLabel('Notes').fill('Their notes, and mine.');
+    await form.getByLabel('Notes', { exact: true }).fill('Their notes, and mine.');
     await form.getByRole('button', { name: 'Save plan' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved version 4.' }).waitFor();
     expect((await planNow(leader)).plan!.notes).toBe('Their notes, and mine.');
