@@ -208,6 +208,7 @@ describe('succession plans', () => {
     expect(await page.getByTestId('plan-version').textContent()).toMatch(/^Version 4, .*\(read-only\)$/);
     expect(await page.getByRole('button', { name: /Edit plan|Create a plan/ }).count()).toBe(0);
     expect(await page.getByRole('form').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^What if/ }).count()).toBe(0); // the what-if is the editors'
     expect((await column(page, 'Plan successors for Tech Lead', 1)).sort()).toEqual(['B02', 'B03']);
     await expect.poll(() => history(page)).toEqual(['Version 4', 'Version 3', 'Version 2', 'Version 1']);
     // The plans list shows the plan to the manager too.
