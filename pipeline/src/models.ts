@@ -10,13 +10,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { all, exec, ident, one } from './db.ts';
-import { APP_TABLES, PIPELINE_TABLES } from './migrations/index.ts';
+import { APP_TABLES, APP_VIEWS, PIPELINE_TABLES } from './migrations/index.ts';
 
 /** The repo's sql/ folder. */
 export const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql');
 
 /** Tables a model must not build (`create or replace` would wipe them): the migrations own them. */
-const KEPT_TABLES = new Set([...APP_TABLES, ...PIPELINE_TABLES]);
+const KEPT_TABLES = new Set([...APP_TABLES, ...APP_VIEWS, ...PIPELINE_TABLES]);
 
 export type Layer = 'staging' | 'intermediate' | 'marts' | 'other';
 

@@ -1,5 +1,5 @@
 // The audit trail: who signed in (or failed to), who viewed an individual's profile, who exported what,
-// who changed accounts. Rows go to the `audit_log` table; admins read them through GET /api/audit.
+// who changed accounts or saved a succession plan. Rows go to the `audit_log` table; admins read them through GET /api/audit.
 import type { FastifyRequest } from 'fastify';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all } from '../../../pipeline/src/db.ts';
@@ -9,6 +9,7 @@ export type AuditAction =
   | 'login' | 'login_failed' | 'logout'
   | 'view_employee' | 'export'
   | 'user_add' | 'user_remove' | 'user_passwd'
+  | 'plan_create' | 'plan_edit'
   | (string & {});
 
 export interface AuditEntry {

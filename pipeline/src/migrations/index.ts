@@ -4,6 +4,7 @@
 // Depends on @duckdb/node-api only (db.ts imports this module). How to add one: docs/architecture.md.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { baseline } from './001-baseline.ts';
+import { successionPlans } from './002-succession-plans.ts';
 
 export interface Migration {
   /** 1, 2, 3, … in order, never reused or renumbered once released. */
@@ -15,13 +16,19 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS: readonly Migration[] = [baseline];
+export const MIGRATIONS: readonly Migration[] = [baseline, successionPlans];
 
 /**
- * Tables that hold what people write through Trellis (accounts, sessions, the audit log, and the schema
- * version itself). Imports and model runs never write, replace or drop them.
+ * Tables that hold what people write through Trellis (accounts, sessions, the audit log, saved succession
+ * plans, and the schema version itself). Imports and model runs never write, replace or drop them.
  */
-export const APP_TABLES: readonly string[] = ['users', 'sessions', 'audit_log', 'schema_migrations'];
+export const APP_TABLES: readonly string[] = [
+  'users', 'sessions', 'audit_log', 'schema_migrations',
+  'succession_plan_roles', 'succession_plan_successors', 'succession_plan_actions', 'succession_plan_versions',
+];
+
+/** Views over the app tables, made by the migrations (no model may take their names). */
+export const APP_VIEWS: readonly string[] = ['succession_plans'];
 
 /** The pipeline's bookkeeping: written by runs, kept across them, their shape owned by the migrations. */
 export const PIPELINE_TABLES: readonly string[] = ['runs', 'run_files', 'loaded_files', 'run_history', 'rejects'];

@@ -14,7 +14,7 @@ import { runPipeline } from '../run.ts';
 import { TextSink } from '../text-sink.ts';
 import { checkCredentials } from '../users.ts';
 import { APP_TABLES, MIGRATIONS, MigrationError, migrate, PIPELINE_TABLES, SchemaTooNewError, type Migration } from './index.ts';
-import { createPreviousVersionDb, OLD_PASSWORD, previousRows, REJECTS_DATASETS, tableRows } from './previous-version.ts';
+import { createPreviousVersionDb, createVersion1Db, insertPlanRows, OLD_PASSWORD, PLAN_ROWS, previousRows, REJECTS_DATASETS, tableRows } from './previous-version.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-migrations-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -43,11 +43,15 @@ async function withDb<T>(db: Db, fn: (conn: DuckDBConnection) => Promise<T>): Pr
 }
 
 const OWNED = [...APP_TABLES, ...PIPELINE_TABLES].filter((t) => t !== 'schema_migrations');
+/** The schema version this Trellis writes; the tables the previous versions made. */
+const LATEST = MIGRATIONS.length;
+const PLAN_TABLES = APP_TABLES.filter((t) => t.startsWith('succession_plan_'));
+const OLD_OWNED = OWNED.filter((t) => !PLAN_TABLES.includes(t));
 
 /** The rows of every table the previous version made, as they read now. */
 async function rowsOf(conn: DuckDBConnection): Promise<Record<string, string[]>> {
   const rows: Record<string, string[]> = {};
-  for (const t of OWNED) rows[t] = await tableRows(conn, t);
+  for (const t of OLD_OWNED) rows[t] = await tableRows(conn, t);
   return rows;
 }
 
@@ -66,7 +70,7 @@ const versions = (conn: DuckDBConnection) =>
   all(conn, 'select version::int as version, name, applied_at::varchar as applied_at from schema_migrations order by version');
 
 describe('a database made by the previous version', () => {
-  it('opens: migrated to version 1 in one go, every row kept, old rejects given their dataset, accounts still sign in', async () => {
+  it('opens: migrated to the latest version in one go, every row kept, old rejects given their dataset, accounts still sign in', async () => {
     const file = fresh('previous');
     await createPreviousVersionDb(file);
     const before = await raw(file, rowsOf);
@@ -74,10 +78,10 @@ describe('a database made by the previous version', () => {
     const notices: string[] = [];
     const db = await openDb(file, { notice: (l) => notices.push(l) });
     try {
-      expect(notices).toContain(`trellis: brought the schema of ${file} from version 0 to 1 (baseline)`);
+      expect(notices).toContain(`trellis: brought the schema of ${file} from version 0 to ${LATEST} (${MIGRATIONS.map((m) => m.name).join(', ')})`);
       await withDb(db, async (conn) => {
-        expect((await versions(conn)).map((v) => [v.version, v.name])).toEqual([[1, 'baseline']]);
-        for (const table of OWNED.filter((t) => t !== 'rejects')) {
+        expect((await versions(conn)).map((v) => [v.version, v.name])).toEqual(MIGRATIONS.map((m) => [m.version, m.name]));
+        for (const table of OLD_OWNED.filter((t) => t !== 'rejects')) {
           expect(await tableRows(conn, table), table).toEqual(before[table]);
           expect(await tableRows(conn, table), table).toHaveLength(old[table as keyof typeof old].length);
         }
@@ -118,7 +122,7 @@ describe('a database made by the previous version', () => {
     const again = await withDb(db, async (conn) => ({ versions: await versions(conn), rows: await rowsOf(conn), result: await migrate(conn) }));
     db.close();
     expect(notices).toEqual([]);
-    expect(again).toEqual({ ...first, result: { from: 1, to: 1, applied: [] } });
+    expect(again).toEqual({ ...first, result: { from: LATEST, to: LATEST, applied: [] } });
   });
 
   it('a migration that fails halfway leaves the database as it was: no version, no table, no column, every row', async () => {
@@ -127,23 +131,23 @@ describe('a database made by the previous version', () => {
     const snapshot = async (conn: DuckDBConnection) => ({ schema: await schemaOf(conn), rows: await rowsOf(conn) });
     const before = await raw(file, snapshot);
     const breaks: Migration = {
-      version: 2,
+      version: LATEST + 1,
       name: 'breaks_halfway',
       async up(conn) {
-        await conn.run('create table succession_plans (role_id varchar)');
-        await conn.run("insert into succession_plans values ('CEO')");
+        await conn.run('create table half_made (role_id varchar)');
+        await conn.run("insert into half_made values ('CEO')");
         await conn.run('delete from users');
         await conn.run('select * from no_such_table');
       },
     };
     const error = await raw(file, (conn) => migrate(conn, { migrations: [...MIGRATIONS, breaks] }).then(() => null, (err: unknown) => err));
     expect(error).toBeInstanceOf(MigrationError);
-    expect((error as Error).message).toMatch(/^schema migration 2 \(breaks_halfway\) failed, nothing was changed: .*no_such_table/);
+    expect((error as Error).message).toMatch(new RegExp(`^schema migration ${LATEST + 1} \\(breaks_halfway\\) failed, nothing was changed: .*no_such_table`));
     expect(await raw(file, snapshot)).toEqual(before);
     expect(before.schema.tables).not.toContain('schema_migrations');
     // and the real migrations still apply afterwards
     const db = await openDb(file, { notice: () => {} });
-    expect(await withDb(db, versions)).toHaveLength(1);
+    expect(await withDb(db, versions)).toHaveLength(LATEST);
     db.close();
   });
 
@@ -155,11 +159,51 @@ describe('a database made by the previous version', () => {
   });
 });
 
+describe('a database made by the version before saved succession plans (schema 1)', () => {
+  it('opens: migrated from 1 to 2 in one transaction, every row kept, the plan tables and the export view added empty', async () => {
+    const file = fresh('v1');
+    await createVersion1Db(file);
+    const before = await raw(file, async (conn) => ({ versions: await versions(conn), rows: await rowsOf(conn), schema: await schemaOf(conn) }));
+    expect(before.versions.map((v) => v.version)).toEqual([1]);
+    expect(before.schema.tables).not.toContain('succession_plan_roles');
+    const notices: string[] = [];
+    const db = await openDb(file, { notice: (l) => notices.push(l) });
+    try {
+      expect(notices).toContain(`trellis: brought the schema of ${file} from version 1 to 2 (succession_plans)`);
+      expect(notices.filter((l) => l.includes('brought the schema'))).toHaveLength(1);
+      await withDb(db, async (conn) => {
+        expect((await versions(conn)).slice(0, 1)).toEqual(before.versions); // version 1 as it was recorded
+        expect(await rowsOf(conn)).toEqual(before.rows);
+        for (const [table, rows] of Object.entries(previousRows())) expect(before.rows[table], table).toHaveLength(rows.length);
+        for (const table of PLAN_TABLES) expect(await tableRows(conn, table), table).toEqual([]);
+        expect(await all(conn, 'select * from succession_plans')).toEqual([]);
+        expect(await checkCredentials(conn, 'admin', OLD_PASSWORD)).toMatchObject({ username: 'admin' });
+      });
+      const fresh2 = fresh('new-v2');
+      const newDb = await openDb(fresh2);
+      expect(await withDb(db, schemaOf)).toEqual(await withDb(newDb, schemaOf));
+      newDb.close();
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a plan migration that fails leaves the version-1 database as it was', async () => {
+    const file = fresh('v1-failing');
+    await createVersion1Db(file);
+    const snapshot = async (conn: DuckDBConnection) => ({ schema: await schemaOf(conn), rows: await rowsOf(conn), versions: await versions(conn) });
+    const before = await raw(file, snapshot);
+    const broken: Migration = { ...MIGRATIONS[1], async up(conn) { await MIGRATIONS[1].up(conn); await conn.run('select * from no_such_table'); } };
+    await expect(raw(file, (conn) => migrate(conn, { migrations: [MIGRATIONS[0], broken] }))).rejects.toThrow(MigrationError);
+    expect(await raw(file, snapshot)).toEqual(before);
+  });
+});
+
 describe('a database written by a newer Trellis', () => {
   async function newer(): Promise<string> {
     const file = fresh('newer');
     (await openDb(file)).close();
-    await raw(file, (conn) => conn.run("insert into schema_migrations values (2, 'from_the_future', '2027-01-01 00:00:00')").then(() => {}));
+    await raw(file, (conn) => conn.run(`insert into schema_migrations values (${LATEST + 1}, 'from_the_future', '2027-01-01 00:00:00')`).then(() => {}));
     return file;
   }
 
@@ -169,7 +213,7 @@ describe('a database written by a newer Trellis', () => {
     const before = await raw(file, state);
     const error = await openDb(file).then(() => null, (err: unknown) => err);
     expect(error).toBeInstanceOf(SchemaTooNewError);
-    expect((error as Error).message).toMatch(/^this database was written by a newer Trellis \(schema 2\); this version knows up to 1/);
+    expect((error as Error).message).toMatch(new RegExp(`^this database was written by a newer Trellis \\(schema ${LATEST + 1}\\); this version knows up to ${LATEST}`));
     expect(await raw(file, state)).toEqual(before);
     await expect(openDb(file)).rejects.toThrow(SchemaTooNewError); // nothing cached
   });
@@ -180,7 +224,7 @@ describe('a database written by a newer Trellis', () => {
     const stderr = new TextSink();
     const code = await main(['export', '--list', '--db', file], { stdout, stderr, env: {}, cwd: tmp });
     expect(code).toBe(1);
-    expect(stderr.text).toMatch(/^trellis export: this database was written by a newer Trellis \(schema 2\); this version knows up to 1/);
+    expect(stderr.text).toMatch(new RegExp(`^trellis export: this database was written by a newer Trellis \\(schema ${LATEST + 1}\\); this version knows up to ${LATEST}`));
   });
 });
 
@@ -200,6 +244,7 @@ describe('app-owned tables across a pipeline run', () => {
         for (const t of APP_TABLES) rows[t] = await tableRows(conn, t);
         return rows;
       };
+      await withDb(db, insertPlanRows);
       const before = await withDb(db, appRows);
       expect(Object.values(before).every((rows) => rows.length > 0)).toBe(true);
       const asOf = fs.readFileSync(path.join(org, 'as_of.txt'), 'utf8').trim();
@@ -218,18 +263,26 @@ describe('app-owned tables across a pipeline run', () => {
 });
 
 describe('backup and restore', () => {
-  it('a backup restored keeps every row and the schema version', async () => {
+  it('a backup restored keeps every row (saved plans too) and the schema version', async () => {
     const file = fresh('live');
     await createPreviousVersionDb(file);
     const db = await openDb(file, { notice: () => {} });
-    const before = await withDb(db, async (conn) => ({ versions: await versions(conn), rows: await rowsOf(conn) }));
+    await withDb(db, insertPlanRows);
+    const allRows = async (conn: DuckDBConnection) => {
+      const rows = await rowsOf(conn);
+      for (const t of PLAN_TABLES) rows[t] = await tableRows(conn, t);
+      return { versions: await versions(conn), rows, nominations: await all(conn, 'select * from succession_plans order by nominee_id') };
+    };
+    const before = await withDb(db, allRows);
+    for (const [t, rows] of Object.entries(PLAN_ROWS)) expect(before.rows[t], t).toHaveLength(rows.length);
+    expect(before.nominations.map((r) => r.nominee_id)).toEqual(['B02', 'B03']);
     const backup = fresh('backup');
     await backupDatabase(db, backup);
     db.close();
     const target = fresh('restored');
     const info = await restoreDatabase(target, backup);
-    expect(info.schema).toEqual({ from: 1, to: 1, applied: [] });
-    expect(await raw(target, async (conn) => ({ versions: await versions(conn), rows: await rowsOf(conn) }))).toEqual(before);
+    expect(info.schema).toEqual({ from: LATEST, to: LATEST, applied: [] });
+    expect(await raw(target, allRows)).toEqual(before); // plans and their export view too
   });
 
   it('a backup made by the previous version is migrated as it is restored; the backup file itself is not changed', async () => {
@@ -242,9 +295,9 @@ describe('backup and restore', () => {
     const stderr = new TextSink();
     expect(await main(['restore', '--from', backup, '--db', target], { stdout, stderr, env: {}, cwd: tmp })).toBe(0);
     expect(stderr.text).toBe('');
-    expect(stdout.text).toMatch(/; its schema was brought from version 0 to 1; the replaced database is kept as /);
+    expect(stdout.text).toMatch(new RegExp(`; its schema was brought from version 0 to ${LATEST}; the replaced`));
     await raw(target, async (conn) => {
-      expect((await versions(conn)).map((v) => v.version)).toEqual([1]);
+      expect((await versions(conn)).map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
       expect(await all(conn, 'select dataset from rejects order by run_id, file')).toEqual(REJECTS_DATASETS.map((dataset) => ({ dataset })));
       expect(await tableRows(conn, 'users', 'username')).toEqual(['["admin"]', '["leader"]', '["mgr"]']);
     });
@@ -254,13 +307,13 @@ describe('backup and restore', () => {
   it('a backup made by a newer Trellis is refused and the database kept', async () => {
     const backup = fresh('newer-backup');
     (await openDb(backup)).close();
-    await raw(backup, (conn) => conn.run("insert into schema_migrations values (2, 'from_the_future', '2027-01-01 00:00:00')").then(() => {}));
+    await raw(backup, (conn) => conn.run(`insert into schema_migrations values (${LATEST + 1}, 'from_the_future', '2027-01-01 00:00:00')`).then(() => {}));
     const target = fresh('kept');
     await createPreviousVersionDb(target);
     (await openDb(target, { notice: () => {} })).close();
     const before = await raw(target, rowsOf);
     await expect(restoreDatabase(target, backup)).rejects.toThrow(
-      new RegExp(`^the backup ${backup}: this database was written by a newer Trellis \\(schema 2\\); this version knows up to 1`));
+      new RegExp(`^the backup ${backup}: this database was written by a newer Trellis \\(schema ${LATEST + 1}\\); this version knows up to ${LATEST}`));
     expect(await raw(target, rowsOf)).toEqual(before);
     expect(fs.existsSync(`${target}.before-restore`)).toBe(false);
   });

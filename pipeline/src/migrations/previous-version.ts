@@ -102,3 +102,38 @@ export async function tableRows(conn: DuckDBConnection, table: string, columns =
   const reader = await conn.runAndReadAll(`select ${columns} from ${table}`);
   return reader.getRowsJson().map((r) => JSON.stringify(r)).sort();
 }
+
+/**
+ * A database as the Trellis before saved succession plans left it (schema version 1): the previous
+ * version's tables and rows, brought to version 1 by the baseline migration only.
+ */
+export async function createVersion1Db(file: string): Promise<void> {
+  const { migrate, MIGRATIONS } = await import('./index.ts');
+  await createPreviousVersionDb(file);
+  const instance = await DuckDBInstance.create(file);
+  const conn = await instance.connect();
+  try {
+    await migrate(conn, { migrations: MIGRATIONS.slice(0, 1), now: new Date('2026-02-01T00:00:00Z') });
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** A saved plan, one row in each plan table (as the plans API writes them), for keep-every-row checks. */
+export const PLAN_ROWS: Record<string, unknown[][]> = {
+  succession_plan_roles: [['TL', 2, 'Tara retires in 2027', 'B12', '2026-03-01 09:00:00', 'leader', '2026-03-02 10:00:00', 'admin']],
+  succession_plan_successors: [
+    ['TL', 'B02', 0, 'ready_now', '2026-03-01', 'leader', null],
+    ['TL', 'B03', 1, '1_2_years', '2026-03-02', 'admin', 'B01'],
+  ],
+  succession_plan_actions: [['TL', 'B03', 0, 'Lead the Q3 architecture review', '2026-09-30', false]],
+  succession_plan_versions: [
+    ['TL', 1, '2026-03-01 09:00:00', 'leader', '[{"kind":"created"}]', '{}'],
+    ['TL', 2, '2026-03-02 10:00:00', 'admin', '[{"kind":"added","id":"B03","readiness":"1_2_years"}]', '{}'],
+  ],
+};
+
+export async function insertPlanRows(conn: DuckDBConnection): Promise<void> {
+  for (const [table, rows] of Object.entries(PLAN_ROWS)) await insert(conn, table, rows);
+}

@@ -27,7 +27,7 @@ export default async function auditRoutes(app: FastifyInstance) {
       summary: 'Audit log (admin): sign-ins, profile views, exports, account changes', tags: ['audit'],
       querystring: Type.Object({
         username: Type.Optional(Text('who')),
-        action: Type.Optional(Text('login, login_failed, logout, view_employee, export, user_add, user_remove, user_passwd')),
+        action: Type.Optional(Text('login, login_failed, logout, view_employee, export, user_add, user_remove, user_passwd, plan_create, plan_edit')),
         target: Type.Optional(Text('what (employee id, table, username)')),
         from: Type.Optional(DateOrTime),
         to: Type.Optional(DateOrTime),

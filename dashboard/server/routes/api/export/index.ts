@@ -24,6 +24,8 @@ import { REPO_ROOT } from '../../../paths.ts';
 export const NON_PERSONAL = new Set(['stg_roles', 'stg_skills', 'stg_role_skills', 'stg_role_progressions', 'stg_objectives', 'objective_progress']);
 /** Run bookkeeping: admins only. */
 export const ADMIN_TABLES = new Set(['runs', 'run_files', 'rejects']);
+/** Saved plans as successor nominations (the view of migration 002): admins and leaders, who edit them. */
+export const PLAN_EXPORTS = new Set(['succession_plans']);
 
 function martNames(): Set<string> {
   const dir = path.join(REPO_ROOT, 'sql', 'marts');
@@ -38,7 +40,8 @@ export async function exportableTables(conn: DuckDBConnection, user: AuthUser | 
   const out = new Map<string, string[]>();
   for (const r of rows) {
     const name = r.table_name as string;
-    const allowed = marts.has(name) || name.startsWith('stg_') || (user?.role === 'admin' && ADMIN_TABLES.has(name));
+    const allowed = marts.has(name) || name.startsWith('stg_') || (user?.role === 'admin' && ADMIN_TABLES.has(name))
+      || ((user?.role === 'admin' || user?.role === 'leader') && PLAN_EXPORTS.has(name));
     if (allowed) out.set(name, r.columns as string[]);
   }
   return out;

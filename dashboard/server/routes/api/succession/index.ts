@@ -15,6 +15,7 @@ import { readColumns, readOne, readRows, toRows } from '../../../rows.ts';
 import { Bool, IdParam, Int, Num, Row, Str, errors } from '../../../schemas.ts';
 import { isUnscoped, scopeSql } from '../../../scope.ts';
 import { martShadow, stored, withShadows, type Shadow } from '../../../scoped.ts';
+import planRoutes from './plans.ts';
 
 const READINESS = ['ready_now', 'ready_1_2_years', 'ready_3_plus_years', 'not_ready'] as const;
 const BANDS = ['low', 'moderate', 'high'] as const;
@@ -114,6 +115,8 @@ export async function successionSummary(conn: DuckDBConnection, user: AuthUser |
 }
 
 export default async function succession(app: FastifyInstance) {
+  await planRoutes(app); // saved plans: /plans, /plans/:roleId, /versions, /what-if
+
   app.get('/summary', {
     schema: { summary: 'Succession readiness rate, successor coverage, bench strength index', tags: ['succession'], response: { 200: Summary, ...errors } },
   }, async (request) => {
