@@ -111,7 +111,7 @@ export const TABLES = {
   },
   // Saved succession plans (issue 14). The sources are the plan routes' response schemas.
   successionPlans: {
-    source: null,
+    source: { api: '/api/succession/plans', at: ['plans'] },
     columns: [
       { key: 'title', label: 'Role' }, { key: 'role_id', label: 'Role id' }, { key: 'version', label: 'Version', kind: 'int' },
       { key: 'n_successors', label: 'Successors', kind: 'int' }, { key: 'emergency_successor_id', label: 'Emergency successor' },
@@ -119,7 +119,7 @@ export const TABLES = {
     ],
   },
   planSuccessors: {
-    source: null,
+    source: { api: '/api/succession/plans/{roleId}', at: ['plan', 'successors'] },
     computed: ['action_list'],
     columns: [
       { key: 'name', label: 'Successor' }, { key: 'employee_id', label: 'Id' }, { key: 'current_title', label: 'Current role' },
@@ -128,14 +128,14 @@ export const TABLES = {
     ],
   },
   whatIfBench: {
-    source: null,
+    source: { api: '/api/succession/plans/{roleId}/what-if', at: ['roles'] },
     columns: [
       { key: 'title', label: 'Role' }, { key: 'role_id', label: 'Role id' },
       { key: 'bench_before', label: 'Bench before', kind: 'num' }, { key: 'bench_after', label: 'Bench after', kind: 'num' },
     ],
   },
   whatIfReports: {
-    source: null,
+    source: { api: '/api/succession/plans/{roleId}/what-if', at: ['reports'] },
     columns: [
       { key: 'name', label: 'Direct report' }, { key: 'employee_id', label: 'Id' },
       { key: 'manager_now_id', label: 'Manager now' }, { key: 'manager_to_be_name', label: 'Manager to be' },

@@ -73,7 +73,8 @@ export interface PlanVersion { version: number; changed_by: string | null; chang
 /** GET /api/succession/plans/:roleId/what-if?successor= */
 export interface WhatIf {
   steps: { step: number; role_id: string; title: string | null; vacated_by_id: string | null; vacated_by_name: string | null;
-    successor_id: string | null; successor_name: string | null; successor_readiness: string | null }[];
+    successor_id: string | null; successor_name: string | null; successor_readiness: string | null;
+    successor_source: 'plan' | 'evidence' | null }[];
   roles: { role_id: string; title: string | null; bench_before: N; bench_after: N }[];
   index_before: N; index_after: N;
   reports: { employee_id: string; name: string | null; manager_now_id: string | null; manager_to_be_id: string | null; manager_to_be_name: string | null }[];
