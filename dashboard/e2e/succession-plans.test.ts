@@ -138,6 +138,7 @@ describe('succession plans', () => {
     expect((await planNow(leader)).plan!.notes).toBe('Their notes, saved first.');
     expect(await form.getByLabel('Notes', { exact: true }).inputValue()).toBe('My notes, written on version 2.');
     await expect.poll(() => history(page)).toEqual(['Version 3', 'Version 2', 'Version 1']);
+    await expect.poll(() => column(page, 'Succession plans', 2)).toEqual(['3']); // the list of plans shows theirs too
     await screenshot(page, 'succession-plan-conflict');
     await noAxe(page);
 
