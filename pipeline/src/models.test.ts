@@ -71,7 +71,7 @@ describe('discover and order', () => {
     expect(() => discoverModels(sqlDir({ 'marts/Bad-Name.sql': 'select 1' }))).toThrow(/lower_snake_case/);
   });
 
-  it.each(['users', 'audit_log', 'schema_migrations', 'runs', 'rejects'])('refuses a model named %s (a table the migrations own)', (name) => {
+  it.each(['users', 'audit_log', 'schema_migrations', 'runs', 'rejects', 'succession_plan_roles', 'succession_plans'])('refuses a model named %s (a table the migrations own)', (name) => {
     expect(() => discoverModels(sqlDir({ [`marts/${name}.sql`]: 'select 1 as x' })))
       .toThrow(new RegExp(`marts/${name}\\.sql: ${name} is a table Trellis keeps across runs`));
   });

@@ -131,6 +131,16 @@ describe('saved succession plans (fixtures/orgs/succession)', () => {
     expect(none.json().current).toBeNull();
   });
 
+  it('two saves of the same version sent at once: exactly one is stored, the other gets 409 with it', async () => {
+    const body = (notes: string) => ({ base_version: 0, notes, successors: [{ employee_id: 'B06', decided_readiness: '1_2_years' }] });
+    const [a, b] = await Promise.all([put('COO', body('from lena')), put('COO', body('from ada'), admin)]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+    const [won, lost] = a.statusCode === 200 ? [a, b] : [b, a];
+    expect(lost.json().current).toEqual(won.json().plan);
+    expect((await get('/api/succession/plans/COO')).json().plan).toEqual(won.json().plan);
+    expect((await get('/api/succession/plans/COO/versions')).json().versions).toHaveLength(1);
+  });
+
   it.each([
     ['SSE', { employee_id: 'B04', decided_readiness: 'ready_now' }, /"SSE" is not a critical role/],
     ['NOPE', { employee_id: 'B04', decided_readiness: 'ready_now' }, /"NOPE" is not a known role/],
@@ -187,7 +197,10 @@ describe('saved succession plans (fixtures/orgs/succession)', () => {
       expect((await get(url, tara)).statusCode, url).toBe(404);
     }
     expect((await get('/api/succession/plans/TL', zed)).statusCode).toBe(404);
-    expect((await get('/api/succession/plans', zed)).json().plans).toEqual([]);
+    // Zed holds COO: its plan (Xia, his report, by name) and nothing else
+    expect((await get('/api/succession/plans', zed)).json().plans.map((p: Body) => p.role_id)).toEqual(['COO']);
+    expect((await get('/api/succession/plans/COO', zed)).json().plan.successors).toEqual([
+      expect.objectContaining({ employee_id: 'B06', name: 'Xia Analyst', decided_readiness: '1_2_years' })]);
     const write = await put('TL', { base_version: 4, successors: [] }, tara);
     expect(write.statusCode).toBe(403);
     expect((await get('/api/succession/plans/TL/what-if?successor=B13', tara)).statusCode).toBe(403);
