@@ -4,7 +4,8 @@
 // history; a save from a second session with a stale base_version gets 409, and when the second session
 // saves first, the page's save shows the conflict and loads the other version; the leader runs a what-if
 // (chain of vacancies, bench before/after, index before/after, direct reports); a manager whose subtree
-// holds the role sees the plan read-only. Screenshots at desktop and phone width, axe on each state.
+// holds the role sees the plan read-only; a successor found by name who is no candidate has no evidence.
+// Screenshots at desktop and phone width, axe on each state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { formatNumber, humanize } from '../src/lib/format.ts';
@@ -236,5 +237,25 @@ describe('succession plans', () => {
     await noAxe(page);
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('a leader adds a successor from anyone in scope (not a candidate): no evidence, so no calibration', async () => {
+    const { page, errors } = await h.open('/succession?role=HOP', leader);
+    await page.getByRole('button', { name: 'Create a plan' }).click();
+    const form = page.getByRole('form', { name: 'Edit the succession plan for Head of Product' });
+    await form.getByLabel('Anyone in your scope (name or id)', { exact: true }).fill('Xia');
+    await form.getByRole('button', { name: 'Find', exact: true }).click();
+    await form.getByLabel('Found', { exact: true }).selectOption('B06');
+    await form.getByRole('button', { name: 'Add', exact: true }).click();
+    await form.getByLabel('Decided readiness of Xia Analyst').selectOption('3_plus_years');
+    await form.getByRole('button', { name: 'Save plan' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved version 1.' }).waitFor();
+    const table = 'Plan successors for Head of Product';
+    expect(await column(page, table, 1)).toEqual(['B06']);
+    expect(await column(page, table, 4)).toEqual(['—']); // Xia is no candidate for HOP
+    expect(await column(page, table, 5)).toEqual(['—']);
+    await expect.poll(async () => (await column(page, 'Succession plans', 1)).sort()).toEqual(['HOP', 'TL']);
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });
