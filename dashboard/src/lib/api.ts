@@ -41,7 +41,8 @@ export type Query = Record<string, string | number | boolean | null | undefined>
 type Fetch = typeof globalThis.fetch;
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly path: string, message: string) {
+  /** `body`: the server's JSON answer when it sent one (e.g. a 409's `current` plan). */
+  constructor(readonly status: number, readonly path: string, message: string, readonly body: unknown = null) {
     super(message);
     this.name = 'ApiError';
   }
@@ -63,13 +64,13 @@ export function loginHref(current: string): string {
   return `/login?next=${encodeURIComponent(current)}`;
 }
 
-async function errorText(res: Response): Promise<string> {
+async function errorText(res: Response): Promise<{ text: string; body: unknown }> {
   const text = await res.text().catch((e: unknown) => `(could not read the answer: ${String(e)})`);
   try {
     const body = JSON.parse(text) as { message?: string; error?: string };
-    return body.message ?? body.error ?? text;
+    return { text: body.message ?? body.error ?? text, body };
   } catch {
-    return text || res.statusText;
+    return { text: text || res.statusText, body: null };
   }
 }
 
@@ -100,7 +101,8 @@ async function send(method: string, path: string, init: { fetch?: Fetch; body?: 
     throw new ApiError(401, path, 'Please sign in to see this page.');
   }
   if (!res.ok) {
-    throw new ApiError(res.status, path, `${method} ${path} failed (${res.status}): ${await errorText(res)}`);
+    const { text, body } = await errorText(res);
+    throw new ApiError(res.status, path, `${method} ${path} failed (${res.status}): ${text}`, body);
   }
   return res;
 }
@@ -137,6 +139,10 @@ export async function postForFile(path: string, json: unknown, fetch?: Fetch): P
   const res = await send('POST', path, { fetch, json, accept: 'text/csv, application/json' });
   const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? null;
   return { text: await res.text(), filename };
+}
+
+export function putJson<T>(path: string, json: unknown = {}, fetch?: Fetch): Promise<T> {
+  return request<T>('PUT', path, { fetch, json });
 }
 
 export function postForm<T>(path: string, form: FormData, fetch?: Fetch): Promise<T> {

@@ -59,7 +59,8 @@ const LABELS: Record<string, string> = {
   no_path: 'No path', top_of_ladder: 'Top of ladder', plan_only: 'Plan only', on_path: 'On path', ic: 'IC',
   ready_now: 'Ready now', ready_1_2_years: 'Ready in 1–2 years', '1_2_years': 'Ready in 1–2 years',
   ready_3_plus_years: 'Ready in 3+ years', '3_plus_years': 'Ready in 3+ years', not_ready: 'Not ready',
-  over_rated: 'Over-rated', under_rated: 'Under-rated', default_next: 'Suggested next step',
+  over_rated: 'Over-rated', agrees: 'Agrees', decided_earlier: 'Decided earlier than the evidence',
+  decided_later: 'Decided later than the evidence', under_rated: 'Under-rated', default_next: 'Suggested next step',
   high_performer_off_path: 'High performer off path', checkins_lapsed: 'Check-ins lapsed',
   no_career_talk: 'No career talk', low_pulse: 'Low pulse', pulse_drop: 'Pulse drop',
 };

@@ -109,6 +109,39 @@ export const TABLES = {
       { key: 'coverage', label: 'Coverage', kind: 'pct' }, { key: 'performance', label: 'Perf.', kind: 'int' },
     ],
   },
+  // Saved succession plans (issue 14). The sources are the plan routes' response schemas.
+  successionPlans: {
+    source: { api: '/api/succession/plans', at: ['plans'] },
+    columns: [
+      { key: 'title', label: 'Role' }, { key: 'role_id', label: 'Role id' }, { key: 'version', label: 'Version', kind: 'int' },
+      { key: 'n_successors', label: 'Successors', kind: 'int' }, { key: 'emergency_successor_id', label: 'Emergency successor' },
+      { key: 'updated_by', label: 'Saved by' }, { key: 'updated_at', label: 'Saved at', kind: 'datetime' },
+    ],
+  },
+  planSuccessors: {
+    source: { api: '/api/succession/plans/{roleId}', at: ['plan', 'successors'] },
+    computed: ['action_list'],
+    columns: [
+      { key: 'name', label: 'Successor' }, { key: 'employee_id', label: 'Id' }, { key: 'current_title', label: 'Current role' },
+      { key: 'decided_readiness', label: 'Decided', kind: 'label' }, { key: 'evidence_readiness', label: 'Evidence says', kind: 'label' },
+      { key: 'calibration', label: 'Calibration', kind: 'label' }, { key: 'action_list', label: 'Development actions' },
+    ],
+  },
+  whatIfBench: {
+    source: { api: '/api/succession/plans/{roleId}/what-if', at: ['roles'] },
+    columns: [
+      { key: 'title', label: 'Role' }, { key: 'role_id', label: 'Role id' },
+      { key: 'bench_before', label: 'Bench before', kind: 'num' }, { key: 'bench_after', label: 'Bench after', kind: 'num' },
+    ],
+  },
+  whatIfReports: {
+    source: { api: '/api/succession/plans/{roleId}/what-if', at: ['reports'] },
+    columns: [
+      { key: 'name', label: 'Direct report' }, { key: 'employee_id', label: 'Id' },
+      { key: 'manager_now_id', label: 'Manager now' }, { key: 'manager_to_be_name', label: 'Manager to be' },
+      { key: 'manager_to_be_id', label: 'Manager to be (id)' },
+    ],
+  },
   nineBoxPeople: {
     source: { api: '/api/succession/nine-box', at: ['rows'] },
     columns: [

@@ -45,6 +45,45 @@ export interface Candidate {
 /** GET /api/succession/roles/:roleId */
 export interface RoleDetail { role: CriticalRole; candidates: Candidate[]; asOf: string | null; runId: N }
 
+/** A decided readiness in a saved succession plan. */
+export type DecidedReadiness = 'ready_now' | '1_2_years' | '3_plus_years';
+export interface PlanAction { action: string; due_on: string | null; done: boolean }
+export interface PlanSuccessor {
+  employee_id: string; name: string | null; current_role_id: string | null; current_title: string | null;
+  decided_readiness: DecidedReadiness; evidence_readiness: string | null;
+  calibration: 'agrees' | 'decided_earlier' | 'decided_later' | null;
+  actions: PlanAction[];
+}
+/** A saved succession plan of one critical role (GET /api/succession/plans/:roleId `plan`). */
+export interface SuccessionPlan {
+  role_id: string; title: string | null; version: number; notes: string | null;
+  emergency_successor_id: string | null; emergency_successor_name: string | null;
+  updated_at: string; updated_by: string | null; successors: PlanSuccessor[];
+}
+/** GET /api/succession/plans/:roleId */
+export interface PlanAnswer { plan: SuccessionPlan | null; canEdit: boolean }
+/** A row of GET /api/succession/plans */
+export interface PlanBrief {
+  role_id: string; title: string | null; version: number; updated_at: string; updated_by: string | null;
+  n_successors: number; emergency_successor_id: string | null;
+}
+/** PUT /api/succession/plans/:roleId */
+export interface PlanWrite {
+  base_version: number; notes: string; emergency_successor_id: string | null;
+  successors: { employee_id: string; decided_readiness: DecidedReadiness; actions: PlanAction[] }[];
+}
+/** GET /api/succession/plans/:roleId/versions */
+export interface PlanVersion { version: number; changed_by: string | null; changed_at: string; changes: string[] }
+/** GET /api/succession/plans/:roleId/what-if?successor= */
+export interface WhatIf {
+  steps: { step: number; role_id: string; title: string | null; vacated_by_id: string | null; vacated_by_name: string | null;
+    successor_id: string | null; successor_name: string | null; successor_readiness: string | null;
+    successor_source: 'plan' | 'evidence' | null }[];
+  roles: { role_id: string; title: string | null; bench_before: N; bench_after: N }[];
+  index_before: N; index_after: N;
+  reports: { employee_id: string; name: string | null; manager_now_id: string | null; manager_to_be_id: string | null; manager_to_be_name: string | null }[];
+}
+
 /** GET /api/succession/nine-box */
 export interface NineBox {
   cells: { performance_band: string; potential_band: string; n: number }[];
