@@ -508,7 +508,8 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
   try {
     await buildEach(conn, ordered, kinds, timings, opts);
   } finally {
-    await exec(conn, 'reset asof_loop_join_threshold');
+    // After a failed statement the transaction is aborted and the reset fails too: keep the model's own error.
+    await exec(conn, 'reset asof_loop_join_threshold').catch(() => undefined);
   }
   opts.onProgress?.({ phase: 'models', model: '', done: ordered.length, total: ordered.length, message: `built ${ordered.length} models` });
   return timings;
