@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { audit } from '../../../auth/audit.ts';
-import { dataVersion, memoByVersion, userOf } from '../../../context.ts';
+import { dataVersion, userOf } from '../../../context.ts';
 import { NotFoundError } from '../../../errors.ts';
 import { PEOPLE_FILTERS } from '../../../filters.ts';
 import { listRoute, missingTables } from '../../../list-route.ts';
@@ -153,7 +153,7 @@ export default async function employees(app: FastifyInstance) {
         path: { path_state: base.path_state, targets },
         gaps, coverage, goals, reviews, pulse,
         // the same for every profile of a data version: kept, not read three times per profile
-        loaded: await memoByVersion(conn, `${app.db.path}|profile-loaded`, () => loadedDatasets(conn)),
+        loaded: await loadedDatasets(conn), // not memoised: three one-row reads, and always the data as it is
         risk: riskRow ? {
           score: riskRow.score, band: riskRow.band, reasons: riskRow.reasons,
           factors: RISK_FACTORS.filter((f) => riskRow[f] === true),
