@@ -59,9 +59,8 @@ pairs as (
     group by candidate_pairs.as_of_date, candidate_pairs.employee_id, candidate_pairs.role_id
 ),
 
-skill_days as materialized (
+skill_days as (
     -- the level each day's assessments give (the most trusted source of the day), for an as-of join
-    -- (materialized: read three times below, aggregated once)
     select
         employee_id,
         skill_id,
@@ -74,7 +73,7 @@ skill_days as materialized (
     group by employee_id, skill_id, assessed_on
 ),
 
-pair_skills as materialized (
+pair_skills as (
     -- each distinct (employee, role) pair once, whatever the dates it is needed at
     select pairs.employee_id, pairs.role_id, role_skills.skill_id, role_skills.required_level, role_skills.importance
     from (select distinct employee_id, role_id from pairs) as pairs
