@@ -500,7 +500,9 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
   try {
     await buildEach(conn, ordered, kinds, timings, opts);
   } finally {
-    await exec(conn, 'reset asof_loop_join_threshold');
+    // after a failed model the transaction is aborted and refuses even a SET: the model's error is the one
+    // to report (the setting only ever chooses an operator, never an answer)
+    await exec(conn, 'reset asof_loop_join_threshold').catch(() => {});
   }
   opts.onProgress?.({ phase: 'models', model: '', done: ordered.length, total: ordered.length, message: `built ${ordered.length} models` });
   return timings;
