@@ -508,8 +508,9 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
   try {
     await buildEach(conn, ordered, kinds, timings, opts);
   } finally {
-    // After a failed statement the transaction is aborted and the reset fails too: keep the model's own error.
-    await exec(conn, 'reset asof_loop_join_threshold').catch(() => undefined);
+    // after a failed model the transaction is aborted and refuses even a SET: the model's error is the one
+    // to report (the setting only ever chooses an operator, never an answer)
+    await exec(conn, 'reset asof_loop_join_threshold').catch(() => {});
   }
   opts.onProgress?.({ phase: 'models', model: '', done: ordered.length, total: ordered.length, message: `built ${ordered.length} models` });
   return timings;
