@@ -6,10 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { all, ident, literal } from '../pipeline/src/db.ts';
 import { exportTable } from '../pipeline/src/export.ts';
+import { BACKTEST_MARTS } from '../pipeline/src/backtest/marts.ts';
 import { ORGS_DIR, buildOrg, type Built } from './tests/harness.ts';
 
-const MARTS = fs.readdirSync(path.join(import.meta.dirname, 'marts'))
-  .filter((f) => f.endsWith('.yml')).map((f) => f.replace(/\.yml$/, '')).sort();
+// the marts, the history tables (sql/history) and the risk backtest's marts (pipeline/src/backtest)
+const MARTS = [...['marts', 'history'].flatMap((dir) => fs.readdirSync(path.join(import.meta.dirname, dir))
+  .filter((f) => f.endsWith('.yml')).map((f) => f.replace(/\.yml$/, ''))), ...BACKTEST_MARTS].sort();
 
 let built: Built;
 let out: string;

@@ -2,6 +2,7 @@
 // (runPipeline opens it), with the latest progress event kept in memory for /api/pipeline/progress.
 import type { Db } from '../../pipeline/src/db.ts';
 import type { MappingLimits } from '../../pipeline/src/mapping/limits.ts';
+import type { ModelSettings } from '../../pipeline/src/model-settings.ts';
 import { describeOutcome, type FileIssue } from '../../pipeline/src/run-outcome.ts';
 import { invalidateCatalog } from './context.ts';
 import { ConflictError } from './errors.ts';
@@ -35,8 +36,12 @@ export interface StartOptions {
   asOf: string;
   trigger?: string;
   maxRejectsPerFile?: number;
+  /** Month-ends before as_of in the history tables (config `historyMonths`; default 24). */
+  historyMonths?: number;
   /** Mapping expression limits (`mappingMaxChars`, `mappingTimeoutSeconds`; a config will do). */
   mappingLimits?: Partial<MappingLimits>;
+  /** Risk weights and backtest horizon (a config will do; pipeline/src/model-settings.ts). */
+  settings?: Partial<ModelSettings>;
 }
 
 type RunFn = (db: Db, opts: Record<string, unknown>) => Promise<Record<string, unknown>>;
@@ -77,7 +82,7 @@ export class PipelineRunner {
         announce(e.runId);
       }
     };
-    this.current = runPipeline(db, { inbox: opts.inbox, mappingsDir: opts.mappingsDir, asOf: opts.asOf, trigger: opts.trigger ?? 'api', maxRejectsPerFile: opts.maxRejectsPerFile, mappingLimits: opts.mappingLimits, onProgress })
+    this.current = runPipeline(db, { inbox: opts.inbox, mappingsDir: opts.mappingsDir, asOf: opts.asOf, historyMonths: opts.historyMonths, trigger: opts.trigger ?? 'api', maxRejectsPerFile: opts.maxRejectsPerFile, mappingLimits: opts.mappingLimits, settings: opts.settings, onProgress })
       .then((summary) => {
         const runId = (summary?.runId ?? summary?.run_id ?? this.state.runId) as number | null;
         const status = String(summary?.status ?? 'succeeded');

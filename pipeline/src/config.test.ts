@@ -110,3 +110,30 @@ describe('dates', () => {
     expect(effectiveAsOf({ asOf: null }, new Date('2026-05-05T10:00:00Z'))).toBe('2026-05-05');
   });
 });
+
+describe('riskWeights and backtestHorizonMonths', () => {
+  const spec = { no_path: 25, plan_only: 10, stalled: 20, low_pulse: 15, pulse_drop: 15, checkins_lapsed: 10, no_career_talk: 10, high_performer_off_path: 10 };
+  it("default to the spec's points and 6 months", () => {
+    const c = loadConfig({ env: {}, cwd });
+    expect(c.riskWeights).toEqual(spec);
+    expect(c.backtestHorizonMonths).toBe(6);
+  });
+  it('take a partial object in the file and factor=points (or JSON) in the environment; env wins', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-config-'));
+    fs.writeFileSync(path.join(dir, 'trellis.config.json'), JSON.stringify({ riskWeights: { no_path: 30 }, backtestHorizonMonths: 12 }));
+    expect(loadConfig({ env: {}, cwd: dir })).toMatchObject({ riskWeights: { ...spec, no_path: 30 }, backtestHorizonMonths: 12 });
+    expect(loadConfig({ env: { TRELLIS_RISK_WEIGHTS: 'stalled=0, low_pulse=30' }, cwd: dir }).riskWeights)
+      .toEqual({ ...spec, stalled: 0, low_pulse: 30 });
+    expect(loadConfig({ env: { TRELLIS_RISK_WEIGHTS: '{"plan_only": 12}', TRELLIS_BACKTEST_HORIZON_MONTHS: '3' }, cwd }))
+      .toMatchObject({ riskWeights: { ...spec, plan_only: 12 }, backtestHorizonMonths: 3 });
+  });
+  it.each([
+    ['TRELLIS_RISK_WEIGHTS', 'tenure=5', /TRELLIS_RISK_WEIGHTS.*unknown factor "tenure"/],
+    ['TRELLIS_RISK_WEIGHTS', 'no_path=2.5', /no_path.*whole number of points from 0 to 100/],
+    ['TRELLIS_RISK_WEIGHTS', 'no_path=101', /whole number of points/],
+    ['TRELLIS_RISK_WEIGHTS', 'no_path', /"no_path" is not factor=points/],
+    ['TRELLIS_BACKTEST_HORIZON_MONTHS', '0', /TRELLIS_BACKTEST_HORIZON_MONTHS.*1 to 60/],
+  ])('rejects %s=%s', (name, value, message) => {
+    expect(() => loadConfig({ env: { [name]: value }, cwd })).toThrow(message);
+  });
+});

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { hostName, isProxyAddress } from './host-names.ts';
+import { DEFAULT_BACKTEST_HORIZON_MONTHS, DEFAULT_RISK_WEIGHTS, parseRiskWeights, type RiskWeights } from './model-settings.ts';
 
 export interface Config {
   /** DuckDB file. */
@@ -24,6 +25,8 @@ export interface Config {
   asOf: string | null;
   /** Rejected rows a file may have before it is refused whole. */
   maxRejectsPerFile: number;
+  /** Month-ends before as_of the history tables hold (docs/marts.md "History"); 0 = as_of only. */
+  historyMonths: number;
   /** The longest text a mapping expression's repeat, lpad, rpad, replace or regexp_replace may build. */
   mappingMaxChars: number;
   /** Seconds the mapping expressions of one file may take. */
@@ -37,6 +40,10 @@ export interface Config {
   allowedHosts: string[];
   /** Whose X-Forwarded-For to believe: nobody (false), every peer (true), or these addresses/CIDRs. */
   trustProxy: boolean | string[];
+  /** Points of each retention-risk factor (model-settings.ts); factors not given keep the spec's points. */
+  riskWeights: RiskWeights;
+  /** Months after a history date in which an exit counts for the risk backtest (history.md; default 6). */
+  backtestHorizonMonths: number;
   /** The config file that was read, if any. */
   configFile: string | null;
 }
@@ -48,8 +55,8 @@ export class ConfigError extends Error {
   }
 }
 
-type Kind = 'path' | 'cron' | 'port' | 'text' | 'date' | 'count' | 'positive' | 'hosts' | 'proxies';
-type Value = string | number | boolean | string[] | null;
+type Kind = 'path' | 'cron' | 'port' | 'text' | 'date' | 'count' | 'positive' | 'hosts' | 'proxies' | 'weights' | 'months';
+type Value = string | number | boolean | string[] | null | RiskWeights;
 
 /** Each setting: its config-file key, its env var, its kind and its default. */
 const FIELDS: { key: Exclude<keyof Config, 'configFile' | 'mappingsDirSet'>; env: string; kind: Kind; default: Value }[] = [
@@ -62,6 +69,7 @@ const FIELDS: { key: Exclude<keyof Config, 'configFile' | 'mappingsDirSet'>; env
   { key: 'host', env: 'TRELLIS_HOST', kind: 'text', default: '127.0.0.1' },
   { key: 'asOf', env: 'TRELLIS_AS_OF', kind: 'date', default: null },
   { key: 'maxRejectsPerFile', env: 'TRELLIS_MAX_REJECTS', kind: 'count', default: 10_000 },
+  { key: 'historyMonths', env: 'TRELLIS_HISTORY_MONTHS', kind: 'count', default: 24 },
   { key: 'mappingMaxChars', env: 'TRELLIS_MAPPING_MAX_CHARS', kind: 'count', default: 10_000 },
   { key: 'mappingTimeoutSeconds', env: 'TRELLIS_MAPPING_TIMEOUT', kind: 'positive', default: 60 },
   { key: 'uploadLimitMb', env: 'TRELLIS_UPLOAD_LIMIT_MB', kind: 'positive', default: 50 },
@@ -69,6 +77,8 @@ const FIELDS: { key: Exclude<keyof Config, 'configFile' | 'mappingsDirSet'>; env
   { key: 'adminPassword', env: 'TRELLIS_ADMIN_PASSWORD', kind: 'text', default: null },
   { key: 'allowedHosts', env: 'TRELLIS_ALLOWED_HOSTS', kind: 'hosts', default: [] },
   { key: 'trustProxy', env: 'TRELLIS_TRUST_PROXY', kind: 'proxies', default: false },
+  { key: 'riskWeights', env: 'TRELLIS_RISK_WEIGHTS', kind: 'weights', default: DEFAULT_RISK_WEIGHTS },
+  { key: 'backtestHorizonMonths', env: 'TRELLIS_BACKTEST_HORIZON_MONTHS', kind: 'months', default: DEFAULT_BACKTEST_HORIZON_MONTHS },
 ];
 
 export const CONFIG_FILE = 'trellis.config.json';
@@ -95,6 +105,13 @@ function check(kind: Kind, raw: unknown, where: string): Value {
     return list(raw, fail).map((h) => hostName(h)
       ?? fail(`a list of host names (e.g. "trellis.example.com,10.0.0.5"; "${h}" is not a host name)`));
   }
+  if (kind === 'weights') {
+    try {
+      return parseRiskWeights(raw);
+    } catch (err) {
+      return fail(`retention-risk points (${(err as Error).message}; e.g. {"no_path": 30} or "no_path=30,stalled=25")`);
+    }
+  }
   if (kind === 'proxies') {
     if (raw === true || raw === 'true') return true;
     if (raw === false || raw === 'false') return false;
@@ -119,6 +136,10 @@ function check(kind: Kind, raw: unknown, where: string): Value {
     case 'count': {
       const n = /^\d+$/.test(text) ? Number(text) : NaN;
       return Number.isSafeInteger(n) ? n : fail('a whole number ≥ 0');
+    }
+    case 'months': {
+      const n = /^\d+$/.test(text) ? Number(text) : NaN;
+      return n >= 1 && n <= 60 ? n : fail('a whole number of months from 1 to 60');
     }
     case 'positive': {
       const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;

@@ -34,7 +34,7 @@ export interface ColumnDef {
 
 export type DatasetName =
   | 'employees' | 'roles' | 'role_progressions' | 'skills' | 'role_skills' | 'employee_skills'
-  | 'objectives' | 'goals' | 'reviews' | 'check_ins' | 'career_plans' | 'successor_nominations';
+  | 'objectives' | 'goals' | 'reviews' | 'check_ins' | 'career_plans' | 'successor_nominations' | 'job_history';
 
 export interface DatasetDef {
   name: DatasetName;
@@ -56,6 +56,7 @@ const optional = (dataset: DatasetName, column: string) => ({ dataset, column, k
 
 export const GOAL_STATUSES = ['not_started', 'on_track', 'at_risk', 'off_track', 'done', 'dropped'] as const;
 export const NOMINATION_READINESS = ['ready_now', '1_2_years', '3_plus_years'] as const;
+export const JOB_CHANGE_REASONS = ['hire', 'promotion', 'transfer', 'demotion', 'other'] as const;
 export const ASSESSMENT_SOURCES = ['self', 'manager', 'peer', 'certification'] as const;
 
 export const DATASETS: readonly DatasetDef[] = [
@@ -193,6 +194,20 @@ export const DATASETS: readonly DatasetDef[] = [
       text('nominated_by', { ref: optional('employees', 'employee_id') }),
       oneOf('readiness', NOMINATION_READINESS),
       date('nominated_on'),
+    ],
+  },
+  {
+    // Optional (the 13th dataset): each employee's role, manager and department over time
+    // (../shared/spec/history.md "Role and manager at T"). Without it, history uses the current ones.
+    name: 'job_history', kind: 'event', key: ['employee_id', 'effective_date'],
+    columns: [
+      text('employee_id', { required: true, ref: owner('employees', 'employee_id') }),
+      date('effective_date', { required: true }),
+      text('role_id', { required: true, ref: owner('roles', 'role_id') }),
+      // blank: the employee's current manager / department (sql/intermediate/int_job_history_ordered.sql)
+      text('manager_id', { ref: optional('employees', 'employee_id') }),
+      text('department'),
+      oneOf('reason', JOB_CHANGE_REASONS, { default: 'other' }),
     ],
   },
 ];

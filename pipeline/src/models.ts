@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { all, exec, ident, one } from './db.ts';
 import { APP_TABLES, APP_VIEWS, PIPELINE_TABLES } from './migrations/index.ts';
+import { modelParams, type ModelSettings } from './model-settings.ts';
 
 /** The repo's sql/ folder. */
 export const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql');
@@ -309,9 +310,14 @@ export function orderModels(models: Model[]): Model[] {
   return out;
 }
 
-/** A fingerprint of all model SQL and tests: a run may skip the rebuild only when it is unchanged. */
-export function modelsFingerprint(models: Model[]): string {
+/** A fingerprint of all model SQL and tests (and the settings they read): a run may skip the rebuild only when it is unchanged. */
+export function modelsFingerprint(models: Model[], settings?: Partial<ModelSettings>): string {
   const h = createHash('sha256');
+  // the default settings add nothing, so a fingerprint from before settings existed still matches
+  const params = modelParams(settings);
+  const defaults = modelParams();
+  const changed = Object.keys(params).filter((k) => params[k] !== defaults[k]).sort();
+  if (changed.length) h.update(`settings\0${changed.map((k) => `${k}=${params[k]}`).join(',')}\0`);
   for (const m of [...models].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     h.update(`${m.file}\0${m.materialized}\0${m.sql}\0${JSON.stringify(m.spec)}\0`);
   }
@@ -461,7 +467,17 @@ export interface ModelProgress {
 }
 
 export interface ModelRunOptions {
+  /** `$as_of`: the date the models answer for (YYYY-MM-DD). */
   asOf: string;
+  /** Risk weights and backtest horizon (model-settings.ts), bound as `$risk_w_<factor>`, `$backtest_horizon_months`; default the spec's. */
+  settings?: Partial<ModelSettings>;
+  /**
+   * `$run_as_of`: the run's own date, when the models are asked about an earlier `asOf` (history.md
+   * "Known at T", "Status at T"); default `asOf`.
+   */
+  runAsOf?: string;
+  /** `$history_months`: month-ends before as_of in the history tables (sql/history); default 24. */
+  historyMonths?: number;
   onProgress?: (p: ModelProgress) => void;
 }
 
@@ -485,20 +501,24 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
   const ordered = orderModels(models);
   const timings: ModelTiming[] = [];
   const kinds = await existingKinds(conn);
+  const settings = modelParams(opts.settings);
   for (const [i, m] of ordered.entries()) {
     opts.onProgress?.({ phase: 'models', model: m.name, done: i, total: ordered.length, message: `building ${m.name}` });
     const started = performance.now();
-    const usesAsOf = /\$as_of\b/i.test(m.sql);
+    const params = boundParams(m.sql, opts, settings);
     try {
       const had = kinds.get(m.name);
       if (had && had !== m.materialized) await exec(conn, `drop ${had} ${ident(m.name)}`);
       if (m.materialized === 'view') {
-        const asOf = usesAsOf ? asOfLiteral(opts.asOf) : null;
-        await exec(conn, `create or replace view ${ident(m.name)} as ${asOf ? m.sql.replace(/\$as_of\b/gi, asOf) : m.sql}\n`);
+        let sql = m.sql;
+        for (const [k, v] of Object.entries(params ?? {})) {
+          sql = sql.replace(new RegExp(`\\$${k}\\b`, 'gi'), typeof v === 'number' ? String(v) : asOfLiteral(v));
+        }
+        await exec(conn, `create or replace view ${ident(m.name)} as ${sql}\n`);
       } else if (m.enumColumns.length) {
-        await buildWithEnums(conn, m, usesAsOf ? { as_of: opts.asOf } : undefined);
+        await buildWithEnums(conn, m, params);
       } else {
-        await exec(conn, `create or replace table ${ident(m.name)} as ${m.sql}\n`, usesAsOf ? { as_of: opts.asOf } : undefined);
+        await exec(conn, `create or replace table ${ident(m.name)} as ${m.sql}\n`, params);
       }
     } catch (err) {
       throw new ModelBuildError(m.name, m.file, err);
@@ -509,13 +529,30 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
   return timings;
 }
 
+export const DEFAULT_HISTORY_MONTHS = 24;
+
+/** The parameters a model's SQL names, with their values; undefined when it names none. */
+function boundParams(sql: string, opts: ModelRunOptions, settings: Record<string, number>): Record<string, string | number> | undefined {
+  const out: Record<string, string | number> = {};
+  // the settings (risk weights, backtest horizon) a model reads
+  for (const [k, v] of Object.entries(settings)) if (new RegExp(`\\$${k}\\b`, 'i').test(sql)) out[k] = v;
+  if (/\$as_of\b/i.test(sql)) out.as_of = opts.asOf;
+  if (/\$run_as_of\b/i.test(sql)) out.run_as_of = opts.runAsOf ?? opts.asOf;
+  if (/\$history_months\b/i.test(sql)) {
+    const n = opts.historyMonths ?? DEFAULT_HISTORY_MONTHS;
+    if (!Number.isInteger(n) || n < 0) throw new Error(`history months must be a whole number ≥ 0, got ${n}`);
+    out.history_months = n;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
 /**
  * A table model with ENUM columns: its rows into a temporary table, one ENUM type per column from that
  * column's distinct values (sorted, so ENUM order is text order; a column with none stays text), the table as a copy with those columns cast
  * (a single-table read keeps the rows' order), then the types dropped: the table keeps its own copy of each
  * type, so no named type outlives the build. All in the caller's transaction. Only catalog names enter SQL.
  */
-async function buildWithEnums(conn: DuckDBConnection, m: Model, params: Record<string, string> | undefined): Promise<void> {
+async function buildWithEnums(conn: DuckDBConnection, m: Model, params: Record<string, string | number> | undefined): Promise<void> {
   const rows = ident(`_build_${m.name}`);
   await exec(conn, `create or replace temp table ${rows} as ${m.sql}\n`, params);
   // DuckDB cannot sort by an ENUM of no values: a column with no value (an empty org) stays text.

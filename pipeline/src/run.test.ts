@@ -100,7 +100,7 @@ describe('runPipeline', () => {
     expect(s.files).toMatchObject([{ file: 'mystery.csv', status: 'refused' }]);
     expect(s.files[0].reason).toBe('mystery.csv: the file name names no dataset and no column mapping matches it; '
       + 'rename it to start with one of employees, roles, role_progressions, skills, role_skills, employee_skills, objectives, goals, reviews, '
-      + 'check_ins, career_plans, successor_nominations (e.g. employees.csv or check_ins_2026-11.csv), or place it with a column mapping: '
+      + 'check_ins, career_plans, successor_nominations, job_history (e.g. employees.csv or check_ins_2026-11.csv), or place it with a column mapping: '
       + `a YAML file whose pattern matches the name (docs/mappings.md), in the mappings folder searched: ${path.join(tmp, 'mappings')}`);
     expect(fs.existsSync(path.join(inbox, 'refused', 'mystery.csv'))).toBe(true);
     expect(fs.readFileSync(path.join(inbox, 'refused', 'mystery.csv.reason.txt'), 'utf8')).toMatch(new RegExp(`run ${s.runId}: .+`));

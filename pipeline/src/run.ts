@@ -7,8 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultMappingsDir } from './config.ts';
 import { datasetForFile, type DatasetName } from './datasets.ts';
-import { all, exec, one, type Db } from './db.ts';
-import { discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
+import { all, exec, one, tableExists, type Db } from './db.ts';
+import { DEFAULT_HISTORY_MONTHS, discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
+import type { ModelSettings } from './model-settings.ts';
+import { BACKTEST_MARTS, buildBacktest, MIN_EXITS, TOO_FEW_EXITS } from './backtest/marts.ts';
 import { recordRunHistory } from './run-history.ts';
 import { committedStatus, SERVING_STATUS_SQL, type RunStatus } from './run-outcome.ts';
 import { countDanglingEventRows, danglingNote } from './dangling.ts';
@@ -43,6 +45,10 @@ export interface RunOptions {
   mappingLimits?: Partial<MappingLimits>;
   /** YYYY-MM-DD; the models' `$as_of`. */
   asOf: string;
+  /** Risk weights and backtest horizon (a `Config` will do; default the spec's: model-settings.ts). */
+  settings?: Partial<ModelSettings>;
+  /** Month-ends before as_of in the history tables (`$history_months`, sql/history); default 24, 0 = as_of only. */
+  historyMonths?: number;
   trigger: Trigger;
   maxRejectsPerFile?: number;
   onProgress?: (e: ProgressEvent) => void;
@@ -324,7 +330,11 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     t = lap('hash', t);
 
     const models = discoverModels(opts.sqlDir);
-    const fingerprint = modelsFingerprint(models);
+    const settings = { riskWeights: opts.settings?.riskWeights, backtestHorizonMonths: opts.settings?.backtestHorizonMonths };
+    // the history depth is part of what the models built: a run with another one rebuilds
+    const historyMonths = opts.historyMonths ?? DEFAULT_HISTORY_MONTHS;
+    const fingerprint = historyMonths === DEFAULT_HISTORY_MONTHS ? modelsFingerprint(models, settings)
+      : createHash('sha256').update(`${modelsFingerprint(models, settings)}\0history_months=${historyMonths}`).digest('hex');
     const last = await one<{ as_of: string; models_sha256: string | null }>(conn,
       `select strftime(as_of, '%Y-%m-%d') as as_of, models_sha256 from runs where ${SERVING_STATUS_SQL} order by run_id desc limit 1`);
     if (fresh.length === 0 && last && last.as_of === opts.asOf && last.models_sha256 === fingerprint) {
@@ -376,17 +386,30 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     t = lap('ingest', t);
 
     const built = await runModels(conn, {
-      asOf: opts.asOf, models,
+      asOf: opts.asOf, models, settings, historyMonths,
       onProgress: (p) => progress({ phase: p.phase, model: p.model || undefined, done: p.done, total: p.total, message: p.message }),
     });
     modelCount = built.models.length;
     testCount = built.tests;
-    t = lap('models', t);
+
+    // the risk backtest's marts: TypeScript (the logistic fit) after the SQL models, in the same transaction
+    progress({ phase: 'models', model: 'risk_backtest', done: modelCount, total: modelCount, message: 'backtesting the risk score' });
+    const backtest = await buildBacktest(conn, { asOf: opts.asOf, settings });
+    if (backtest) {
+      modelCount += BACKTEST_MARTS.length;
+      testCount += backtest.tests;
+      if (backtest.evaluableDates > 0 && backtest.exits < MIN_EXITS) {
+        notes.push(`risk backtest: ${backtest.exits} voluntary exit${backtest.exits === 1 ? '' : 's'} over ${backtest.evaluableDates} evaluable date${backtest.evaluableDates === 1 ? '' : 's'}: ${TOO_FEW_EXITS}`);
+      }
+    }
+    t = lap('models', t); // with the backtest
 
     progress({ phase: 'commit', done: 0, total: 1, message: 'committing' });
     await recordRunHistory(conn, runId, opts.asOf);
     const dangling = danglingNote(await countDanglingEventRows(conn));
     if (dangling) notes.push(dangling);
+    const filled = await historyFallbackNote(conn);
+    if (filled) notes.push(filled);
     const factorsOff = factorsOffText(await readFactorsOff(conn));
     if (factorsOff) notes.push(`retention scores leave out ${factorsOff}`);
     await insertRunFiles(conn, runId, results);
@@ -437,6 +460,18 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     }
     return await finish('failed', message);
   }
+}
+
+/**
+ * History's fallback (history.md "Role and manager at T"): how many employee-dates took the current role,
+ * manager and department for want of a job_history row on or before the date. Null when none did.
+ */
+async function historyFallbackNote(conn: DuckDBConnection): Promise<string | null> {
+  if (!(await tableExists(conn, 'history_overview'))) return null;
+  const row = await one<{ filled: number; total: number; dates: number }>(conn,
+    'select coalesce(sum(n_roles_from_snapshot), 0)::int as filled, coalesce(sum(n_active), 0)::int as total, count(*)::int as dates from history_overview');
+  if (!row || row.filled === 0) return null;
+  return `history: ${row.filled} of ${row.total} employee-dates over ${row.dates} date${row.dates === 1 ? '' : 's'} have no job_history row on or before the date and use the current role, manager and department`;
 }
 
 /** The latest runs, newest first (for the CLI and the API). */

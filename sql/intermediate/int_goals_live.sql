@@ -18,6 +18,8 @@ live as (
           goals.status <> 'done'
           -- a done goal stays live for a year; a done goal without a completion date is not live
           or goals.completed_on between $as_of::date - 365 and $as_of::date
+          -- completed after as_of but by the run's date: still open on as_of (history.md "Status at T")
+          or (goals.completed_on > $as_of::date and goals.completed_on <= $run_as_of::date)
       )
 ),
 

@@ -134,7 +134,8 @@ achieved as (
     select employee_id, target_role_id as role_id
     from plans
     where status = 'achieved'
-      and (created_on is null or created_on <= $as_of::date)               -- plans made later do not exist yet
+      and (created_on <= $as_of::date                                       -- plans made later do not exist yet
+           or (created_on is null and $as_of::date >= $run_as_of::date))   -- undated: from its first load
 ),
 
 not_made as (

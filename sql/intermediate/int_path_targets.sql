@@ -13,7 +13,8 @@ plan_targets as (
     from plans
     join employees using (employee_id)                                 -- active employees only
     where plans.status = 'active'
-      and (plans.created_on is null or plans.created_on <= $as_of::date)     -- plans made later do not exist yet
+      and (plans.created_on <= $as_of::date                                  -- plans made later do not exist yet
+           or (plans.created_on is null and $as_of::date >= $run_as_of::date))  -- undated: from its first load
 ),
 
 goal_targets as (

@@ -43,8 +43,8 @@ nomination_pairs as (
     select nominations.nominee_id as employee_id, nominations.role_id, 'nominated' as reason
     from nominations
     join employees on employees.employee_id = nominations.nominee_id  -- active nominees only
-    where nominations.nominated_on is null
-       or nominations.nominated_on <= $as_of::date                           -- later nominations do not exist yet
+    where nominations.nominated_on <= $as_of::date                          -- later nominations do not exist yet
+       or (nominations.nominated_on is null and $as_of::date >= $run_as_of::date)  -- undated: from its first load
 ),
 
 all_pairs as (

@@ -2,10 +2,9 @@
 -- each employee being their own ancestor at depth 0. Manager scope in the server filters on it.
 with recursive
 employees as (
+  -- active on as_of only, with their manager at that date (history.md "Role and manager at T")
   select employee_id, manager_id
-  from stg_employees
-  where hire_date <= $as_of
-    and (termination_date is null or termination_date > $as_of)  -- active on as_of only
+  from int_employees_active
 ),
 edges as (
   -- each active employee's manager, when the manager is active too: an inactive manager ends the chain

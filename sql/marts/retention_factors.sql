@@ -35,7 +35,8 @@ sources as (
         exists (select 1 from reviews
                 where reviewed_on <= $as_of::date and employee_id in (select employee_id from employees)) as has_reviews,
         -- snapshot rows are in effect when made on or before as_of (an undated plan counts as made)
-        exists (select 1 from plans where created_on is null or created_on <= $as_of::date)
+        -- (an undated plan counts from its first load, history.md "Known at T")
+        exists (select 1 from plans where created_on <= $as_of::date or (created_on is null and $as_of::date >= $run_as_of::date))
             or exists (select 1 from goals where created_on <= $as_of::date) as has_plans_or_goals
 ),
 

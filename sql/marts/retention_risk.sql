@@ -13,6 +13,8 @@ reviews as (select * from int_reviews_latest),
 
 factors as (select * from retention_factors),
 
+weights as (select * from int_risk_weights),
+
 switches as (
     -- one row: whether each factor is scored, and the names of those that are not
     select
@@ -107,13 +109,16 @@ flags as (
 scored as (
     select
         *,
+        -- the points are the configured ones (int_risk_weights; the spec's by default)
         least(100,
-            25 * coalesce(no_path, false)::integer + 10 * coalesce(plan_only, false)::integer
-            + 20 * coalesce(stalled, false)::integer + 15 * coalesce(low_pulse, false)::integer
-            + 15 * coalesce(pulse_drop, false)::integer + 10 * coalesce(checkins_lapsed, false)::integer
-            + 10 * coalesce(no_career_talk, false)::integer + 10 * coalesce(high_performer_off_path, false)::integer
+            no_path_points * coalesce(no_path, false)::integer + plan_only_points * coalesce(plan_only, false)::integer
+            + stalled_points * coalesce(stalled, false)::integer + low_pulse_points * coalesce(low_pulse, false)::integer
+            + pulse_drop_points * coalesce(pulse_drop, false)::integer + checkins_lapsed_points * coalesce(checkins_lapsed, false)::integer
+            + no_career_talk_points * coalesce(no_career_talk, false)::integer
+            + high_performer_off_path_points * coalesce(high_performer_off_path, false)::integer
         ) as score
     from flags
+    cross join weights
 ),
 
 explained as (

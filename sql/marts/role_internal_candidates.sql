@@ -15,7 +15,8 @@ nominations as (select * from stg_successor_nominations),
 nominated as (
     select role_id, nominee_id as employee_id
     from nominations
-    where nominated_on is null or nominated_on <= $as_of::date               -- later nominations do not exist yet
+    where nominated_on <= $as_of::date                                       -- later nominations do not exist yet
+       or (nominated_on is null and $as_of::date >= $run_as_of::date)        -- undated: from its first load
 ),
 
 unseen as (

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { all, ident, openDb, type Db, type Row } from '../../pipeline/src/db.ts';
 import { runPipeline } from '../../pipeline/src/run.ts';
+import type { ModelSettings } from '../../pipeline/src/model-settings.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ORGS_DIR = path.join(REPO_ROOT, 'fixtures/orgs');
@@ -102,14 +103,18 @@ export interface Built {
  * loaded by the real `runPipeline` (ingest → models → .yml tests) as of `asOf`. Throws with the run's error
  * when it fails.
  */
-export async function buildOrg(dir: string, asOf: string, { leaveOut = [] }: { leaveOut?: string[] } = {}): Promise<Built> {
+export async function buildOrg(dir: string, asOf: string,
+  { leaveOut = [], historyMonths, settings }: { leaveOut?: string[]; historyMonths?: number; settings?: Partial<ModelSettings> } = {}): Promise<Built> {
   const { db, conn, dir: tmp } = await tempDb();
   const inbox = path.join(tmp, 'inbox');
   fs.mkdirSync(inbox);
   for (const f of fs.readdirSync(dir)) {
     if (f.endsWith('.csv') && !leaveOut.includes(f)) fs.copyFileSync(path.join(dir, f), path.join(inbox, f));
   }
-  const summary = await runPipeline(db, { inbox, asOf, trigger: 'cli', clock: () => new Date('2026-01-01T00:00:00Z') });
+  // an org may pin its history depth (history_months.txt); else the default
+  const monthsFile = path.join(dir, 'history_months.txt');
+  historyMonths ??= fs.existsSync(monthsFile) ? Number(fs.readFileSync(monthsFile, 'utf8').trim()) : undefined;
+  const summary = await runPipeline(db, { inbox, asOf, historyMonths, settings, trigger: 'cli', clock: () => new Date('2026-01-01T00:00:00Z') });
   if (summary.status !== 'succeeded') throw new Error(`run of ${dir} as of ${asOf} ${summary.status}: ${summary.error}`);
   const rejects = await all(conn, 'select * from rejects');
   return { db, conn, tests: summary.tests, rejects, notes: summary.notes };

@@ -114,7 +114,7 @@ export async function runDemo(args: string[], ctx: CommandContext, dashboard: Da
     if (!waiting && !(await hasEmployees(db))) await generateDemoOrg(ctx, inbox, employees, seed, asOf);
     fs.mkdirSync(inbox, { recursive: true });
     const summary = await runPipeline(db, {
-      inbox, asOf, trigger: 'demo', maxRejectsPerFile: config.maxRejectsPerFile, onProgress: progressPrinter(ctx.stderr),
+      inbox, asOf, historyMonths: config.historyMonths, trigger: 'demo', maxRejectsPerFile: config.maxRejectsPerFile, settings: config, onProgress: progressPrinter(ctx.stderr),
     });
     line(ctx.stderr, formatSummary(summary));
     if (summary.status === 'failed') {

@@ -58,13 +58,17 @@ Options:
                        are read from the mappings folder beside it (unless TRELLIS_MAPPINGS is set)
   --db FILE            DuckDB file (default TRELLIS_DB or data/trellis.duckdb)
   --as-of YYYY-MM-DD   the date the models are computed as of (default TRELLIS_AS_OF, else today)
+  --history-months N   month-ends before as-of kept in the history tables (default
+                       TRELLIS_HISTORY_MONTHS or 24; 0 = only as-of)
   -h, --help           this help
 
 Exit code: 0 when every file loaded whole (or there was nothing new); 3 when the run committed but
 files were refused or rows rejected (status succeeded_with_issues); 1 when it failed (nothing loaded).`,
   async run(args, ctx) {
-    const { values } = parse(args, { inbox: { type: 'string' }, db: { type: 'string' }, 'as-of': { type: 'string' } });
+    const { values } = parse(args, { inbox: { type: 'string' }, db: { type: 'string' }, 'as-of': { type: 'string' }, 'history-months': { type: 'string' } });
     if (values.help) { line(ctx.stdout, this.usage); return 0; }
+    const months = values['history-months'];
+    if (months !== undefined && !/^\d{1,3}$/.test(months)) throw new UsageError(`--history-months "${months}" is not a whole number of months (0–999)`);
     if (values['as-of'] !== undefined && !isIsoDate(values['as-of'])) throw new UsageError(`--as-of "${values['as-of']}" is not an existing date written YYYY-MM-DD`);
     const config = ctx.config();
     const dbFile = values.db ? path.resolve(ctx.cwd, values.db) : config.db;
@@ -74,6 +78,7 @@ files were refused or rows rejected (status succeeded_with_issues); 1 when it fa
     const server = await findServer(dbFile);
     if (server) {
       if (values.inbox) throw new UsageError(`the server (pid ${server.pid}) owns ${dbFile} and runs on its own inbox; drop the files there or stop the server to use --inbox`);
+      if (months !== undefined) throw new UsageError(`the server (pid ${server.pid}) owns ${dbFile} and runs with its own history months (TRELLIS_HISTORY_MONTHS); stop the server to use --history-months`);
       line(ctx.stderr, `running in the server (pid ${server.pid}, port ${server.port})`);
       const r = await runViaServer(server, { asOf, onProgress: (message) => progress({ phase: 'server', message }) });
       const files = r.files.map(fromServer);
@@ -85,7 +90,7 @@ files were refused or rows rejected (status succeeded_with_issues); 1 when it fa
     try {
       const inbox = values.inbox ? path.resolve(ctx.cwd, values.inbox) : config.inbox;
       const summary = await runPipeline(db, {
-        inbox, mappingsDir: mappingsDirFor(config, inbox), asOf, trigger: 'cli', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config,
+        inbox, mappingsDir: mappingsDirFor(config, inbox), asOf, historyMonths: months !== undefined ? Number(months) : config.historyMonths, trigger: 'cli', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config, settings: config,
         onProgress: (e) => progress({ phase: e.phase, message: e.message, done: e.done, total: e.total }),
       });
       line(ctx.stdout, formatSummary(summary));

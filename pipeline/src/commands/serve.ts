@@ -1,5 +1,6 @@
 // `trellis serve`: the dashboard server on an existing database, with the scheduled pipeline run.
 // The server owns the database while it runs and says so in `<db>.server.json`.
+import type { ModelSettings } from '../model-settings.ts';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -55,7 +56,7 @@ export async function startServer(
     if (runner) {
       // through the server's runner, so the dashboard sees the scheduled run's progress
       runInServer = async (reason) => {
-        await runner.start(db, { inbox, mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config });
+        await runner.start(db, { inbox, mappingsDir, asOf: effectiveAsOf(config), historyMonths: config.historyMonths, trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config, settings: config });
         await runner.idle();
         return runner.state.outcome;
       };
@@ -64,10 +65,10 @@ export async function startServer(
     app = await stubServer();
   }
   const run = runInServer ?? (async (reason: string) => describeOutcome(await runPipeline(db, {
-    inbox, mappingsDir, asOf: effectiveAsOf(config), trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile,
-    mappingLimits: config,
+    inbox, mappingsDir, asOf: effectiveAsOf(config), historyMonths: config.historyMonths, trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile,
+    mappingLimits: config, settings: config,
   })));
-  const outdated = await modelsChangedSinceLastRun(db);
+  const outdated = await modelsChangedSinceLastRun(db, config);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -108,14 +109,14 @@ export async function startServer(
 }
 
 /** Whether the serving results were built by other model SQL than this checkout's (null fingerprint: none yet). */
-export async function modelsChangedSinceLastRun(db: Db): Promise<boolean> {
+export async function modelsChangedSinceLastRun(db: Db, settings?: Partial<ModelSettings>): Promise<boolean> {
   const conn = await db.connect();
   try {
     const tables = await all(conn, "select 1 from information_schema.tables where table_name = 'runs'");
     if (tables.length === 0) return false;
     const [last] = await all<{ models_sha256: string | null }>(conn,
       `select models_sha256 from runs where ${SERVING_STATUS_SQL} order by run_id desc limit 1`);
-    return last !== undefined && last.models_sha256 !== modelsFingerprint(discoverModels());
+    return last !== undefined && last.models_sha256 !== modelsFingerprint(discoverModels(), settings);
   } finally {
     conn.closeSync();
   }

@@ -111,7 +111,7 @@ export const ORG = {
   ],
 } satisfies Record<string, (string | number)[][]>;
 
-/** One valid file for each of the 12 datasets, consistent with ORG. */
+/** One valid file for each of the 13 datasets, consistent with ORG. */
 export const FULL: Record<string, (string | number)[][]> = {
   ...ORG,
   role_progressions: [
@@ -153,5 +153,10 @@ export const FULL: Record<string, (string | number)[][]> = {
   successor_nominations: [
     ['role_id', 'nominee_id', 'nominated_by', 'readiness', 'nominated_on'],
     ['MGR-3', 'E2', 'E1', '1_2_Years', '2026-02-01'],
+  ],
+  job_history: [
+    ['employee_id', 'effective_date', 'role_id', 'manager_id', 'department', 'reason'],
+    ['E2', '2022-03-01', 'ENG-1', 'E1', 'Engineering', 'Hire'],
+    ['E2', '2024-01-01', 'ENG-2', '', '', 'promotion'],
   ],
 };

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { all, literal, openDb, type Db } from '../db.ts';
 import { runPipeline, type RunSummary } from '../run.ts';
 import { checkMapping } from './check.ts';
+import { auc } from '../backtest/stats.ts';
 import { datasetsDir, presetsDir, tmpDir } from './test-helpers.ts';
 
 const IBM = path.join(datasetsDir, 'ibm-hr-attrition/WA_Fn-UseC_-HR-Employee-Attrition.csv');
@@ -78,5 +79,32 @@ describe('IBM HR attrition sample through fixtures/mappings/ibm-hr-attrition.yml
     expect(new Set(mix.map((r) => r.attrition))).toEqual(new Set(['Yes', 'No']));
     expect(mix.filter((r) => r.attrition === 'Yes').reduce((s, r) => s + r.n, 0)).toBe(237);
     for (const r of mix) expect(['high', 'medium', 'low']).toContain(r.band);
+  });
+
+  // A cross-sectional check of the default score (docs/marts.md "Risk backtest", "The IBM check"): one date,
+  // the file's Attrition label against the score the run gave each person. Not a backtest: the label and the
+  // flags are read at the same moment, and most factors cannot be scored from this file.
+  it("the AUC of the default score against the file's Attrition column", async () => {
+    const conn = await db.connect();
+    const rows = await all<{ score: number; attrition: string; stalled: boolean | null; factors_off: string | null }>(conn, `
+      with f as (select EmployeeNumber::varchar as employee_id, Attrition as attrition from read_csv(${literal(IBM)}, header = true, all_varchar = true))
+      select r.score, f.attrition, r.stalled, r.factors_off::varchar as factors_off from retention_risk r join f using (employee_id)`);
+    expect(rows).toHaveLength(1470);
+    const value = auc(rows.map((r) => r.score), rows.map((r) => r.attrition === 'Yes'))!;
+    const offs = [...new Set(rows.map((r) => r.factors_off))];
+    console.log(`IBM HR attrition: AUC of the default retention-risk score against Attrition = ${value.toFixed(4)} `
+      + `(1470 employees, 237 left; factors off: ${offs.join(' | ')})`);
+    expect(value).toBeGreaterThanOrEqual(0);
+    expect(value).toBeLessThanOrEqual(1);
+    // the score here is stalled's 20 points or nothing (every other factor is off or never true): its AUC is
+    // that one flag's, worked out from the 2×2 table of stalled × Attrition
+    const t = { yes1: 0, yes0: 0, no1: 0, no0: 0 };
+    for (const r of rows) {
+      const k = `${r.attrition === 'Yes' ? 'yes' : 'no'}${r.stalled ? 1 : 0}` as keyof typeof t;
+      t[k]++;
+    }
+    const byHand = (t.yes1 * t.no0 + 0.5 * (t.yes1 * t.no1 + t.yes0 * t.no0)) / ((t.yes1 + t.yes0) * (t.no1 + t.no0));
+    console.log('IBM stalled × Attrition:', t);
+    expect(value).toBeCloseTo(byHand, 12);
   });
 });

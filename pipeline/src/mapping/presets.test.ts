@@ -18,6 +18,8 @@ describe('presets load their sample files', () => {
     ['workday-workers.yml', 'workday_workers_2024-06-30.csv', { roles: 9, employees: 12 }],
     ['hibob-people.yml', 'hibob_people_export.csv', { roles: 8, employees: 12 }],
     ['performance-reviews.yml', 'review_export_2024.csv', { reviews: 11 }],
+    ['workday-job-history.yml', 'workday_job_history_2024-06-30.csv', { job_history: 22 }],
+    ['bamboohr-job-information.yml', 'bamboohr-job-information_2024-06-30.csv', { job_history: 20 }],
   ];
   it.each(presets)('%s on %s', async (mapping, file, counts) => {
     const report = await checkMapping(path.join(presetsDir, mapping), sample(file));

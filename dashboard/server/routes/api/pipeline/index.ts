@@ -133,8 +133,8 @@ export default async function pipelineRoutes(app: FastifyInstance) {
       throw new BadRequestError(`asOf "${asOf}" is not an existing date (YYYY-MM-DD)`);
     }
     const { runId } = await app.pipelineRunner.start(app.db, {
-      inbox: config.inbox, mappingsDir: config.mappingsDir, asOf, trigger: 'api', maxRejectsPerFile: config.maxRejectsPerFile,
-      mappingLimits: config,
+      inbox: config.inbox, mappingsDir: config.mappingsDir, asOf, historyMonths: config.historyMonths, trigger: 'api', maxRejectsPerFile: config.maxRejectsPerFile,
+      mappingLimits: config, settings: config,
     });
     return reply.status(202).send({ runId, status: app.pipelineRunner.state.status });
   });

@@ -1,0 +1,56 @@
+-- int_employees_active at every history date at once: the employees active at T (hire_date <= T and not
+-- terminated by T) with their role, manager and department at T (the latest job_history row on or before
+-- T, else the snapshot's current values) and the months counted to T. One row per date per active employee.
+with
+
+dates as (select * from history_dates),
+
+employees as (select * from stg_employees),
+
+roles as (select * from stg_roles),
+
+jobs as (select * from int_job_history_ordered),
+
+active as (
+    select dates.as_of_date, employees.*
+    from dates
+    join employees
+        on employees.hire_date <= dates.as_of_date
+       and (employees.termination_date is null or employees.termination_date > dates.as_of_date)
+),
+
+at_date as (
+    select
+        active.as_of_date,
+        active.employee_id,
+        coalesce(jobs.department, active.department) as department,
+        coalesce(jobs.role_id, active.role_id) as role_id,
+        case when jobs.employee_id is null then active.manager_id else jobs.manager_id end as manager_id,
+        active.hire_date,
+        coalesce(jobs.role_started_on, active.role_start_date) as role_start_date,
+        coalesce(jobs.promoted_on,
+                 case when active.last_promotion_date <= active.as_of_date then active.last_promotion_date end)
+            as last_promotion_date,
+        jobs.employee_id is not null as has_job_row
+    from active
+    asof left join jobs
+        on jobs.employee_id = active.employee_id
+       and jobs.effective_date <= active.as_of_date
+)
+
+select
+    at_date.as_of_date,
+    at_date.employee_id,
+    at_date.department,
+    at_date.role_id,
+    at_date.manager_id,
+    at_date.hire_date,
+    at_date.role_start_date,
+    at_date.last_promotion_date,
+    at_date.has_job_row,
+    roles.level as role_level,
+    date_sub('month', coalesce(at_date.last_promotion_date, at_date.hire_date), at_date.as_of_date)::integer
+        as months_since_promotion,
+    greatest(0, date_sub('month', at_date.role_start_date, at_date.as_of_date))::integer as months_in_role
+from at_date
+join roles using (role_id)

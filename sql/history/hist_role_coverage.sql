@@ -1,0 +1,114 @@
+-- Coverage at every history date of the (employee, role) pairs the trend needs: each active employee's
+-- role at T, and each candidate pair for a critical role at T (int_role_pairs_collected restricted to
+-- critical roles: a path target at T, a nomination made by T, or a progression out of the role at T;
+-- never the role held at T). Skill levels are the latest assessment on or before T, a tie of dates going
+-- to the most trusted source (int_skill_levels_current). One row per date per employee per role.
+with
+
+employees as (select * from hist_employees_active),
+
+roles as (select * from stg_roles),
+
+progressions as (select * from stg_role_progressions),
+
+targets as (select * from hist_path_targets),
+
+nominations as (select * from stg_successor_nominations),
+
+role_skills as (select * from stg_role_skills),
+
+assessments as (select * from stg_employee_skills),
+
+staff as (select * from stg_employees),
+
+skills as (select * from stg_skills),
+
+critical as (select role_id from roles where is_critical),
+
+candidate_pairs as (
+    select employees.as_of_date, employees.employee_id, progressions.to_role_id as role_id,
+           false as is_path_target, false as is_nominated, true as is_feeder
+    from employees
+    join progressions on progressions.from_role_id = employees.role_id
+    join critical on critical.role_id = progressions.to_role_id
+    union all
+    select targets.as_of_date, targets.employee_id, targets.target_role_id, true, false, false
+    from targets
+    join critical on critical.role_id = targets.target_role_id
+    union all
+    select employees.as_of_date, nominations.nominee_id, nominations.role_id, false, true, false
+    from nominations
+    join employees on employees.employee_id = nominations.nominee_id
+    join critical on critical.role_id = nominations.role_id
+    where nominations.nominated_on <= employees.as_of_date
+       or (nominations.nominated_on is null and employees.as_of_date >= $as_of::date)
+),
+
+pairs as (
+    select employees.as_of_date, employees.employee_id, employees.role_id, true as is_current,
+           false as is_candidate, false as is_path_target, false as is_nominated, false as is_feeder
+    from employees
+    union all
+    select candidate_pairs.as_of_date, candidate_pairs.employee_id, candidate_pairs.role_id, false, true,
+           bool_or(candidate_pairs.is_path_target), bool_or(candidate_pairs.is_nominated), bool_or(candidate_pairs.is_feeder)
+    from candidate_pairs
+    join employees using (as_of_date, employee_id)
+    where candidate_pairs.role_id <> employees.role_id                  -- incumbents are never candidates
+    group by candidate_pairs.as_of_date, candidate_pairs.employee_id, candidate_pairs.role_id
+),
+
+skill_days as (
+    -- the level each day's assessments give (the most trusted source of the day), for an as-of join
+    select
+        employee_id,
+        skill_id,
+        assessed_on,
+        arg_max(level, case source when 'certification' then 4 when 'manager' then 3 when 'peer' then 2 else 1 end)
+            as current_level
+    from assessments
+    where employee_id in (select employee_id from staff)
+      and skill_id in (select skill_id from skills)
+    group by employee_id, skill_id, assessed_on
+),
+
+needs as (
+    select pairs.as_of_date, pairs.employee_id, pairs.role_id, role_skills.skill_id,
+           role_skills.required_level, role_skills.importance
+    from pairs
+    join role_skills on role_skills.role_id = pairs.role_id
+),
+
+levels as (
+    select needs.*, coalesce(skill_days.current_level, 0) as current_level
+    from needs
+    asof left join skill_days
+        on skill_days.employee_id = needs.employee_id
+       and skill_days.skill_id = needs.skill_id
+       and skill_days.assessed_on <= needs.as_of_date
+),
+
+sums as (
+    select
+        as_of_date,
+        employee_id,
+        role_id,
+        sum(importance * least(current_level, required_level))::bigint as coverage_points,
+        sum(importance * required_level)::bigint as required_points
+    from levels
+    group by as_of_date, employee_id, role_id
+)
+
+select
+    pairs.as_of_date,
+    pairs.employee_id,
+    pairs.role_id,
+    pairs.is_current,
+    pairs.is_candidate,
+    pairs.is_path_target,
+    pairs.is_nominated,
+    pairs.is_feeder,
+    sums.coverage_points,
+    sums.required_points,
+    sums.coverage_points::double / sums.required_points as coverage
+from pairs
+left join sums using (as_of_date, employee_id, role_id)
