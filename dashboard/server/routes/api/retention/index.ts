@@ -13,6 +13,7 @@ import { buildWhere } from '../../../query.ts';
 import { readColumns, toRows } from '../../../rows.ts';
 import { Bool, Int, Num, Row, Str, errors } from '../../../schemas.ts';
 import { checkInScope } from '../../../scope.ts';
+import { backtestRoute } from './backtest.ts';
 
 export const RISK_FACTORS = ['no_path', 'plan_only', 'stalled', 'low_pulse', 'pulse_drop', 'checkins_lapsed',
   'no_career_talk', 'high_performer_off_path'] as const;
@@ -94,6 +95,7 @@ const StateSummaryRow = Row({
 });
 
 export default async function retention(app: FastifyInstance) {
+  backtestRoute(app);
   const requires = ['retention_risk', 'career_path_state', 'stg_roles', 'stg_employees'];
   listRoute(app, '/', {
     summary: 'Retention risk per active employee with its factors and reasons',
