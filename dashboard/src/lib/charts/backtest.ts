@@ -13,6 +13,7 @@ export interface RateBars { title: string; groupLabel: string; rows: GroupRate[]
 export function exitRateBars(data: RateBars, { width }: { width: number }) {
   const rows = data.rows.filter((r) => r.rate !== null);
   const marginLeft = labelMargin(width, 110);
+  // percent: the domain is in percent (0.012 → 1.2)
   const max = Math.max(0.01, ...rows.map((r) => r.rate ?? 0), data.overall ?? 0);
   const plot = Plot.plot({
     title: data.title,
@@ -20,7 +21,7 @@ export function exitRateBars(data: RateBars, { width }: { width: number }) {
     height: 50 + data.rows.length * 38,
     marginLeft,
     marginRight: 50,
-    x: { label: 'Left within the horizon (%) →', percent: true, domain: [0, max * 1.15], grid: true, ticks: isNarrow(width) ? 3 : 6 },
+    x: { label: 'Left within the horizon (%) →', percent: true, domain: [0, max * 115], grid: true, ticks: isNarrow(width) ? 3 : 6 }, // percent: the domain is in percent units
     y: { label: null, domain: data.rows.map((r) => r.group) },
     marks: [
       Plot.barX(rows, { x: 'rate', y: 'group', fill: '#4e79a7', tip: true }),
