@@ -12,11 +12,14 @@ roles as (select * from stg_roles),
 jobs as (select * from int_job_history_ordered),
 
 active as (
-    select dates.as_of_date, employees.*
-    from dates
-    join employees
-        on employees.hire_date <= dates.as_of_date
-       and (employees.termination_date is null or employees.termination_date > dates.as_of_date)
+    -- only the columns needed (the as-of join below sorts whole rows); one inequality in the join condition
+    -- (a range join), the termination test after it
+    select
+        dates.as_of_date, employees.employee_id, employees.department, employees.role_id, employees.manager_id,
+        employees.hire_date, employees.role_start_date, employees.last_promotion_date
+    from employees
+    join dates on employees.hire_date <= dates.as_of_date
+    where employees.termination_date is null or employees.termination_date > dates.as_of_date
 ),
 
 at_date as (

@@ -7,9 +7,10 @@ employees as (select * from hist_employees_active),
 
 goals as (select * from stg_goals)
 
+-- the many employee-dates first: inside the run's transaction DuckDB builds its hash table on the joined side
 select employees.as_of_date, goals.employee_id, goals.goal_id, goals.target_role_id, goals.skill_id
-from goals
-join employees using (employee_id)
+from employees
+join goals on goals.employee_id = employees.employee_id and goals.status <> 'dropped'
 where goals.created_on <= employees.as_of_date
   and goals.status <> 'dropped'
   and (

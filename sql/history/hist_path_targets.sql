@@ -11,9 +11,10 @@ live_goals as (select * from hist_goals_live)
 
 select distinct as_of_date, employee_id, target_role_id
 from (
+    -- the many employee-dates first (the hash table is built on the joined side, the few plans)
     select employees.as_of_date, plans.employee_id, plans.target_role_id
-    from plans
-    join employees using (employee_id)
+    from employees
+    join plans on plans.employee_id = employees.employee_id
     where plans.status = 'active'
       and (plans.created_on <= employees.as_of_date
            or (plans.created_on is null and employees.as_of_date >= $as_of::date))

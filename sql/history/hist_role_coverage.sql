@@ -37,8 +37,8 @@ candidate_pairs as (
     join critical on critical.role_id = targets.target_role_id
     union all
     select employees.as_of_date, nominations.nominee_id, nominations.role_id, false, true, false
-    from nominations
-    join employees on employees.employee_id = nominations.nominee_id
+    from employees
+    join nominations on nominations.nominee_id = employees.employee_id
     join critical on critical.role_id = nominations.role_id
     where nominations.nominated_on <= employees.as_of_date
        or (nominations.nominated_on is null and employees.as_of_date >= $as_of::date)

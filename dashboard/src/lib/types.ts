@@ -12,6 +12,10 @@ export interface Overview {
   succession: SuccessionFigures;
   topSkillGaps: { skill_id: string; skill_name: string | null; employees_short: N; gap_points: N }[];
   trend: Record<string, string | number | null>[];
+  /** history_overview of the latest run: one row per month-end and as_of (docs/marts.md "History"); admins and leaders */
+  history?: { as_of: string; n_active: number | null; no_path_share: number | null; n_risk_high: number | null;
+    succession_readiness_rate: number | null; n_exits: number | null; n_exits_voluntary: number | null;
+    n_exits_involuntary: number | null; n_hires: number | null }[];
   asOf: string | null;
   runId: N;
 }

@@ -22,6 +22,11 @@ const Overview = Type.Object({
   }),
   topSkillGaps: Type.Array(Row({ skill_id: Type.String(), skill_name: Str(), employees_short: Int(), gap_points: Int() })),
   trend: Type.Array(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Null()]))),
+  /** history_overview (docs/marts.md "History"): the figures at each month-end and as_of, from the first load. */
+  history: Type.Array(Row({
+    as_of: Type.String(), n_active: Int(), no_path_share: Num(), n_risk_high: Int(), succession_readiness_rate: Num(),
+    n_exits: Int(), n_exits_voluntary: Int(), n_exits_involuntary: Int(), n_hires: Int(),
+  })),
   asOf: Str(),
   runId: Int(),
 });
@@ -42,7 +47,7 @@ export default async function overview(app: FastifyInstance) {
       const version = await dataVersion(conn);
       const out = {
         headcount: 0, pathStates: [] as unknown[], highRisk: 0, riskBands: [] as unknown[],
-        succession: await successionSummary(conn, user), topSkillGaps: [] as unknown[], trend: [] as unknown[], ...version,
+        succession: await successionSummary(conn, user), topSkillGaps: [] as unknown[], trend: [] as unknown[], history: [] as unknown[], ...version,
       };
       if (!(await missingTables(conn, ['career_path_state'])).length) {
         const people = scopedFrom('career_path_state', user);
@@ -85,6 +90,13 @@ export default async function overview(app: FastifyInstance) {
           from run_history
           qualify row_number() over (partition by as_of order by run_id desc) = 1
           order by as_of`);
+      }
+      // History over time from the first load (the history tables of the latest run): org-wide, as the trend.
+      if (isUnscoped(user) && (await hasTable(conn, 'history_overview'))) {
+        out.history = await readRows(conn, `
+          select strftime(as_of_date, '%Y-%m-%d') as as_of, n_active, no_path_share, n_risk_high, succession_readiness_rate,
+                 n_exits, n_exits_voluntary, n_exits_involuntary, n_hires
+          from history_overview order by as_of_date`);
       }
       return out;
     }));

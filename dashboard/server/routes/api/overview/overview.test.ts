@@ -23,6 +23,19 @@ const figures = async () => {
   return row;
 };
 
+describe('GET /api/overview history', () => {
+  it('has the history_overview rows of the latest run, oldest first, the last at as_of with the marts\' figures', async () => {
+    const first = await figures();
+    const res = await app.inject({ url: '/api/overview', headers: ADMIN });
+    expect(res.statusCode).toBe(200);
+    const { history } = res.json();
+    expect(history.length).toBeGreaterThan(1);
+    expect(history.map((h: { as_of: string }) => h.as_of)).toEqual([...history.map((h: { as_of: string }) => h.as_of)].sort());
+    expect(history.at(-1)).toMatchObject({ as_of: asOf, n_active: first.headcount, n_risk_high: first.n_high_risk,
+      no_path_share: first.n_no_path / first.headcount });
+  });
+});
+
 describe('GET /api/overview trend', () => {
   it('has one point per as-of date of successful runs, oldest first, with the figures of that date', async () => {
     const first = await figures();
