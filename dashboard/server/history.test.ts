@@ -12,7 +12,7 @@ import { all, openDb, type Db } from '../../pipeline/src/db.ts';
 import { runPipeline } from '../../pipeline/src/run.ts';
 import { loginAs } from './auth/test-helpers.ts';
 import { buildServer } from './index.ts';
-import { ADMIN, LOCAL_TOKEN, tmpDir } from './test-org.ts';
+import { ADMIN, LOCAL_TOKEN, orgServer, tmpDir } from './test-org.ts';
 
 const AS_OF = '2026-06-30';
 let app: FastifyInstance;
@@ -126,4 +126,45 @@ describe('managers', () => {
     expect(body.risk_weights_fitted.every((r: R) => r.fitted_points === null)).toBe(true);
   });
 
+});
+
+// fixtures/orgs/history, worked by hand (its employees.csv and job_history.csv). E03 (Sales) at the last
+// four dates: 03-31 {E03, E06, E09, E10, E11, E15}; 04-30 E06 moved to E01 on 04-15, E10 left on 04-30,
+// E13 hired 04-15: {E03, E09, E11, E13, E15}; 05-31 E11 let go 05-10: {E03, E09, E13, E15}; 06-30 the same.
+// Exits of a month: of the people in the subtree at the date before: April E10 (voluntary), May E11
+// (involuntary). E02 (Engineering): E04, E05, E07 (under E04, then E02 from 05-15: inside throughout), E08,
+// E12; E12 leaves on 06-30 with no type, E14 is hired on 06-30.
+describe('a manager\'s history and backtest on the hand-made history org', () => {
+  let org: Awaited<ReturnType<typeof orgServer>>;
+  beforeAll(async () => { org = await orgServer('history'); }, 120_000);
+  afterAll(async () => { await org?.app.close(); org?.db.close(); if (org) fs.rmSync(org.dir, { recursive: true, force: true }); });
+
+  const signedIn = new Map<string, Record<string, string>>();
+  const as = async (employeeId: string, url: string) => {
+    if (!signedIn.has(employeeId)) signedIn.set(employeeId, (await loginAs(org.app, 'manager', { employeeId, username: `m-${employeeId}` })).headers);
+    const headers = signedIn.get(employeeId)!;
+    const res = await org.app.inject({ url, headers });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  };
+  const last4 = (rows: R[]) => rows.slice(-4).map((r) => [r.as_of_date, r.n_active, r.n_exits, r.n_exits_voluntary, r.n_exits_involuntary, r.n_hires]);
+
+  it('E03: headcount, exits and hires of their team at each date', async () => {
+    expect(last4((await as('E03', '/api/overview/history')).rows)).toEqual([
+      ['2026-03-31', 6, 0, 0, 0, 0], ['2026-04-30', 5, 1, 1, 0, 1], ['2026-05-31', 4, 1, 0, 1, 0], ['2026-06-30', 4, 0, 0, 0, 0],
+    ]);
+  });
+
+  it('E02: an exit of no type counts in n_exits only; a hire on the date counts', async () => {
+    expect(last4((await as('E02', '/api/overview/history')).rows)).toEqual([
+      ['2026-03-31', 6, 0, 0, 0, 0], ['2026-04-30', 6, 0, 0, 0, 0], ['2026-05-31', 6, 0, 0, 0, 0], ['2026-06-30', 6, 1, 0, 0, 1],
+    ]);
+  });
+
+  it('E03\'s backtest: E10 a leaver at the three dates within 6 months of 2026-04-30, E11 left out at two; too few exits', async () => {
+    const body = await as('E03', '/api/retention/backtest');
+    const leftAt = body.risk_backtest.filter((r: R) => r.scope === 'date' && Number(r.n_left) > 0).map((r: R) => [r.as_of_date, r.n_left]);
+    expect(leftAt).toEqual([['2025-10-31', 1], ['2025-11-30', 1], ['2025-12-31', 1]]);
+    expect(body.risk_backtest.at(-1)).toMatchObject({ scope: 'pooled', n_left: 3, n_excluded: 2, warning: 'too few exits to judge' });
+  });
 });
