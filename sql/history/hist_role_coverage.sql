@@ -2,7 +2,9 @@
 -- role at T, and each candidate pair for a critical role at T (int_role_pairs_collected restricted to
 -- critical roles: a path target at T, a nomination made by T, or a progression out of the role at T;
 -- never the role held at T). Skill levels are the latest assessment on or before T, a tie of dates going
--- to the most trusted source (int_skill_levels_current). One row per date per employee per role.
+-- to the most trusted source (int_skill_levels_current); computed once per day a pair's levels change and
+-- taken at each date by an as-of join (far fewer rows than every date × required skill). One row per date
+-- per employee per role.
 with
 
 employees as (select * from hist_employees_active),
@@ -71,33 +73,48 @@ skill_days as (
     group by employee_id, skill_id, assessed_on
 ),
 
-needs as (
-    select pairs.as_of_date, pairs.employee_id, pairs.role_id, role_skills.skill_id,
-           role_skills.required_level, role_skills.importance
-    from pairs
+pair_skills as (
+    -- each distinct (employee, role) pair once, whatever the dates it is needed at
+    select pairs.employee_id, pairs.role_id, role_skills.skill_id, role_skills.required_level, role_skills.importance
+    from (select distinct employee_id, role_id from pairs) as pairs
     join role_skills on role_skills.role_id = pairs.role_id
 ),
 
-levels as (
-    select needs.*, coalesce(skill_days.current_level, 0) as current_level
-    from needs
-    asof left join skill_days
-        on skill_days.employee_id = needs.employee_id
-       and skill_days.skill_id = needs.skill_id
-       and skill_days.assessed_on <= needs.as_of_date
+change_points as (
+    -- a pair's coverage changes only on the days its skills were assessed: the days from which it holds
+    -- (plus the beginning of time, when nothing was assessed)
+    select distinct pair_skills.employee_id, pair_skills.role_id, skill_days.assessed_on as changed_on
+    from pair_skills
+    join skill_days on skill_days.employee_id = pair_skills.employee_id and skill_days.skill_id = pair_skills.skill_id
+    union
+    select distinct employee_id, role_id, date '0001-01-01' from pair_skills
 ),
 
-sums as (
+point_levels as (
+    -- each required skill's level on each change day: the latest assessment on or before it
     select
-        as_of_date,
+        change_points.employee_id, change_points.role_id, change_points.changed_on,
+        pair_skills.required_level, pair_skills.importance, coalesce(skill_days.current_level, 0) as current_level
+    from change_points
+    join pair_skills on pair_skills.employee_id = change_points.employee_id and pair_skills.role_id = change_points.role_id
+    asof left join skill_days
+        on skill_days.employee_id = pair_skills.employee_id
+       and skill_days.skill_id = pair_skills.skill_id
+       and skill_days.assessed_on <= change_points.changed_on
+),
+
+point_sums as (
+    select
         employee_id,
         role_id,
+        changed_on,
         sum(importance * least(current_level, required_level))::bigint as coverage_points,
         sum(importance * required_level)::bigint as required_points
-    from levels
-    group by as_of_date, employee_id, role_id
+    from point_levels
+    group by employee_id, role_id, changed_on
 )
 
+-- the coverage at each date: that of the pair's latest change day on or before it (none: requires nothing)
 select
     pairs.as_of_date,
     pairs.employee_id,
@@ -107,8 +124,11 @@ select
     pairs.is_path_target,
     pairs.is_nominated,
     pairs.is_feeder,
-    sums.coverage_points,
-    sums.required_points,
-    sums.coverage_points::double / sums.required_points as coverage
+    point_sums.coverage_points,
+    point_sums.required_points,
+    point_sums.coverage_points::double / point_sums.required_points as coverage
 from pairs
-left join sums using (as_of_date, employee_id, role_id)
+asof left join point_sums
+    on point_sums.employee_id = pairs.employee_id
+   and point_sums.role_id = pairs.role_id
+   and point_sums.changed_on <= pairs.as_of_date

@@ -3,7 +3,9 @@
 // history, the backtest step); then (1) the flags the generator drew exits from are the flags the pipeline
 // computed, row for row; (2) every planted effect of ≥ ×1.4 has a pooled coefficient whose 95 % interval
 // contains log(effect) and excludes 0; (3) the pooled AUC of the default score is > 0.6.
-// Slow (minutes on a busy machine): one org, built once.
+// Slow (minutes on a busy machine): one org, built once, by the real runner with the real model files but
+// only those history_retention_risk needs (no succession, coverage or mobility marts: they cost most and
+// the backtest reads none of them).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,21 +17,51 @@ import { buildOrg as buildPeople } from '../../../fixtures/generator/org.ts';
 import { flagsAt, PLANTED_EFFECTS, plantHazard, plantedCheckIns, type CheckIn } from '../../../fixtures/generator/hazard.ts';
 import { parseDay } from '../../../fixtures/generator/dates.ts';
 import { seedOf } from '../../../fixtures/generator/prng.ts';
-import { all } from '../db.ts';
+import { all, type Db } from '../db.ts';
 import { RISK_FACTORS } from '../model-settings.ts';
-import { buildOrg, type Built } from '../../../sql/tests/harness.ts';
+import { discoverModels, SQL_DIR } from '../models.ts';
+import { runPipeline } from '../run.ts';
+import { tempDb } from '../../../sql/tests/harness.ts';
+import type { DuckDBConnection } from '@duckdb/node-api';
 
 const EMPLOYEES = 20_000;
 const SEED = 13;
 const AS_OF = '2026-06-30';
 
-let built: Built;
+/** A sql/ folder with the repo's models that `root` reads, directly or not (and their .yml), and `root`. */
+function modelsFor(root: string): string {
+  const models = discoverModels();
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const need = new Set<string>();
+  const visit = (name: string) => {
+    if (need.has(name)) return;
+    need.add(name);
+    for (const d of byName.get(name)!.deps) visit(d);
+  };
+  visit(root);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-planted-sql-'));
+  for (const name of need) {
+    const m = byName.get(name)!;
+    for (const file of [m.file, m.file.replace(/\.sql$/, '.yml')]) {
+      if (!fs.existsSync(path.join(SQL_DIR, file))) continue;
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.copyFileSync(path.join(SQL_DIR, file), path.join(dir, file));
+    }
+  }
+  return dir;
+}
+
+const built = {} as { db: Db; conn: DuckDBConnection };
 beforeAll(async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-planted-'));
-  await generateOrg({ employees: EMPLOYEES, seed: SEED, asOf: AS_OF, out, plantedHazard: true });
-  built = await buildOrg(out, AS_OF);
+  const { db, conn, dir } = await tempDb('trellis-planted-');
+  Object.assign(built, { db, conn });
+  const inbox = path.join(dir, 'inbox');
+  await generateOrg({ employees: EMPLOYEES, seed: SEED, asOf: AS_OF, out: inbox, plantedHazard: true });
+  const summary = await runPipeline(db, { inbox, asOf: AS_OF, trigger: 'cli', sqlDir: modelsFor('history_retention_risk'),
+    clock: () => new Date('2026-07-01T00:00:00Z') });
+  if (summary.status !== 'succeeded') throw new Error(`the planted org's run ${summary.status}: ${summary.error}`);
 }, 1_800_000);
-afterAll(() => built?.db.close());
+afterAll(() => built.db?.close());
 
 describe(`a ${EMPLOYEES}-employee org with the planted hazard (seed ${SEED})`, () => {
   it('draws its exits from the flags the pipeline computes (history_retention_risk, row for row)', async () => {
