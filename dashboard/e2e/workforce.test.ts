@@ -519,10 +519,90 @@ describe('an employee', () => {
   });
 });
 
+describe('history and the backtest (issue 13)', () => {
+  type Hist = { as_of_date: string; n_active: number; n_risk_high: number };
+  const history = () => h.sql<Hist>(`select strftime(as_of_date, '%Y-%m-%d') as as_of_date, n_active, n_risk_high from history_overview order by as_of_date`);
+
+  it('the overview draws the trend from history_overview on the first load: five measures by month', async () => {
+    const rows = await history();
+    expect(rows.length).toBe(25);
+    const { page, errors } = await h.open('/');
+    const trend = page.getByTestId('history-trend');
+    await trend.getByTestId('sparkline').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    const sparks = trend.getByTestId('sparkline');
+    expect(await sparks.count()).toBe(5);
+    const labels = await sparks.locator('.spark-label').allTextContents();
+    expect(labels).toEqual(['Active employees', 'No-path share', 'High retention risk', 'Succession readiness rate', 'Exits in the month']);
+    // the latest figures are history_overview's at as_of, and the text alternative holds every month
+    expect(await sparks.nth(0).locator('.spark-value').textContent()).toBe(fmtInt(rows.at(-1)!.n_active));
+    expect(await sparks.nth(2).locator('.spark-value').textContent()).toBe(fmtInt(rows.at(-1)!.n_risk_high));
+    expect(await page.getByRole('table', { name: 'Active employees by month' }).locator('tbody tr').count()).toBe(25);
+    await screenshot(page, 'workforce-overview-history-trend');
+    await noAlerts(page, errors);
+    await page.close();
+  });
+
+  it('"Does the score work?" gives the verdict of the pooled AUC in plain words, with its charts and tables', async () => {
+    const [pooled] = await h.sql<{ auc: number; n_left: number; top_decile_lift: number }>(
+      `select auc, n_left, top_decile_lift from risk_backtest where scope = 'pooled'`);
+    expect(pooled.n_left).toBeGreaterThanOrEqual(30); // judged on this org
+    const { page, errors } = await h.open('/retention');
+    await page.getByRole('link', { name: /Does the score work/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Does the score work?' }).waitFor();
+    const verdict = page.getByTestId('verdict');
+    await verdict.waitFor();
+    const word = pooled.auc >= 0.75 ? 'works well' : pooled.auc >= 0.65 ? 'works' : pooled.auc >= 0.55 ? 'works weakly' : 'does not work';
+    expect(await verdict.locator('.big strong').textContent()).toBe(word);
+    expect(await verdict.textContent()).toContain(`${Math.round(pooled.auc * 10)} times in 10`);
+    expect(await verdict.textContent()).toContain(`AUC ${formatNumber(pooled.auc, 'decimal')}`);
+    expect(await page.getByTestId('too-few-exits').count()).toBe(0);
+    for (const name of ['Exit rate by risk band', 'Lift of the top 10 % at each date', 'Exit rate by career path state']) {
+      await page.getByRole('figure', { name }).locator('svg').first().waitFor();
+    }
+    expect(await columnHeaded(page, 'Risk factor effects', 'Factor')).toEqual(
+      ['No path', 'Plan only', 'Stalled', 'Low pulse', 'Pulse drop', 'Check-ins lapsed', 'No career talk', 'High performer off path']);
+    const fitted = await h.sql<{ fitted_points: number | null }>(`select fitted_points from risk_weights_fitted order by factor_order`);
+    expect(await columnHeaded(page, 'Risk weights, now and fitted', 'Fitted points')).toEqual(fitted.map((f) => fmtInt(f.fitted_points)));
+    await page.getByRole('button', { name: 'Export CSV: Risk factor effects' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await screenshot(page, 'workforce-score');
+    await noAlerts(page, errors);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('a manager of a small team sees their own backtest, with "too few exits to judge"', async () => {
+    const [small] = await h.sql<{ id: string }>(`select ancestor_id as id from org_closure where depth >= 1
+      group by ancestor_id having count(*) between 3 and 8 order by ancestor_id limit 1`);
+    const context = await h.contextAs('manager', small.id);
+    const { page, errors } = await h.open('/retention/score', context);
+    const message = page.getByTestId('too-few-exits');
+    await message.waitFor();
+    expect(await message.textContent()).toContain('your team');
+    expect(await page.getByTestId('weights').textContent()).toContain('No fitted points: too few exits to judge');
+    await page.waitForLoadState('networkidle');
+    await screenshot(page, 'workforce-score-manager-too-few');
+    await noAlerts(page, errors);
+    await context.close();
+  });
+
+  it('Succession and Skill gaps show sparklines of their history figures', async () => {
+    for (const [url, labels] of [['/succession', ['Succession readiness rate', 'Bench strength index']], ['/skill-gaps', ['Mean coverage of current role']]] as const) {
+      const { page, errors } = await h.open(url);
+      const panel = page.getByTestId('history-sparklines');
+      await panel.getByTestId('sparkline').first().waitFor();
+      expect(await panel.locator('.spark-label').allTextContents()).toEqual(labels);
+      await noAlerts(page, errors);
+      await page.close();
+    }
+  });
+});
+
 const PAGES = [
   ['overview', '/'], ['skill-gaps', '/skill-gaps'], ['succession', '/succession'], ['retention', '/retention'],
   ['goals', '/goals'], ['talent-needs', '/talent-needs'], ['framework', '/framework'], ['employees', '/employees'],
-  ['pipeline', '/pipeline'],
+  ['pipeline', '/pipeline'], ['score', '/retention/score'],
 ] as const;
 /** The employee with the highest risk score (the profile with the most to show). */
 const topRisk = async () => (await h.sql<{ id: string }>(`select employee_id as id from retention_risk where band = 'high' order by score desc, employee_id limit 1`))[0].id;
@@ -602,14 +682,18 @@ describe('every page', () => {
     await page.close();
   });
 
-  // Last: a second run at an earlier as-of date gives the overview its trend.
-  it('the overview draws the trend once runs exist for two as-of dates', async () => {
-    const s = await runPipeline(h.db, { inbox: h.inbox, asOf: '2026-03-31', trigger: 'cli', clock: () => new Date('2026-07-01T06:00:00Z') });
-    expect(s.status).toBe('succeeded');
+  // Last (it changes the org): with history off (historyMonths 0) the overview falls back to the trend of
+  // past runs, drawn once runs exist for two as-of dates.
+  it('with history off, the overview draws the trend of past runs once they exist for two as-of dates', async () => {
+    for (const asOf of ['2026-03-31', AS_OF]) {
+      const s = await runPipeline(h.db, { inbox: h.inbox, asOf, historyMonths: 0, trigger: 'cli', clock: () => new Date('2026-07-01T06:00:00Z') });
+      expect(s.status).toBe('succeeded');
+    }
     const { page, errors } = await h.open('/');
     await page.getByRole('figure', { name: 'Trend over past runs' }).locator('svg').first().waitFor();
     await page.waitForLoadState('networkidle');
-    await screenshot(page, 'workforce-overview-trend');
+    expect(await page.getByTestId('history-trend').count()).toBe(0);
+    await screenshot(page, 'workforce-overview-trend-runs');
     await noAlerts(page, errors);
     expect(await axeViolations(page)).toEqual([]);
     await page.setViewportSize(PHONE);

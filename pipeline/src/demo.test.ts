@@ -123,4 +123,36 @@ describe('trellis demo', () => {
     expect(r.text).toMatch(/vite: chunk 1\n[\s\S]*vite: chunk 100\nRun npm run preview/);
     expect(await employeesIn('data/first.duckdb')).toBe(40); // and the database was closed: it opens again
   });
+
+  // npm start's default org (1,500 people, seed 42): a trend of 25 month-ends and a backtest judged on
+  // ≥ 30 voluntary exits, so the Overview trend and "Does the score work?" are populated on the first start.
+  it('the default demo org has a populated history and a judged backtest; --planted-hazard makes the score predict', async () => {
+    const figures = async (db: string) => {
+      const handle = await openDb(path.join(tmp, db));
+      const conn = await handle.connect();
+      try {
+        return {
+          dates: (await all<{ n: number }>(conn, 'select count(*)::int as n from history_overview where n_active > 0'))[0].n,
+          ...(await all<{ n_left: number; auc: number; warning: string | null }>(conn,
+            `select n_left, auc, warning from risk_backtest where scope = 'pooled'`))[0],
+        };
+      } finally {
+        conn.closeSync();
+        handle.close();
+      }
+    };
+    const plain = await demo('data/full.duckdb', ['--employees', '1500', '--no-serve'], standInBuild(path.join(tmp, 'build')));
+    expect(plain).toMatchObject({ code: 0 });
+    const f = await figures('data/full.duckdb');
+    expect(f.dates).toBe(25);
+    expect(f.n_left).toBeGreaterThanOrEqual(30);
+    expect(f.warning).toBeNull();
+    fs.rmSync(path.join(tmp, 'data', 'demo-inbox'), { recursive: true, force: true });
+    const planted = await demo('data/planted.duckdb', ['--employees', '1500', '--planted-hazard', '--no-serve'], standInBuild(path.join(tmp, 'build')));
+    expect(planted.text).toMatch(/generating the demo org \(1500 employees, seed 42, as of 2026-06-30, planted retention hazard\)/);
+    const p = await figures('data/planted.duckdb');
+    expect(p.warning).toBeNull();
+    expect(p.auc).toBeGreaterThan(0.6);
+    expect(p.auc).toBeGreaterThan(f.auc);
+  }, 300_000);
 });

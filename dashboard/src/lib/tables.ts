@@ -352,6 +352,35 @@ export const TABLES = {
       { key: 'reason', label: 'Reason' },
     ],
   },
+  backtestFactors: {
+    source: { api: '/api/retention/backtest', at: ['risk_factor_effects'] },
+    computed: ['odds_interval'],
+    columns: [
+      { key: 'factor', label: 'Factor', kind: 'label' },
+      { key: 'n_with', label: 'Scored with it', kind: 'int' }, { key: 'exit_rate_with', label: 'Exit rate with', kind: 'pct' },
+      { key: 'exit_rate_without', label: 'Exit rate without', kind: 'pct' }, { key: 'rate_ratio', label: 'Rate ratio', kind: 'num' },
+      { key: 'odds_ratio', label: 'Odds ratio (adjusted)', kind: 'num' },
+      { key: 'odds_interval', label: '95 % interval' },
+    ],
+  },
+  backtestWeights: {
+    source: { api: '/api/retention/backtest', at: ['risk_weights_fitted'] },
+    computed: ['coef_interval'],
+    columns: [
+      { key: 'factor', label: 'Factor', kind: 'label' },
+      { key: 'configured_points', label: 'Points now', kind: 'int' }, { key: 'fitted_points', label: 'Fitted points', kind: 'int' },
+      { key: 'fitted_coefficient', label: 'Coefficient', kind: 'num' }, { key: 'coef_interval', label: '95 % interval' },
+    ],
+  },
+  backtestDates: {
+    source: { api: '/api/retention/backtest', at: ['risk_backtest'] },
+    columns: [
+      { key: 'as_of_date', label: 'History date', kind: 'date' }, { key: 'n_scored', label: 'Scored', kind: 'int' },
+      { key: 'n_left', label: 'Left (voluntary)', kind: 'int' }, { key: 'n_excluded', label: 'Other exits (left out)', kind: 'int' },
+      { key: 'exit_rate', label: 'Exit rate', kind: 'pct' }, { key: 'auc', label: 'AUC', kind: 'num' },
+      { key: 'top_decile_lift', label: 'Top-10 % lift', kind: 'num' },
+    ],
+  },
   rejects: {
     source: list('/api/pipeline/rejects'),
     columns: [

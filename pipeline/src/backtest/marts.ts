@@ -176,8 +176,8 @@ export function backtestFigures(dates: string[], rows: Labelled[], excluded: Map
   return { risk_backtest: backtest, risk_factor_effects: effects, risk_weights_fitted: weightsFitted };
 }
 
-/** Column types of the three tables (the order is the tables' column order). */
-const COLUMNS: Record<(typeof BACKTEST_MARTS)[number], Record<string, string>> = {
+/** Column types of the three tables (the order is the tables' column order; the dashboard's response schemas use them). */
+export const COLUMNS: Record<(typeof BACKTEST_MARTS)[number], Record<string, string>> = {
   risk_backtest: {
     scope: 'varchar', as_of_date: 'date', n_scored: 'integer', n_left: 'integer', n_excluded: 'integer', exit_rate: 'double', auc: 'double',
     top_decile_n: 'integer', top_decile_left: 'integer', top_decile_lift: 'double',

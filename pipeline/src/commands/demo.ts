@@ -37,15 +37,15 @@ async function hasEmployees(db: Db): Promise<boolean> {
 }
 
 /** Generate the demo org into `inbox` (beside what is there, e.g. archive/), the employees file last. */
-async function generateDemoOrg(ctx: CommandContext, inbox: string, employees: number, seed: number, asOf: string): Promise<void> {
+async function generateDemoOrg(ctx: CommandContext, inbox: string, employees: number, seed: number, asOf: string, plantedHazard = false): Promise<void> {
   if (!fs.existsSync(GENERATOR)) throw new Error(`the demo org generator (${GENERATOR}) is missing from this checkout`);
   const { generateOrg } = await import(pathToFileURL(GENERATOR).href) as {
-    generateOrg(o: { employees: number; seed: number; asOf: string; out: string; format?: 'csv' }): Promise<{ files: string[] }>;
+    generateOrg(o: { employees: number; seed: number; asOf: string; out: string; format?: 'csv'; plantedHazard?: boolean }): Promise<{ files: string[] }>;
   };
-  line(ctx.stderr, `generating the demo org (${employees} employees, seed ${seed}, as of ${asOf}) into ${inbox}`);
+  line(ctx.stderr, `generating the demo org (${employees} employees, seed ${seed}, as of ${asOf}${plantedHazard ? ', planted retention hazard' : ''}) into ${inbox}`);
   const tmp = `${inbox}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
-  await generateOrg({ employees, seed, asOf, out: tmp, format: 'csv' });
+  await generateOrg({ employees, seed, asOf, out: tmp, format: 'csv', plantedHazard });
   fs.mkdirSync(inbox, { recursive: true });
   // A start stopped while moving finds no employees file and generates again: a half org never loads alone.
   const files = fs.readdirSync(tmp).sort((a, b) => Number(isEmployeesFile(a)) - Number(isEmployeesFile(b)));
@@ -94,7 +94,7 @@ function signIn(url: string | null, accounts: DemoAccounts | null): string[] {
 
 /** `trellis demo` with the dashboard build to use (tests pass a stand-in for the Vite build). */
 export async function runDemo(args: string[], ctx: CommandContext, dashboard: DashboardBuild = DASHBOARD): Promise<number> {
-  const { values } = parse(args, { employees: { type: 'string' }, seed: { type: 'string' }, 'no-serve': { type: 'boolean' } });
+  const { values } = parse(args, { employees: { type: 'string' }, seed: { type: 'string' }, 'no-serve': { type: 'boolean' }, 'planted-hazard': { type: 'boolean' } });
   if (values.help) { line(ctx.stdout, demoCommand.usage); return 0; }
   const employees = values.employees === undefined ? 1500 : Number(values.employees);
   const seed = values.seed === undefined ? 42 : Number(values.seed);
@@ -112,7 +112,7 @@ export async function runDemo(args: string[], ctx: CommandContext, dashboard: Da
   let serving = false;
   try {
     const waiting = fs.existsSync(inbox) && fs.readdirSync(inbox).some(isEmployeesFile);
-    if (!waiting && !(await hasEmployees(db))) await generateDemoOrg(ctx, inbox, employees, seed, asOf);
+    if (!waiting && !(await hasEmployees(db))) await generateDemoOrg(ctx, inbox, employees, seed, asOf, values['planted-hazard'] ?? false);
     fs.mkdirSync(inbox, { recursive: true });
     const summary = await runPipeline(db, {
       inbox, asOf, historyMonths: config.historyMonths, trigger: 'demo', maxRejectsPerFile: config.maxRejectsPerFile, settings: config, onProgress: progressPrinter(ctx.stderr),
@@ -152,7 +152,7 @@ export async function runDemo(args: string[], ctx: CommandContext, dashboard: Da
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'generate a demo org, load it and open the dashboard (npm start)',
-  usage: `Usage: trellis demo [--employees N] [--seed S] [--no-serve]
+  usage: `Usage: trellis demo [--employees N] [--seed S] [--planted-hazard] [--no-serve]
 
 The quickest look at Trellis: loads a synthetic org (1,500 employees, seed 42) into the database when
 it has no employees (generated into data/demo-inbox when no employees file waits there), builds the
@@ -162,6 +162,9 @@ dashboard if needed, creates demo accounts and serves everything on http://local
 Options:
   --employees N   size of the generated org (default 1500)
   --seed S        generator seed (default 42)
+  --planted-hazard  generate voluntary exits that follow the risk flags (fixtures/README.md), so the
+                  "Does the score work?" page has a score that predicts something; off by default
+                  (the default org's exits do not depend on the flags, and the page says so)
   --no-serve      stop after loading (no server)
   -h, --help      this help`,
   run: (args, ctx) => runDemo(args, ctx),

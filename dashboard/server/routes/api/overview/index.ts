@@ -9,6 +9,7 @@ import { Int, Num, Row, Str, errors } from '../../../schemas.ts';
 import { isUnscoped } from '../../../scope.ts';
 import { scopedFrom } from '../../../scoped.ts';
 import { successionSummary } from '../succession/index.ts';
+import { historyRoute } from './history.ts';
 
 const Overview = Type.Object({
   headcount: Type.Integer(),
@@ -31,6 +32,7 @@ const Overview = Type.Object({
 });
 
 export default async function overview(app: FastifyInstance) {
+  historyRoute(app);
   app.get('/', {
     schema: {
       summary: 'Headcount, path states, high-risk count, succession figures, top skill gaps, trend',

@@ -14,6 +14,7 @@ import { readColumns, toRows } from '../../../rows.ts';
 import { Bool, Int, Num, Row, Str, errors } from '../../../schemas.ts';
 import { checkInScope } from '../../../scope.ts';
 import { registerBestMoves } from './best-moves.ts';
+import { backtestRoute } from './backtest.ts';
 
 export const RISK_FACTORS = ['no_path', 'plan_only', 'stalled', 'low_pulse', 'pulse_drop', 'checkins_lapsed',
   'no_career_talk', 'high_performer_off_path'] as const;
@@ -95,6 +96,7 @@ const StateSummaryRow = Row({
 });
 
 export default async function retention(app: FastifyInstance) {
+  backtestRoute(app);
   const requires = ['retention_risk', 'career_path_state', 'stg_roles', 'stg_employees'];
   listRoute(app, '/', {
     summary: 'Retention risk per active employee with its factors and reasons',
