@@ -126,7 +126,7 @@ describe('trellis demo', () => {
 
   // npm start's default org (1,500 people, seed 42): a trend of 25 month-ends and a backtest judged on
   // ≥ 30 voluntary exits, so the Overview trend and "Does the score work?" are populated on the first start.
-  it('the default demo org has a populated history and a judged backtest; --planted-hazard makes the score predict', async () => {
+  it('the default demo org has a populated history and a judged backtest whose score predicts (planted hazard); --no-planted-hazard does not', async () => {
     const figures = async (db: string) => {
       const handle = await openDb(path.join(tmp, db));
       const conn = await handle.connect();
@@ -141,14 +141,15 @@ describe('trellis demo', () => {
         handle.close();
       }
     };
-    const plain = await demo('data/full.duckdb', ['--employees', '1500', '--no-serve'], standInBuild(path.join(tmp, 'build')));
+    const plain = await demo('data/full.duckdb', ['--employees', '1500', '--no-planted-hazard', '--no-serve'], standInBuild(path.join(tmp, 'build')));
+    expect(plain.text).toMatch(/generating the demo org \(1500 employees, seed 42, as of 2026-06-30\) into/);
     expect(plain).toMatchObject({ code: 0 });
     const f = await figures('data/full.duckdb');
     expect(f.dates).toBe(25);
     expect(f.n_left).toBeGreaterThanOrEqual(30);
     expect(f.warning).toBeNull();
     fs.rmSync(path.join(tmp, 'data', 'demo-inbox'), { recursive: true, force: true });
-    const planted = await demo('data/planted.duckdb', ['--employees', '1500', '--planted-hazard', '--no-serve'], standInBuild(path.join(tmp, 'build')));
+    const planted = await demo('data/planted.duckdb', ['--employees', '1500', '--no-serve'], standInBuild(path.join(tmp, 'build')));
     expect(planted.text).toMatch(/generating the demo org \(1500 employees, seed 42, as of 2026-06-30, planted retention hazard\)/);
     const p = await figures('data/planted.duckdb');
     expect(p.warning).toBeNull();

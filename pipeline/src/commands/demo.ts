@@ -94,7 +94,7 @@ function signIn(url: string | null, accounts: DemoAccounts | null): string[] {
 
 /** `trellis demo` with the dashboard build to use (tests pass a stand-in for the Vite build). */
 export async function runDemo(args: string[], ctx: CommandContext, dashboard: DashboardBuild = DASHBOARD): Promise<number> {
-  const { values } = parse(args, { employees: { type: 'string' }, seed: { type: 'string' }, 'no-serve': { type: 'boolean' }, 'planted-hazard': { type: 'boolean' } });
+  const { values } = parse(args, { employees: { type: 'string' }, seed: { type: 'string' }, 'no-serve': { type: 'boolean' }, 'planted-hazard': { type: 'boolean' }, 'no-planted-hazard': { type: 'boolean' } });
   if (values.help) { line(ctx.stdout, demoCommand.usage); return 0; }
   const employees = values.employees === undefined ? 1500 : Number(values.employees);
   const seed = values.seed === undefined ? 42 : Number(values.seed);
@@ -112,7 +112,7 @@ export async function runDemo(args: string[], ctx: CommandContext, dashboard: Da
   let serving = false;
   try {
     const waiting = fs.existsSync(inbox) && fs.readdirSync(inbox).some(isEmployeesFile);
-    if (!waiting && !(await hasEmployees(db))) await generateDemoOrg(ctx, inbox, employees, seed, asOf, values['planted-hazard'] ?? false);
+    if (!waiting && !(await hasEmployees(db))) await generateDemoOrg(ctx, inbox, employees, seed, asOf, !values['no-planted-hazard']);
     fs.mkdirSync(inbox, { recursive: true });
     const summary = await runPipeline(db, {
       inbox, asOf, historyMonths: config.historyMonths, trigger: 'demo', maxRejectsPerFile: config.maxRejectsPerFile, settings: config, onProgress: progressPrinter(ctx.stderr),
@@ -152,7 +152,7 @@ export async function runDemo(args: string[], ctx: CommandContext, dashboard: Da
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'generate a demo org, load it and open the dashboard (npm start)',
-  usage: `Usage: trellis demo [--employees N] [--seed S] [--planted-hazard] [--no-serve]
+  usage: `Usage: trellis demo [--employees N] [--seed S] [--no-planted-hazard] [--no-serve]
 
 The quickest look at Trellis: loads a synthetic org (1,500 employees, seed 42) into the database when
 it has no employees (generated into data/demo-inbox when no employees file waits there), builds the
@@ -162,9 +162,10 @@ dashboard if needed, creates demo accounts and serves everything on http://local
 Options:
   --employees N   size of the generated org (default 1500)
   --seed S        generator seed (default 42)
-  --planted-hazard  generate voluntary exits that follow the risk flags (fixtures/README.md), so the
-                  "Does the score work?" page has a score that predicts something; off by default
-                  (the default org's exits do not depend on the flags, and the page says so)
+  --no-planted-hazard  generate voluntary exits that do not depend on the risk flags. By default the demo
+                  org's exits follow the flags with the planted effects of fixtures/README.md, so
+                  "Does the score work?" judges a score that predicts something (the demo's world is
+                  made that way; your own data is what tells whether it holds for you)
   --no-serve      stop after loading (no server)
   -h, --help      this help`,
   run: (args, ctx) => runDemo(args, ctx),
