@@ -3,8 +3,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exec, openDb, type Db } from '../../pipeline/src/db.ts';
-import { buildModels, discoverModels } from '../../pipeline/src/models.ts';
+import { all, exec, openDb, type Db } from '../../pipeline/src/db.ts';
+import { buildModels, discoverModels, orderModels, tableRefs, type Model } from '../../pipeline/src/models.ts';
+import { ensureSourceTables } from '../../pipeline/src/ingest/tables.ts';
 import { invalidateCatalog } from './context.ts';
 import { buildServer } from './index.ts';
 import type { FastifyInstance } from 'fastify';
@@ -90,11 +91,27 @@ export async function createTestOrg(dir: string): Promise<Db> {
 
 /** Build one model of the repo's sql/ over the test org with the real runner (e.g. retention_list, with its ENUM columns). */
 export async function buildRepoModel(db: Db, name: string): Promise<void> {
-  const model = discoverModels().filter((m) => m.name === name);
-  if (!model.length) throw new Error(`no model ${name} in sql/`);
+  const models = new Map(discoverModels().map((m) => [m.name, m]));
+  if (!models.has(name)) throw new Error(`no model ${name} in sql/`);
   const conn = await db.connect();
   try {
-    await buildModels(conn, model, { asOf: AS_OF });
+    // The model, and the models it reads that the test org does not have yet (a new upstream model too),
+    // over empty source tables where the hand-made org has none (e.g. job_history).
+    const have = new Set((await all<{ t: string }>(conn, "select table_name as t from information_schema.tables where table_schema = 'main'")).map((r) => r.t));
+    const wanted = new Map<string, Model>();
+    const visit = (m: Model) => {
+      if (wanted.has(m.name)) return;
+      for (const ref of tableRefs(m.sql)) {
+        const upstream = models.get(ref);
+        if (upstream && !have.has(ref)) visit(upstream);
+      }
+      wanted.set(m.name, m);
+    };
+    visit(models.get(name)!);
+    const missingSources = [...wanted.values()].flatMap((m) => tableRefs(m.sql))
+      .filter((t) => t.startsWith('src_') && !have.has(t)).map((t) => t.slice('src_'.length));
+    await ensureSourceTables(conn, missingSources);
+    await buildModels(conn, orderModels([...wanted.values()]), { asOf: AS_OF });
   } finally {
     conn.closeSync();
   }

@@ -17,9 +17,9 @@ export function srcColumnsDdl(def: DatasetDef): string {
   return cols.join(', ');
 }
 
-/** Create, when absent, `src_<dataset>` for every dataset of the contract. */
-export async function ensureSourceTables(conn: DuckDBConnection): Promise<void> {
-  for (const def of DATASETS) {
+/** Create, when absent, `src_<dataset>` for every dataset of the contract (or those of `only`). */
+export async function ensureSourceTables(conn: DuckDBConnection, only?: readonly string[]): Promise<void> {
+  for (const def of DATASETS.filter((d) => !only || only.includes(d.name))) {
     await exec(conn, `create table if not exists ${ident(srcTable(def.name))} (${srcColumnsDdl(def)})`);
   }
 }
