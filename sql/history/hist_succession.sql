@@ -64,7 +64,7 @@ per_role_ready as (
         as_of_date,
         role_id,
         count(*) filter (where readiness = 'ready_now')::integer as n_ready_now,
-        sum(weight / n_roles_ready)::double as bench_strength
+        round(sum(weight / n_roles_ready), 12)::double as bench_strength     -- the same last bits on every run
     from ready_soon
     group by as_of_date, role_id
 ),
@@ -95,8 +95,9 @@ select
     (count(per_role.role_id) filter (where per_role.n_ready_now > 0))::double
         / nullif(count(per_role.role_id), 0) as succession_readiness_rate,
     -- (least() skips nulls: a date without critical roles must stay null, so the filter)
-    avg(least(1, per_role.bench_strength / greatest(1, per_role.n_incumbents)))
-        filter (where per_role.role_id is not null) as bench_strength_index
+    -- rounded to 12 places, like history_overview's mean coverage: the same answer on every run
+    round(avg(least(1, per_role.bench_strength / greatest(1, per_role.n_incumbents)))
+        filter (where per_role.role_id is not null), 12) as bench_strength_index
 from dates
 left join per_role using (as_of_date)
 group by dates.as_of_date

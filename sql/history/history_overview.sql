@@ -42,7 +42,8 @@ risk_figures as (
 ),
 
 coverage_figures as (
-    select as_of_date, avg(coverage)::double as mean_current_role_coverage
+    -- rounded to 12 places: a mean of doubles summed in parallel differs in its last bits from run to run
+    select as_of_date, round(avg(coverage), 12)::double as mean_current_role_coverage
     from coverage
     where is_current
     group by as_of_date
