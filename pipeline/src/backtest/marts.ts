@@ -38,7 +38,8 @@ export async function labelledRows(conn: DuckDBConnection, asOf: string, horizon
   const params = { as_of: asOf, h: horizonMonths };
   const evaluable = `select as_of_date from history_dates where (as_of_date + to_months($h::integer))::date <= $as_of::date`;
   const dates = (await all<{ d: string }>(conn, `select strftime(as_of_date, '%Y-%m-%d') as d from (${evaluable}) order by 1`, params)).map((r) => r.d);
-  const raw = await all<Record<string, unknown>>(conn, `
+  // read as columns: 1.5M rows at 100k × 25 dates, where objects per row cost seconds
+  const reader = await conn.runAndReadAll(`
     select strftime(r.as_of_date, '%Y-%m-%d') as as_of_date, r.employee_id, r.path_state::varchar as path_state, r.score::integer as score,
         r.band::varchar as band, ${RISK_FACTORS.map((f) => `coalesce(r.${f}, false)::integer as ${f}`).join(', ')},
         e.termination_date is not null and e.termination_date > r.as_of_date
@@ -47,18 +48,20 @@ export async function labelledRows(conn: DuckDBConnection, asOf: string, horizon
     from history_retention_risk as r
     join (${evaluable}) as d using (as_of_date)
     join stg_employees as e using (employee_id)
-    order by r.as_of_date, r.employee_id`, params);
+    order by r.as_of_date, r.employee_id`, params as never);
+  const c = reader.getColumnsObjectJS() as Record<string, unknown[]>;
+  const flagColumns = RISK_FACTORS.map((f) => c[f] as number[]);
   const rows: Labelled[] = [];
   const excluded = new Map<string, number>();
-  for (const r of raw) {
-    const date = String(r.as_of_date);
-    if (r.exits_in_window && !r.is_voluntary) {
+  for (let i = 0; i < c.as_of_date.length; i++) {
+    const date = c.as_of_date[i] as string;
+    if (c.exits_in_window[i] && !c.is_voluntary[i]) {
       excluded.set(date, (excluded.get(date) ?? 0) + 1);
       continue;
     }
     rows.push({
-      asOfDate: date, employeeId: String(r.employee_id), pathState: String(r.path_state), score: Number(r.score), band: String(r.band),
-      flags: RISK_FACTORS.map((f) => Number(r[f])), left: Boolean(r.exits_in_window),
+      asOfDate: date, employeeId: c.employee_id[i] as string, pathState: c.path_state[i] as string, score: c.score[i] as number,
+      band: c.band[i] as string, flags: flagColumns.map((col) => col[i]), left: Boolean(c.exits_in_window[i]),
     });
   }
   return { dates, rows, excluded };
@@ -70,7 +73,7 @@ const rate = (num: number, den: number) => (den > 0 ? num / den : null);
 function backtestRow(asOfDate: string | null, rows: Labelled[], excluded: number, warning: string | null): Record<string, unknown> {
   const n = rows.length;
   const left = rows.filter((r) => r.left).length;
-  const lift = topDecileLift(rows.map((r) => ({ score: r.score, left: r.left, key: `${r.employeeId}\u0000${r.asOfDate}` })));
+  const lift = topDecileLift(rows, (r) => `${r.employeeId}\u0000${r.asOfDate}`);
   const out: Record<string, unknown> = {
     scope: asOfDate === null ? 'pooled' : 'date',
     as_of_date: asOfDate,

@@ -39,13 +39,36 @@ export interface Ranked {
  * Exit rate of the top decile ÷ overall exit rate. The top decile is the ceil(10 %) rows of highest score,
  * ties at the cut broken by `key` ascending. Null when there is no row or no exit.
  */
-export function topDecileLift(rows: readonly Ranked[]): { lift: number | null; topN: number; topLeft: number } {
+export function topDecileLift<T extends { score: number; left: boolean }>(rows: readonly T[],
+  keyOf: (row: T) => string = (row) => (row as unknown as Ranked).key): { lift: number | null; topN: number; topLeft: number } {
   const n = rows.length;
   const left = rows.reduce((s, r) => s + (r.left ? 1 : 0), 0);
   if (n === 0) return { lift: null, topN: 0, topLeft: 0 };
   const topN = Math.ceil(n / 10);
-  const sorted = [...rows].sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const topLeft = sorted.slice(0, topN).reduce((s, r) => s + (r.left ? 1 : 0), 0);
+  // Counted by score (a sort of every row by score and key costs seconds at 100k × 25 dates): the scores
+  // above the cut are wholly in; only the rows at the cut's score are ordered by key.
+  const byScore = new Map<number, { n: number; left: number }>();
+  for (const r of rows) {
+    const c = byScore.get(r.score) ?? { n: 0, left: 0 };
+    c.n++;
+    if (r.left) c.left++;
+    byScore.set(r.score, c);
+  }
+  let taken = 0;
+  let topLeft = 0;
+  for (const score of [...byScore.keys()].sort((a, b) => b - a)) {
+    const c = byScore.get(score)!;
+    if (taken + c.n <= topN) {
+      taken += c.n;
+      topLeft += c.left;
+      if (taken === topN) break;
+      continue;
+    }
+    const atCut = rows.filter((r) => r.score === score).map((r) => ({ key: keyOf(r), left: r.left }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    topLeft += atCut.slice(0, topN - taken).reduce((s, r) => s + (r.left ? 1 : 0), 0);
+    break;
+  }
   return { lift: left ? (topLeft / topN) / (left / n) : null, topN, topLeft };
 }
 
@@ -226,10 +249,14 @@ export function logisticFitClustered(rows: readonly { x: readonly number[]; even
   const p = cols.length + 1;
   const beta = [fit.coef[0]!, ...cols.map((c) => fit.coef[c + 1]!)];
   const sums = new Map<string, number[]>();
+  const x = new Array<number>(p).fill(1); // reused for every row (millions at 100k): x[0] is the intercept's 1
   for (const r of rows) {
-    const x = [1, ...cols.map((c) => r.x[c])];
-    const mu = sigmoid(x.reduce((s, v, k) => s + v * beta[k], 0));
-    const res = (r.event ? 1 : 0) - mu;
+    let z = 0;
+    for (let k = 0; k < p; k++) {
+      if (k > 0) x[k] = r.x[cols[k - 1]];
+      z += x[k] * beta[k];
+    }
+    const res = (r.event ? 1 : 0) - sigmoid(z);
     let s = sums.get(r.cluster);
     if (!s) sums.set(r.cluster, (s = new Array<number>(p).fill(0)));
     for (let k = 0; k < p; k++) s[k] += x[k] * res;
@@ -252,9 +279,14 @@ export function logisticFitClustered(rows: readonly { x: readonly number[]; even
 
 /** Pool 0/1 feature rows into groups of identical features (the fit then costs per distinct pattern, ≤ 2⁸ here). */
 export function groupRows(rows: Iterable<{ x: readonly number[]; event: boolean }>): Group[] {
-  const byKey = new Map<string, { x: number[]; n: number; events: number }>();
+  const byKey = new Map<number | string, { x: number[]; n: number; events: number }>();
   for (const r of rows) {
-    const key = r.x.join(',');
+    // 0/1 features (the flags) as bits of a number: no string per row; anything else as text
+    let key: number | string = 0;
+    for (let i = 0; i < r.x.length && typeof key === 'number'; i++) {
+      const v = r.x[i];
+      key = v === 0 || v === 1 ? key + v * 2 ** i : r.x.join(',');
+    }
     let g = byKey.get(key);
     if (!g) byKey.set(key, (g = { x: [...r.x], n: 0, events: 0 }));
     g.n++;
