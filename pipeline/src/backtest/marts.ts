@@ -7,7 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { all, exec, ident, tableExists } from '../db.ts';
+import { all, exec, ident, literal, tableExists } from '../db.ts';
 import { modelSettings, RISK_FACTORS, type ModelSettings, type RiskWeights } from '../model-settings.ts';
 import { parseSpec, testModels, type Model } from '../models.ts';
 import { auc, logisticFitClustered, topDecileLift, type LogisticFit } from './stats.ts';
@@ -32,36 +32,47 @@ export interface Labelled {
   left: boolean;
 }
 
+/** SQL giving a value's index in a fixed list of codes (this module's constants, written in as literals). */
+const indexOf = (column: string, codes: readonly string[]) =>
+  `case ${column}::varchar ${codes.map((code, i) => `when ${literal(code)} then ${i}`).join(' ')} end`;
+
 /** The evaluable dates (T + h ≤ as_of) and the labelled rows; involuntary and unknown-type exits in the window counted apart. */
 export async function labelledRows(conn: DuckDBConnection, asOf: string, horizonMonths: number):
   Promise<{ dates: string[]; rows: Labelled[]; excluded: Map<string, number> }> {
   const params = { as_of: asOf, h: horizonMonths };
   const evaluable = `select as_of_date from history_dates where (as_of_date + to_months($h::integer))::date <= $as_of::date`;
   const dates = (await all<{ d: string }>(conn, `select strftime(as_of_date, '%Y-%m-%d') as d from (${evaluable}) order by 1`, params)).map((r) => r.d);
-  // read as columns: 1.5M rows at 100k × 25 dates, where objects per row cost seconds
+  // Read as columns of numbers (1.5M rows at 100k × 25 dates: strings and objects per row cost seconds):
+  // the date as its index in `dates`, path state and band as their index in STATES and BANDS, the eight
+  // flags as the bits of one integer.
   const reader = await conn.runAndReadAll(`
-    select strftime(r.as_of_date, '%Y-%m-%d') as as_of_date, r.employee_id, r.path_state::varchar as path_state, r.score::integer as score,
-        r.band::varchar as band, ${RISK_FACTORS.map((f) => `coalesce(r.${f}, false)::integer as ${f}`).join(', ')},
+    select (dense_rank() over (order by r.as_of_date) - 1)::integer as date_index, r.employee_id,
+        ${indexOf('r.path_state', STATES)} as state_index, ${indexOf('r.band', BANDS)} as band_index, r.score::integer as score,
+        (${RISK_FACTORS.map((f, k) => `coalesce(r.${f}, false)::integer * ${2 ** k}`).join(' + ')})::integer as flag_bits,
         e.termination_date is not null and e.termination_date > r.as_of_date
             and e.termination_date <= (r.as_of_date + to_months($h::integer))::date as exits_in_window,
-        e.termination_type = 'voluntary' as is_voluntary
+        coalesce(e.termination_type = 'voluntary', false) as is_voluntary
     from history_retention_risk as r
     join (${evaluable}) as d using (as_of_date)
     join stg_employees as e using (employee_id)
     order by r.as_of_date, r.employee_id`, params as never);
   const c = reader.getColumnsObjectJS() as Record<string, unknown[]>;
-  const flagColumns = RISK_FACTORS.map((f) => c[f] as number[]);
+  const [dateIndex, stateIndex, bandIndex, score, bits] = ['date_index', 'state_index', 'band_index', 'score', 'flag_bits']
+    .map((name) => c[name] as number[]);
+  const employeeIds = c.employee_id as string[];
+  const exits = c.exits_in_window as boolean[];
+  const voluntary = c.is_voluntary as boolean[];
   const rows: Labelled[] = [];
   const excluded = new Map<string, number>();
-  for (let i = 0; i < c.as_of_date.length; i++) {
-    const date = c.as_of_date[i] as string;
-    if (c.exits_in_window[i] && !c.is_voluntary[i]) {
+  for (let i = 0; i < employeeIds.length; i++) {
+    const date = dates[dateIndex[i]];
+    if (exits[i] && !voluntary[i]) {
       excluded.set(date, (excluded.get(date) ?? 0) + 1);
       continue;
     }
     rows.push({
-      asOfDate: date, employeeId: c.employee_id[i] as string, pathState: c.path_state[i] as string, score: c.score[i] as number,
-      band: c.band[i] as string, flags: flagColumns.map((col) => col[i]), left: Boolean(c.exits_in_window[i]),
+      asOfDate: date, employeeId: employeeIds[i], pathState: STATES[stateIndex[i]], score: score[i], band: BANDS[bandIndex[i]],
+      flags: RISK_FACTORS.map((_, k) => (bits[i] >> k) & 1), left: exits[i],
     });
   }
   return { dates, rows, excluded };
