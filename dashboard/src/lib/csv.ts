@@ -37,9 +37,8 @@ export function csvFileName(name: string): string {
   return stem.endsWith('.csv') ? stem : `${stem}.csv`;
 }
 
-/** Start a browser download of the CSV. */
-export function downloadCsv(name: string, rows: readonly Record<string, unknown>[], columns: readonly CsvColumn[]): void {
-  const blob = new Blob(['\ufeff', toCsv(rows, columns)], { type: 'text/csv;charset=utf-8' });
+/** Start a browser download of `blob` named `name` (as csvFileName makes it). */
+function download(name: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
@@ -50,14 +49,12 @@ export function downloadCsv(name: string, rows: readonly Record<string, unknown>
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** Start a browser download of the CSV. */
+export function downloadCsv(name: string, rows: readonly Record<string, unknown>[], columns: readonly CsvColumn[]): void {
+  download(name, new Blob(['\ufeff', toCsv(rows, columns)], { type: 'text/csv;charset=utf-8' }));
+}
+
 /** Start a browser download of a server's CSV exactly as sent (no byte-order mark: it is a file to import). */
 export function downloadText(fileName: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = csvFileName(fileName);
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  download(fileName, new Blob([text], { type: 'text/csv;charset=utf-8' }));
 }
