@@ -138,21 +138,7 @@ export async function backtestFor(conn: DuckDBConnection, user: AuthUser | null,
   if (!root || !opts.asOf || !(await hasTable(conn, 'history_retention_risk'))) {
     return { scope: 'subtree', horizonMonths, risk_backtest: [], risk_factor_effects: [], risk_weights_fitted: [] };
   }
-  const inside = new Set((await readRows(conn, `select strftime(as_of_date, '%Y-%m-%d') as d, employee_id from (${SUBTREE_AT})`,
-    { scope_root: root })).map((r) => `${r.d}\u0000${r.employee_id}`));
-  const { dates, rows, excluded } = await labelledRows(conn, opts.asOf, horizonMonths);
-  const mine = rows.filter((r) => inside.has(`${r.asOfDate}\u0000${r.employeeId}`));
-  // involuntary / unknown exits: counted again over the subtree (labelledRows drops them from rows)
-  const mineExcluded = new Map<string, number>();
-  if (excluded.size) {
-    for (const r of await readRows(conn, `
-      select strftime(s.as_of_date, '%Y-%m-%d') as d, count(*)::integer as n from (${SUBTREE_AT}) s
-      join stg_employees e using (employee_id)
-      where e.termination_date > s.as_of_date and e.termination_date <= (s.as_of_date + to_months($h::integer))::date
-        and e.termination_type is distinct from 'voluntary' group by all`, { scope_root: root, h: horizonMonths })) {
-      if (dates.includes(String(r.d))) mineExcluded.set(String(r.d), Number(r.n));
-    }
-  }
-  const figures = backtestFigures(dates, mine, mineExcluded, await runWeights(conn, opts.riskWeights));
+  const { dates, rows, excluded } = await labelledRows(conn, opts.asOf, horizonMonths, { sql: SUBTREE_AT, params: { scope_root: root } });
+  const figures = backtestFigures(dates, rows, excluded, await runWeights(conn, opts.riskWeights));
   return { scope: 'subtree', horizonMonths, ...figures };
 }

@@ -37,8 +37,10 @@ const indexOf = (column: string, codes: readonly string[]) =>
   `case ${column}::varchar ${codes.map((code, i) => `when ${literal(code)} then ${i}`).join(' ')} end`;
 
 /** The evaluable dates (T + h ≤ as_of) and the labelled rows; involuntary and unknown-type exits in the window counted apart. */
-export async function labelledRows(conn: DuckDBConnection, asOf: string, horizonMonths: number):
+export async function labelledRows(conn: DuckDBConnection, asOf: string, horizonMonths: number,
+  within?: { sql: string; params: Record<string, string> }):
   Promise<{ dates: string[]; rows: Labelled[]; excluded: Map<string, number> }> {
+  // `within`: a query of (as_of_date, employee_id) the rows are limited to (a manager's subtree at each date)
   const params = { as_of: asOf, h: horizonMonths };
   const evaluable = `select as_of_date from history_dates where (as_of_date + to_months($h::integer))::date <= $as_of::date`;
   const dates = (await all<{ d: string }>(conn, `select strftime(as_of_date, '%Y-%m-%d') as d from (${evaluable}) order by 1`, params)).map((r) => r.d);
@@ -55,7 +57,8 @@ export async function labelledRows(conn: DuckDBConnection, asOf: string, horizon
     from history_retention_risk as r
     join (${evaluable}) as d using (as_of_date)
     join stg_employees as e using (employee_id)
-    order by r.as_of_date, r.employee_id`, params as never);
+    ${within ? `join (${within.sql}) as w using (as_of_date, employee_id)` : ''}
+    order by r.as_of_date, r.employee_id`, { ...params, ...within?.params } as never);
   const c = reader.getColumnsObjectJS() as Record<string, unknown[]>;
   const [dateIndex, stateIndex, bandIndex, score, bits] = ['date_index', 'state_index', 'band_index', 'score', 'flag_bits']
     .map((name) => c[name] as number[]);
