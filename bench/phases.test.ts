@@ -54,4 +54,19 @@ describe('phaseRecorder + summarize', () => {
   it('measures CPU time per phase with the CPU clock', () => {
     expect(summarize(segments).cpuMs).toEqual({ read: 8 + 1, validate: 18 + 5, models: 4 + 30, tests: 3, commit: 7 });
   });
+
+  it('counts the history models and the backtest, built and tested, as issue 13\'s phase', () => {
+    const s = summarize(record([
+      [0, 0, { phase: 'models', model: 'retention_risk', message: 'building retention_risk' }],
+      [10, 10, { phase: 'models', model: 'hist_role_coverage', message: 'building hist_role_coverage' }],
+      [40, 35, { phase: 'models', model: 'history_overview', message: 'building history_overview' }],
+      [50, 45, { phase: 'models', model: 'risk_backtest', message: 'backtesting the risk score' }],
+      [80, 70, { phase: 'models', message: 'built 4 models' }],
+      [81, 70, { phase: 'tests', model: 'retention_risk', message: 'testing' }],
+      [85, 73, { phase: 'tests', model: 'history_retention_risk', message: 'testing' }],
+      [92, 79, { phase: 'commit', message: 'committing' }],
+    ], [100, 85]));
+    expect(s.history).toEqual({ ms: 30 + 10 + 30 + 7, cpuMs: 25 + 10 + 25 + 6 });
+    expect(s.modelsMs).toBe(80);
+  });
 });

@@ -25,7 +25,12 @@ export interface PhaseSummary {
   slowestModels: { model: string; ms: number }[];
   /** CPU time per phase, ms (less sensitive than wall time to other work on the machine). */
   cpuMs: { read: number; validate: number; models: number; tests: number; commit: number };
+  /** Issue 13's phase: building and testing the history models and the risk backtest, wall and CPU ms. */
+  history: { ms: number; cpuMs: number };
 }
+
+/** The models of issue 13's history and backtest phase (`sql/history/`, and the backtest step's marts). */
+export const HISTORY_MODEL = /^(hist_|history_|risk_backtest$|risk_factor_effects$|risk_weights_fitted$)/;
 
 const processCpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
@@ -46,7 +51,8 @@ export function phaseRecorder(now: () => number = () => performance.now(), cpu: 
       if (e.phase === 'commit' && /^committed/.test(e.message)) return;
       // the run's own 'read' events without a dataset are the hashing of the inbox
       const phase = e.phase === 'read' && !e.dataset ? 'hash' : e.phase;
-      open = { phase, key: e.phase === 'models' ? e.model ?? '' : e.dataset ?? '', at, cpuAt: cpu() };
+      const key = e.phase === 'models' || e.phase === 'tests' ? e.model ?? '' : e.dataset ?? '';
+      open = { phase, key, at, cpuAt: cpu() };
     },
     /** Close the open segment (call when the run returns) and hand back every segment. */
     finish(): Segment[] {
@@ -68,6 +74,7 @@ export function summarize(segments: Segment[], topModels = 5): PhaseSummary {
   const models = new Map<string, number>();
   for (const s of segments) if (s.phase === 'models') models.set(s.key, (models.get(s.key) ?? 0) + s.ms);
   const round = (n: number) => Math.round(n);
+  const history = segments.filter((s) => (s.phase === 'models' || s.phase === 'tests') && HISTORY_MODEL.test(s.key));
   return {
     datasets: [...byDataset.values()].map((d) => ({ dataset: d.dataset, readMs: round(d.readMs), validateMs: round(d.validateMs) })),
     readMs: round(sum('read')),
@@ -81,5 +88,6 @@ export function summarize(segments: Segment[], topModels = 5): PhaseSummary {
       read: round(sum('read', 'cpuMs')), validate: round(sum('validate', 'cpuMs')), models: round(sum('models', 'cpuMs')),
       tests: round(sum('tests', 'cpuMs')), commit: round(sum('commit', 'cpuMs')),
     },
+    history: { ms: round(history.reduce((t, s) => t + s.ms, 0)), cpuMs: round(history.reduce((t, s) => t + s.cpuMs, 0)) },
   };
 }

@@ -10,6 +10,8 @@ export interface SizeResult {
   inputBytes: number;
   loadAverage: { before: number[]; after: number[] };
   full: {
+    /** The child process from spawn to exit (start-up, opening the database, the run, closing): issue 13's "whole run". */
+    processWallMs: number;
     wallMs: number; cpuMs: number; timings: Record<string, number>; phases: PhaseSummary; maxRssMb: number;
     models: number; tests: number; rowsPerSecond: number;
   };
@@ -46,9 +48,14 @@ export function checks(r: SizeResult): Check[] {
   if (r.employees >= 1_000_000) {
     out.push({ target: 'full run < 3 min', value: s(r.full.wallMs), ok: r.full.wallMs < 180_000, note: dom });
     out.push({ target: 'peak RSS < 12 GB', value: `${r.full.maxRssMb} MB`, ok: r.full.maxRssMb < 12 * 1024 });
+    out.push(historyCheck(r, 1));
     return out;
   }
   if (r.employees < 100_000) return out;
+  const floorTimes = r.full.processWallMs / Math.max(1, r.floor.wallMs);
+  out.push({ target: 'whole run ≤ 4× plain DuckDB', value: `${floorTimes.toFixed(1)}×`, ok: floorTimes <= 4,
+    note: `${s(r.full.processWallMs)} process start to exit, floor ${s(r.floor.wallMs)}; ${dom}` });
+  out.push(historyCheck(r, 0.5));
   out.push({ target: 'full run < 20 s', value: s(r.full.wallMs), ok: r.full.wallMs < 20_000, note: dom });
   const slowest = [...r.full.phases.datasets].sort((a, b) => (b.readMs + b.validateMs) - (a.readMs + a.validateMs))[0];
   out.push({
@@ -65,6 +72,17 @@ export function checks(r: SizeResult): Check[] {
     out.push({ target: 'retention list as Arrow < 300 ms', value: `${r.api.retention.arrowMs} ms`, ok: r.api.retention.arrowMs < 300 });
   }
   return out;
+}
+
+/**
+ * Issue 13: history and the backtest add at most `limit` (0.5 at 100k, 1 at 1M) to the whole run:
+ * their phase over the rest of the run (the run without them), wall time.
+ */
+export function historyCheck(r: SizeResult, limit: number): Check {
+  const h = r.full.phases.history;
+  const added = h.ms / Math.max(1, r.full.wallMs - h.ms);
+  return { target: `history + backtest add ≤ ${Math.round(limit * 100)} %`, value: `+${Math.round(added * 100)} %`, ok: added <= limit,
+    note: `${(h.ms / 1000).toFixed(1)} s of ${(r.full.wallMs / 1000).toFixed(1)} s (CPU ${(h.cpuMs / 1000).toFixed(1)} s of ${(r.full.cpuMs / 1000).toFixed(1)} s)` };
 }
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
@@ -87,6 +105,8 @@ export function formatSize(r: SizeResult): string {
   lines.push(`${padr('load (read + validate)', 24)}${pad(r.rows, 11)}${pad(sec(p.readMs), 9)}${pad(sec(p.validateMs), 10)}${pad(sec(r.floor.wallMs), 9)}${pad(Math.round(r.rows / Math.max(0.001, (p.readMs + p.validateMs) / 1000)).toLocaleString('en'), 11)}`);
   lines.push('');
   lines.push(`phases: hash ${sec(r.full.timings.hash ?? 0)} s · read ${sec(p.readMs)} s · validate ${sec(p.validateMs)} s · models ${sec(p.modelsMs)} s (${r.full.models}) · tests ${sec(p.testsMs)} s (${r.full.tests}) · commit ${sec(p.commitMs)} s · archive+checkpoint ${sec(r.full.timings.archive ?? 0)} s`);
+  lines.push(`history + backtest (hist_*, history_*, risk_* built and tested): ${sec(p.history.ms)} s wall, ${sec(p.history.cpuMs)} s CPU`);
+  lines.push(`whole run (process start to exit) ${sec(r.full.processWallMs)} s = ${(r.full.processWallMs / Math.max(1, r.floor.wallMs)).toFixed(1)}× the floor`);
   lines.push(`full run ${sec(r.full.wallMs)} s, ${r.full.rowsPerSecond.toLocaleString('en')} rows/s, peak RSS ${r.full.maxRssMb} MB; floor (plain DuckDB typed load) ${sec(r.floor.wallMs)} s, load/floor ${r.loadVsFloor.toFixed(2)}×; no-change re-run ${sec(r.noChange.wallMs)} s (${r.noChange.status})`);
   const c = p.cpuMs;
   lines.push(`CPU time (all threads): run ${sec(r.full.cpuMs)} s — read ${sec(c.read)} · validate ${sec(c.validate)} · models ${sec(c.models)} · tests ${sec(c.tests)} · commit ${sec(c.commit)}; floor ${sec(r.floor.cpuMs)} s`);

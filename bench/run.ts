@@ -17,9 +17,10 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const AS_OF = '2026-06-30';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** Run bench/child.ts with a request; its `BENCH_RESULT` line parsed. */
-function child<T>(request: Record<string, unknown>): Promise<T> {
+/** Run bench/child.ts with a request; its `BENCH_RESULT` line parsed, with the process's spawn-to-exit time. */
+function child<T>(request: Record<string, unknown>): Promise<T & { processWallMs: number }> {
   return new Promise((resolve, reject) => {
+    const started = performance.now();
     const p = spawn(process.execPath, [path.join(repoRoot, 'pipeline/bin/run-ts.js'), path.join(repoRoot, 'bench/child.ts'), JSON.stringify(request)],
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -30,7 +31,7 @@ function child<T>(request: Record<string, unknown>): Promise<T> {
     p.on('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
       if (code !== 0 || !line) reject(new Error(`bench child (${request.mode}) exited ${code}:\n${err.slice(-4000)}`));
-      else resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as T);
+      else resolve({ ...(JSON.parse(line.slice('BENCH_RESULT '.length)) as T), processWallMs: Math.round(performance.now() - started) });
     });
   });
 }
@@ -98,7 +99,7 @@ async function benchSize(employees: number, o: { format: 'csv' | 'parquet'; seed
       employees, format: o.format, rows, inputBytes,
       loadAverage: { before: before.map((x) => Number(x.toFixed(2))), after: os.loadavg().map((x) => Number(x.toFixed(2))) },
       full: {
-        wallMs: full.wallMs, cpuMs: full.cpuMs, timings: full.timings, phases: full.phases, maxRssMb: full.maxRssMb, models: full.models, tests: full.tests,
+        processWallMs: full.processWallMs, wallMs: full.wallMs, cpuMs: full.cpuMs, timings: full.timings, phases: full.phases, maxRssMb: full.maxRssMb, models: full.models, tests: full.tests,
         rowsPerSecond: Math.round(rows / Math.max(0.001, full.wallMs / 1000)),
       },
       floor, loadVsFloor: load / Math.max(1, floor.wallMs),
