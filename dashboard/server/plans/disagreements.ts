@@ -35,18 +35,18 @@ export async function listDisagreements(conn: DuckDBConnection, user: AuthUser |
   const [who, canSee] = [await people(conn, ids), await visibility(conn, user, ids)];
   const found = rows
     .filter((r) => canSee(String(r.employee_id)))
-    .map((r) => ({ ...r, calibration: calibration(String(r.decided_readiness), String(r.evidence_readiness)) }))
-    .filter((r) => r.calibration === 'decided_earlier' || r.calibration === 'decided_later');
-  const titles = await roleTitles(conn, [...found.map((r) => String(r.role_id)),
-    ...found.map((r) => who.get(String(r.employee_id))?.role_id ?? '')]);
-  return found.map((r) => {
+    .map((r) => ({ r, calibration: calibration(String(r.decided_readiness), String(r.evidence_readiness)) }))
+    .filter((f) => f.calibration === 'decided_earlier' || f.calibration === 'decided_later');
+  const titles = await roleTitles(conn, [...found.map(({ r }) => String(r.role_id)),
+    ...found.map(({ r }) => who.get(String(r.employee_id))?.role_id ?? '')]);
+  return found.map(({ r, calibration: gap }) => {
     const p = who.get(String(r.employee_id));
     return {
       role_id: String(r.role_id), title: titles.get(String(r.role_id)) ?? null, version: Number(r.version),
       employee_id: String(r.employee_id), name: p?.name ?? null, current_role_id: p?.role_id ?? null,
       current_title: p?.role_id ? titles.get(p.role_id) ?? null : null,
       decided_readiness: r.decided_readiness as Decided, evidence_readiness: String(r.evidence_readiness),
-      calibration: r.calibration as Disagreement['calibration'], decided_on: String(r.decided_on),
+      calibration: gap as Disagreement['calibration'], decided_on: String(r.decided_on),
     };
   });
 }
