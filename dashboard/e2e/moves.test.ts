@@ -63,7 +63,7 @@ describe('employee page', () => {
     expect(await button.isDisabled()).toBe(true); // nothing ticked yet
     const chosen = [mart[0], mart[2]];
     for (const m of chosen) await page.getByRole('checkbox', { name: `Select ${m.title}`, exact: true }).check();
-    await expect.poll(() => page.getByTestId('suggestions-selected').textContent()).toMatch(/2 selected/);
+    await expect.poll(() => page.getByTestId('career-plans-selected').textContent()).toMatch(/2 selected/);
     const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
     expect(download.suggestedFilename()).toBe(`career_plans-${TODAY}.csv`);
     const text = fs.readFileSync((await download.path())!, 'utf8');
@@ -98,6 +98,46 @@ describe('retention page', () => {
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'moves-retention');
   });
+
+  it('ticking best moves and exporting gives the career_plans CSV of those; the page box ticks every move on the page', async () => {
+    const expected = await h.sql<{ employee_id: string; full_name: string; role_id: string | null; title: string | null }>(`
+      select c.employee_id, c.full_name, m.role_id, m.title from career_path_state c
+      join retention_risk r using (employee_id)
+      left join mobility_matches m on m.employee_id = c.employee_id and m.rank = 1
+      where c.path_state = 'no_path' order by r.score desc, c.employee_id`);
+    const { page, errors } = await h.open('/retention');
+    const table = 'Best suggested moves';
+    const region = page.getByRole('region', { name: table, exact: true });
+    await rowsOf(page, table).first().waitFor();
+    const button = region.getByRole('button', { name: 'Export CSV: career_plans', exact: true });
+    expect(await button.isDisabled()).toBe(true); // nothing ticked yet
+    // a person without a suggestion has no box to tick
+    const shown = expected.slice(0, 500);
+    expect(await rowsOf(page, table).locator('td.select input[type=checkbox]').count()).toBe(shown.filter((e) => e.role_id).length);
+    const withMove = shown.map((e, i) => ({ ...e, i })).filter((e) => e.role_id);
+    const chosen = [withMove[0], withMove[2]];
+    for (const e of chosen) {
+      const box = rowsOf(page, table).nth(e.i).getByRole('checkbox');
+      expect(await box.getAttribute('aria-label')).toBe(`Select ${e.full_name}: ${e.title}`);
+      await box.check();
+    }
+    await expect.poll(() => region.getByTestId('career-plans-selected').textContent()).toBe('2 selected to export as career plans');
+    await screenshot(page, 'moves-retention-selected');
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    expect(download.suggestedFilename()).toBe(`career_plans-${TODAY}.csv`);
+    const text = fs.readFileSync((await download.path())!, 'utf8');
+    const rows = chosen.map((e) => `${e.employee_id},${e.role_id},${TODAY},active`).sort();
+    expect(text).toBe(['employee_id,target_role_id,created_on,status', ...rows].join('\r\n') + '\r\n');
+    // the box in the header ticks every move on the page, and clears them again
+    const all = region.getByRole('checkbox', { name: `Select every row on this page of ${table}`, exact: true });
+    await all.check();
+    await expect.poll(() => region.getByTestId('career-plans-selected').textContent())
+      .toBe(`${shown.filter((e) => e.role_id).length} selected to export as career plans`);
+    await all.uncheck();
+    await expect.poll(() => region.getByTestId('career-plans-selected').textContent()).toBe('0 selected to export as career plans');
+    await noAlerts(page, errors);
+    expect(await axeViolations(page)).toEqual([]);
+  });
 });
 
 describe('hidden bench', () => {
@@ -112,11 +152,33 @@ describe('hidden bench', () => {
     await rowsOf(page, table).first().waitFor();
     expect(await columnHeaded(page, table, 'Role id')).toEqual(expected.slice(0, 500).map((e) => e.role_id));
     expect(await columnHeaded(page, table, 'Id')).toEqual(expected.slice(0, 500).map((e) => e.employee_id));
-    const count = await page.getByRole('region', { name: table, exact: true }).locator('.table-head .muted').textContent();
+    const count = await page.getByRole('region', { name: table, exact: true }).locator('.table-head .muted').first().textContent();
     expect(count).toContain(String(expected.length)); // "N rows", or "rows 1–500 of N"
     await noAlerts(page, errors);
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'moves-talent-needs');
+  });
+
+  it('Talent needs: ticking hidden-bench people exports those moves as career plans', async () => {
+    const expected = await h.sql<{ role_id: string; employee_id: string; full_name: string; title: string }>(`
+      select b.role_id, b.employee_id, b.full_name, r.title from role_internal_candidates b join stg_roles r using (role_id)
+      order by b.role_id, b.rank limit 3`);
+    const { page, errors } = await h.open('/talent-needs');
+    const region = page.getByRole('region', { name: 'Hidden bench', exact: true });
+    await rowsOf(page, 'Hidden bench').first().waitFor();
+    for (const i of [0, 2]) {
+      const box = rowsOf(page, 'Hidden bench').nth(i).getByRole('checkbox');
+      expect(await box.getAttribute('aria-label')).toBe(`Select ${expected[i].full_name} for ${expected[i].title}`);
+      await box.check();
+    }
+    await expect.poll(() => region.getByTestId('career-plans-selected').textContent()).toBe('2 selected to export as career plans');
+    const [download] = await Promise.all([page.waitForEvent('download'),
+      region.getByRole('button', { name: 'Export CSV: career_plans', exact: true }).click()]);
+    const text = fs.readFileSync((await download.path())!, 'utf8');
+    const rows = [expected[0], expected[2]].map((e) => `${e.employee_id},${e.role_id},${TODAY},active`).sort();
+    expect(text).toBe(['employee_id,target_role_id,created_on,status', ...rows].join('\r\n') + '\r\n');
+    await noAlerts(page, errors);
+    await screenshot(page, 'moves-talent-needs-selected');
   });
 
   it('Succession lists the critical roles without a ready-now successor', async () => {
@@ -147,6 +209,20 @@ describe('hidden bench', () => {
     await rowsOf(page, 'Hidden bench').first().waitFor();
     expect(await columnHeaded(page, 'Hidden bench', 'Id')).toEqual(expected.map((e) => e.employee_id));
     await noAlerts(page, errors);
+    // the manager exports their bench; a move of someone outside their subtree is refused by the server
+    const context = page.context();
+    const post = (moves: { employee_id: string; role_id: string }[]) => context.request.post(`${h.baseUrl}/api/employees/career-plans`,
+      { headers: { 'x-trellis-csrf': '1' }, data: { moves } });
+    const mine = await h.sql<{ employee_id: string; role_id: string }>(`
+      select employee_id, role_id from role_internal_candidates
+      where employee_id in (select employee_id from org_closure where ancestor_id = $root) order by role_id, rank limit 2`, { root });
+    expect((await post(mine)).status()).toBe(200);
+    const [outside] = await h.sql<{ employee_id: string; role_id: string }>(`
+      select employee_id, role_id from role_internal_candidates
+      where employee_id not in (select employee_id from org_closure where ancestor_id = $root) order by role_id, rank limit 1`, { root });
+    const refused = await post([...mine, outside]);
+    expect(refused.status()).toBe(403);
+    expect((await refused.json() as { message: string }).message).toContain(`${outside.employee_id} → ${outside.role_id}`);
   });
 
   it('fits a phone on Talent needs (screenshot)', async () => {

@@ -4,12 +4,14 @@
 // history; a save from a second session with a stale base_version gets 409, and when the second session
 // saves first, the page's save shows the conflict and loads the other version; the leader runs a what-if
 // (chain of vacancies, bench before/after, index before/after, direct reports); a manager whose subtree
-// holds the role sees the plan read-only; a successor found by name who is no candidate has no evidence.
+// holds the role sees the plan read-only; a successor found by name who is no candidate has no evidence;
+// the page-wide list of saved decisions that disagree with the evidence (a manager's: their roles), which
+// follows a save.
 // Screenshots at desktop and phone width, axe on each state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { formatNumber, humanize } from '../src/lib/format.ts';
-import type { PlanAnswer, WhatIf } from '../src/lib/types.ts';
+import type { PlanAnswer, PlanDisagreement, WhatIf } from '../src/lib/types.ts';
 import { PHONE, axeViolations, screenshot, scrollWidth, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -255,6 +257,63 @@ describe('succession plans', () => {
     expect(await column(page, table, 4)).toEqual(['—']); // Xia is no candidate for HOP
     expect(await column(page, table, 5)).toEqual(['—']);
     await expect.poll(async () => (await column(page, 'Succession plans', 1)).sort()).toEqual(['HOP', 'TL']);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('lists every saved decision that disagrees with the evidence, page-wide; a manager sees their roles read-only', async () => {
+    // ARCH (vacant): Tara decided 1–2 years (the evidence's), Dee 3+ years (evidence 1–2 years: decided later).
+    const arch = await leader.request.put(`${h.baseUrl}/api/succession/plans/ARCH`, { headers: { 'x-trellis-csrf': '1' }, data: {
+      base_version: 0, notes: null, emergency_successor_id: null, successors: [
+        { employee_id: 'B01', decided_readiness: '1_2_years', actions: [] }, { employee_id: 'B12', decided_readiness: '3_plus_years', actions: [] }] } });
+    expect(arch.status()).toBe(200);
+    const api = await leader.request.get(`${h.baseUrl}/api/succession/disagreements`);
+    const { rows } = await api.json() as { rows: PlanDisagreement[] };
+    // TL: Uma decided ready now, evidence 1–2 years (version 2 above); Sam agrees; HOP: Xia has no evidence
+    expect(rows.map((r) => [r.role_id, r.employee_id, r.decided_readiness, r.evidence_readiness, r.calibration])).toEqual([
+      ['ARCH', 'B12', '3_plus_years', 'ready_1_2_years', 'decided_later'],
+      ['TL', 'B03', 'ready_now', 'ready_1_2_years', 'decided_earlier'],
+    ]);
+
+    const table = 'Saved decisions against the evidence';
+    const { page, errors } = await h.open('/succession', leader);
+    await rowsOf(page, table).first().waitFor();
+    expect(await column(page, table, 0)).toEqual(['Architect', 'Tech Lead']);
+    expect(await column(page, table, 2)).toEqual(['Dee Lead', 'Uma Nominee']);
+    expect(await column(page, table, 3)).toEqual(['B12', 'B03']);
+    expect(await column(page, table, 5)).toEqual(rows.map((r) => humanize(r.decided_readiness)));
+    expect(await column(page, table, 6)).toEqual(rows.map((r) => humanize(r.evidence_readiness)));
+    expect(await column(page, table, 7)).toEqual([`⚠ ${humanize('decided_later')}`, `⚠ ${humanize('decided_earlier')}`]);
+    expect(await column(page, table, 9)).toEqual(rows.map((r) => String(r.version)));
+    await screenshot(page, 'succession-plan-disagreements');
+    await noAxe(page);
+    // a role links to its plan
+    await rowsOf(page, table).nth(1).getByRole('link', { name: 'Tech Lead', exact: true }).click();
+    await page.waitForURL(/[?&]role=TL/);
+    await page.getByTestId('plan-version').waitFor();
+    expect(await page.getByTestId('plan-version').textContent()).toMatch(/^Version 4,/);
+
+    // Tara (manager): TL is held in her subtree, ARCH is vacant, so only TL's decision; no way to edit
+    const tara = await h.contextAs('manager', 'B01');
+    const mine = await (await tara.request.get(`${h.baseUrl}/api/succession/disagreements`)).json() as { rows: PlanDisagreement[] };
+    expect(mine.rows.map((r) => `${r.role_id} ${r.employee_id}`)).toEqual(['TL B03']);
+    const seen = await h.open('/succession', tara);
+    await rowsOf(seen.page, table).first().waitFor();
+    expect(await column(seen.page, table, 3)).toEqual(['B03']);
+    expect(await seen.page.getByTestId('plan-disagreements').textContent()).toContain('read-only');
+    expect(await seen.page.getByRole('button', { name: /Edit plan|Create a plan/ }).count()).toBe(0);
+    await screenshot(seen.page, 'succession-plan-disagreements-manager');
+    await noAxe(seen.page);
+    expect(seen.errors).toEqual([]);
+    await tara.close();
+
+    // Saving TL with Uma at the evidence's readiness takes her off the list without a reload.
+    await page.getByRole('button', { name: 'Edit plan' }).click();
+    const form = page.getByRole('form', { name: 'Edit the succession plan for Tech Lead' });
+    await form.getByLabel('Decided readiness of Uma Nominee').selectOption('1_2_years');
+    await form.getByRole('button', { name: 'Save plan' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved version 5.' }).waitFor();
+    await expect.poll(() => column(page, table, 3)).toEqual(['B12']);
     expect(errors).toEqual([]);
     await page.close();
   });

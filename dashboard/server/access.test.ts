@@ -50,6 +50,7 @@ beforeAll(async () => {
   ({ app, db, dir } = await testServer());
   await buildRepoModel(db, 'retention_list'); // the list as production serves it: ENUM columns, Arrow dictionaries
   await buildRepoModel(db, 'int_employees_active'); // so an employee's /api/me answers with their data
+  await buildRepoModel(db, 'role_internal_candidates'); // suggested moves and the hidden bench: one, E3 → ENG-3 (outside E5's subtree)
   routes = app.trellisAuth.routes.filter((r) => r.method !== 'HEAD' && r.url.startsWith('/api'));
   manager = (await loginAs(app, 'manager', { employeeId: MANAGER_ROOT, username: 'mgr-e5' })).headers;
   leader = (await loginAs(app, 'leader', { username: 'lead' })).headers;
@@ -100,7 +101,9 @@ async function answerText(res: LightMyRequestResponse): Promise<string> {
 describe('the route table', () => {
   it('is walked (the plugin saw the routes) and only the known routes are public', () => {
     expect(routes.length).toBeGreaterThan(10);
-    expect(routes.map(key)).toEqual(expect.arrayContaining(['GET /api/employees/:id', 'POST /api/auth/login', 'GET /api/users']));
+    expect(routes.map(key)).toEqual(expect.arrayContaining(['GET /api/employees/:id', 'POST /api/auth/login', 'GET /api/users',
+      // issue 14: the selection export and the page-wide list of decisions against the evidence (admin, leader, manager)
+      'POST /api/employees/career-plans', 'GET /api/succession/disagreements']));
     const publicRoutes = routes.filter((r) => r.config.public).map(key);
     expect(publicRoutes.filter((k) => !PUBLIC.has(k))).toEqual([]);
   });
@@ -151,6 +154,29 @@ describe('every route × every role', () => {
     }
     expect(failures).toEqual([]);
     expect(allowed).toBeGreaterThan(role === 'employee' ? 1 : 10);
+  });
+});
+
+describe('issue 14 routes, written out role by role', () => {
+  // The walk above sends a POST no body and skips the state changes an admin may make: the career_plans
+  // export is called here with a real suggestion (E3 → ENG-3, the test org's one), outside the manager's
+  // subtree, so the endpoint's own per-id check is what refuses them.
+  const EXPORT = { method: 'POST' as const, url: '/api/employees/career-plans', payload: { moves: [{ employee_id: 'E3', role_id: 'ENG-3' }] } };
+  const DISAGREEMENTS = { method: 'GET' as const, url: '/api/succession/disagreements' };
+  const TABLE: [string, InjectOptions, Record<string, number>][] = [
+    ['export of a suggestion outside the manager\'s subtree', EXPORT, { admin: 200, leader: 200, manager: 403, employee: 403 }],
+    ['saved decisions against the evidence', DISAGREEMENTS, { admin: 200, leader: 200, manager: 200, employee: 403 }],
+  ];
+  it.each(TABLE)('%s', async (_what, options, want) => {
+    const sessions: Record<string, Record<string, string>> = { admin: adminSession, leader, manager, employee };
+    const got: Record<string, number> = {};
+    for (const role of Object.keys(want)) {
+      const res = await app.inject({ ...options, headers: { origin: 'http://localhost:80', 'x-trellis-csrf': '1', ...sessions[role] } });
+      got[role] = res.statusCode;
+      if (role === 'manager' || role === 'employee') expect(res.body).not.toMatch(/Bo Builder|Cy Coder|Lead Hacker/);
+      if (options === EXPORT && res.statusCode === 200) expect(res.body).toMatch(/^employee_id,target_role_id,created_on,status\r\nE3,ENG-3,\d{4}-\d\d-\d\d,active\r\n$/);
+    }
+    expect(got).toEqual(want);
   });
 });
 

@@ -118,6 +118,16 @@ export const TABLES = {
       { key: 'updated_by', label: 'Saved by' }, { key: 'updated_at', label: 'Saved at', kind: 'datetime' },
     ],
   },
+  planDisagreements: {
+    source: list('/api/succession/disagreements'),
+    columns: [
+      { key: 'title', label: 'Role' }, { key: 'role_id', label: 'Role id' }, { key: 'name', label: 'Successor' },
+      { key: 'employee_id', label: 'Id' }, { key: 'current_title', label: 'Current role' },
+      { key: 'decided_readiness', label: 'Decided', kind: 'label' }, { key: 'evidence_readiness', label: 'Evidence says', kind: 'label' },
+      { key: 'calibration', label: 'Gap', kind: 'label' }, { key: 'decided_on', label: 'Decided on', kind: 'date' },
+      { key: 'version', label: 'Plan version', kind: 'int' },
+    ],
+  },
   planSuccessors: {
     source: { api: '/api/succession/plans/{roleId}', at: ['plan', 'successors'] },
     computed: ['action_list'],

@@ -67,6 +67,12 @@ export interface PlanBrief {
   role_id: string; title: string | null; version: number; updated_at: string; updated_by: string | null;
   n_successors: number; emergency_successor_id: string | null;
 }
+/** A row of GET /api/succession/disagreements: a saved decision whose readiness differs from the evidence. */
+export interface PlanDisagreement {
+  role_id: string; title: string | null; version: number; employee_id: string; name: string | null;
+  current_role_id: string | null; current_title: string | null; decided_readiness: DecidedReadiness;
+  evidence_readiness: string; calibration: 'decided_earlier' | 'decided_later'; decided_on: string;
+}
 /** PUT /api/succession/plans/:roleId */
 export interface PlanWrite {
   base_version: number; notes: string; emergency_successor_id: string | null;

@@ -180,6 +180,47 @@ describe('POST /api/employees/career-plans', () => {
     expect(inside.body).toBe(`employee_id,target_role_id,created_on,status\r\nA09,E5,${TODAY},active\r\nA10,E4,${TODAY},active\r\n`);
   });
 
+  // The Retention page's best moves and the hidden bench (Talent needs, Succession) export their ticked rows
+  // through the same endpoint: each row shown there is a suggestion of that person.
+  const pairsOf = (rows: { employee_id: string; role_id: string }[]) => rows.map((r) => ({ employee_id: r.employee_id, role_id: r.role_id }));
+  const csvOf = (pairs: { employee_id: string; role_id: string }[]) => ['employee_id,target_role_id,created_on,status',
+    ...[...new Set(pairs.map((p) => `${p.employee_id},${p.role_id}`))].sort().map((p) => `${p},${TODAY},active`)].join('\r\n') + '\r\n';
+  const bestMoves = async (headers: Record<string, string> = ADMIN) => (await get('/api/retention/best-moves?limit=1000', headers)).json().rows
+    .filter((r: { suggested_role_id: string | null }) => r.suggested_role_id)
+    .map((r: { employee_id: string; suggested_role_id: string }) => ({ employee_id: r.employee_id, role_id: r.suggested_role_id }));
+  const hiddenBench = async (headers: Record<string, string> = ADMIN) =>
+    pairsOf((await get('/api/talent-needs/hidden-bench?limit=1000', headers)).json().rows);
+
+  it('exports every best move and every hidden-bench row as shown (each is a suggestion of that person)', async () => {
+    const moves = await bestMoves();
+    const bench = await hiddenBench();
+    expect(moves.length).toBeGreaterThan(2);
+    expect(bench.length).toBe(5);
+    for (const chosen of [moves, bench, [...moves, ...bench]]) {
+      const res = await exportPlans(chosen);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.body).toBe(csvOf(chosen));
+    }
+  });
+
+  it('a manager exports the best moves and hidden bench of their subtree; any row outside it is a 403 naming only it', async () => {
+    const mine = [...(await bestMoves(manager)), ...(await hiddenBench(manager))];
+    expect(mine.map((m) => `${m.employee_id} ${m.role_id}`)).toEqual(expect.arrayContaining(['A02 D3', 'A10 E5']));
+    const res = await exportPlans(mine, manager);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.body).toBe(csvOf(mine));
+    // the hidden bench an admin sees has D3's A07 and A01, outside Ben's subtree
+    const outside = (await hiddenBench()).filter((b) => !['A02', 'A09', 'A10'].includes(b.employee_id));
+    expect(outside.map((m) => `${m.employee_id} ${m.role_id}`)).toEqual(['A07 D3', 'A01 D3']);
+    const refused = await exportPlans([...mine, ...outside], manager);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().message).toBe('Not a suggested move of someone in your part of the org: A01 → D3, A07 → D3');
+    // and another manager's best moves (Cleo's team) likewise
+    const cleo = await bestMoves((await loginAs(app, 'manager', { employeeId: 'A03' })).headers);
+    expect(cleo.length).toBeGreaterThan(0);
+    expect((await exportPlans(cleo, manager)).statusCode).toBe(403);
+  });
+
   it('loads back through the pipeline as career_plans without a reject (round trip)', async () => {
     const csv = (await exportPlans([{ employee_id: 'A01', role_id: 'D3' }, { employee_id: 'A09', role_id: 'E4' }, { employee_id: 'A05', role_id: 'E2' }])).body;
     fs.writeFileSync(path.join(inbox, 'career_plans.csv'), csv);

@@ -115,7 +115,7 @@ export async function successionSummary(conn: DuckDBConnection, user: AuthUser |
 }
 
 export default async function succession(app: FastifyInstance) {
-  await planRoutes(app); // saved plans: /plans, /plans/:roleId, /versions, /what-if
+  await planRoutes(app); // saved plans: /plans, /plans/:roleId, /versions, /what-if, /disagreements
 
   app.get('/summary', {
     schema: { summary: 'Succession readiness rate, successor coverage, bench strength index', tags: ['succession'], response: { 200: Summary, ...errors } },

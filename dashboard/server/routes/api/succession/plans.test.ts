@@ -224,6 +224,46 @@ describe('saved succession plans (fixtures/orgs/succession)', () => {
     expect((await get('/api/succession/plans/TL')).json().plan.version).toBe(4);
   });
 
+  it('lists every saved decision that disagrees with the evidence; a manager only their roles and people', async () => {
+    // COO (held by Zed): Tara decided ready now (evidence 1–2 years: earlier), Dee 3+ years (evidence 1–2 years: later)
+    const coo = (await get('/api/succession/plans/COO')).json().plan;
+    const res = await put('COO', { base_version: coo.version, notes: coo.notes, emergency_successor_id: null, successors: [
+      ...coo.successors.map((s: Body) => ({ employee_id: s.employee_id, decided_readiness: s.decided_readiness, actions: s.actions })),
+      { employee_id: 'B01', decided_readiness: 'ready_now', actions: [] },
+      { employee_id: 'B12', decided_readiness: '3_plus_years', actions: [] }] });
+    expect(res.statusCode, res.body).toBe(200);
+    const row = (r: Body) => [r.role_id, r.employee_id, r.decided_readiness, r.evidence_readiness, r.calibration];
+    // TL v4: Eli 1–2 years vs 3+ (earlier), Xia no candidate (no evidence); ARCH: both agree, Wes no evidence;
+    // COO: Xia no candidate, then the two above
+    const all = (await get('/api/succession/disagreements')).json().rows;
+    expect(all.map(row)).toEqual([
+      ['COO', 'B01', 'ready_now', 'ready_1_2_years', 'decided_earlier'],
+      ['COO', 'B12', '3_plus_years', 'ready_1_2_years', 'decided_later'],
+      ['TL', 'B13', '1_2_years', 'ready_3_plus_years', 'decided_earlier'],
+    ]);
+    expect(all[0]).toEqual({ role_id: 'COO', title: expect.any(String), version: coo.version + 1, employee_id: 'B01', name: 'Tara Lead',
+      current_role_id: 'TL', current_title: 'Tech Lead', decided_readiness: 'ready_now', evidence_readiness: 'ready_1_2_years',
+      calibration: 'decided_earlier', decided_on: expect.stringMatching(/^\d{4}-\d\d-\d\d$/) });
+    // each row is what the role's own plan says
+    for (const r of all) {
+      const plan = (await get(`/api/succession/plans/${r.role_id}`)).json().plan;
+      expect(plan.successors.find((s: Body) => s.employee_id === r.employee_id)).toMatchObject({
+        decided_readiness: r.decided_readiness, evidence_readiness: r.evidence_readiness, calibration: r.calibration });
+    }
+    expect((await get('/api/succession/disagreements', admin)).json().rows).toEqual(all);
+    // Tara: TL only (COO is not held in her subtree, although Tara and Dee are hers)
+    expect((await get('/api/succession/disagreements', tara)).json().rows.map(row)).toEqual([
+      ['TL', 'B13', '1_2_years', 'ready_3_plus_years', 'decided_earlier']]);
+    // Zed reads COO's plan, but Tara and Dee are outside his subtree: no evidence shown, so no disagreement
+    const zedSees = await get('/api/succession/disagreements', zed);
+    expect(zedSees.statusCode).toBe(200);
+    expect(zedSees.json().rows).toEqual([]);
+    expect(zedSees.body).not.toMatch(/B01|B12|Tara|Dee/);
+    expect((await get('/api/succession/plans/COO', zed)).json().plan.successors.map((s: Body) => s.calibration)).toEqual([null, null, null]);
+    const employee = (await loginAs(app, 'employee', { employeeId: 'B13', username: 'eli' })).headers;
+    expect((await get('/api/succession/disagreements', employee)).statusCode).toBe(403);
+  });
+
   it('stores what it answers: the app tables hold the current plan and every version', async () => {
     const conn = await db.connect();
     try {

@@ -1,6 +1,7 @@
 // Saved succession plans (docs/access.md "Succession plans"): admins and leaders create and edit a plan
 // per critical role, each save a new version (a stale base_version gets 409 with the current plan);
 // managers read the plans of the roles held in their subtree. What-if is for admins and leaders.
+// GET /disagreements: every saved decision that disagrees with the evidence, over the same plans.
 import { Type } from '@sinclair/typebox';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -11,6 +12,7 @@ import { readOne } from '../../../rows.ts';
 import { IdParam, Num, Str, errors } from '../../../schemas.ts';
 import { isUnscoped } from '../../../scope.ts';
 import { DECIDED, type PlanContent } from '../../../plans/changes.ts';
+import { listDisagreements } from '../../../plans/disagreements.ts';
 import { listPlans, listVersions, PlanConflict, readPlan, roleVisible, savePlan } from '../../../plans/store.ts';
 import { whatIf } from '../../../plans/what-if.ts';
 
@@ -103,6 +105,25 @@ export default async function planRoutes(app: FastifyInstance) {
       },
     },
   }, async (request) => ({ plans: await app.reads.use((conn) => listPlans(conn, userOf(request))) }));
+
+  app.get('/disagreements', {
+    schema: {
+      summary: 'Saved successors whose decided readiness disagrees with the evidence, across the plans in the caller\'s scope',
+      tags: ['succession'],
+      response: {
+        200: Type.Object({
+          rows: Type.Array(Type.Object({
+            role_id: Type.String(), title: Str(), version: Type.Integer({ description: 'the plan\'s current version' }),
+            employee_id: Type.String(), name: Str(), current_role_id: Str(), current_title: Str(),
+            decided_readiness: Decided, evidence_readiness: Type.String({ description: 'succession_candidates readiness' }),
+            calibration: Type.Union([Type.Literal('decided_earlier'), Type.Literal('decided_later')]),
+            decided_on: Type.String({ description: 'when this readiness was decided (YYYY-MM-DD)' }),
+          }, { additionalProperties: false })),
+        }),
+        ...errors,
+      },
+    },
+  }, async (request) => ({ rows: await app.reads.use((conn) => listDisagreements(conn, userOf(request))) }));
 
   app.get('/plans/:roleId', {
     schema: {
