@@ -1,7 +1,8 @@
 // The model runner: discovers sql/**/*.sql, infers the order from the tables each model reads
 // (never a hand-kept list), builds each as `create or replace table|view <stem> as <sql>` with `$as_of`
 // bound (staging as views, the rest as tables, unless a `-- materialized: view|table` line in the file's
-// leading comments says otherwise), then runs the tests every mart declares in its sibling .yml as counting queries.
+// leading comments says otherwise), then runs the tests every mart declares in its sibling .yml as counting queries
+// (model-tests.ts).
 // It runs on the caller's connection, inside the caller's transaction.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
@@ -12,6 +13,10 @@ import YAML from 'yaml';
 import { all, exec, ident, one } from './db.ts';
 import { APP_TABLES, APP_VIEWS, PIPELINE_TABLES } from './migrations/index.ts';
 import { modelParams, type ModelSettings } from './model-settings.ts';
+import { testModels } from './model-tests.ts';
+
+// the tests' part (query building, running, failures) lives in model-tests.ts; importers keep using this module
+export { ModelTestError, testModels, testQueries, type TestFailure } from './model-tests.ts';
 
 /** The repo's sql/ folder. */
 export const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql');
@@ -82,22 +87,6 @@ export class ModelBuildError extends Error {
   }
 }
 
-export interface TestFailure {
-  model: string;
-  column: string | null;
-  test: string;
-  failing: number;
-}
-
-/** One or more model tests found failing rows. */
-export class ModelTestError extends Error {
-  constructor(readonly failures: TestFailure[]) {
-    super(`model tests failed: ${failures
-      .map((f) => `${f.model}${f.column ? `.${f.column}` : ''} ${f.test} (${f.failing} failing row${f.failing === 1 ? '' : 's'})`)
-      .join('; ')}`);
-    this.name = 'ModelTestError';
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Reading the table names a model refers to
@@ -394,66 +383,6 @@ export function parseSpec(text: string, file: string): ModelSpec {
   return { file, grain: typeof d.grain === 'string' ? d.grain : null, unique: unique as string[] | null, columns: cols, expressions };
 }
 
-interface TestQuery {
-  model: string; column: string | null; test: string; sql: string; params?: Record<string, string>;
-  /** For row-wise tests: the condition a failing row meets, so one scan of the model can count many tests. */
-  failing?: string;
-}
-
-/** Each test of a model as one query returning `n`, the number of failing rows. */
-export function testQueries(model: string, spec: ModelSpec): TestQuery[] {
-  const t = ident(model);
-  const filter = (where?: string) => (where ? ` and (${where})` : '');
-  const out: TestQuery[] = [];
-  // rows whose key repeats, by a window (sort per partition) rather than a hash aggregate with one group
-  // per row: at a million employees that is seconds less per test (bench/README.md)
-  const uniqueQuery = (cols: string[], where?: string) =>
-    `select count(*)::int as n from (select count(*) over (partition by ${cols.map(ident).join(', ')}) as c from ${t} where true${filter(where)}) where c > 1`;
-  if (spec.unique) out.push({ model, column: spec.unique.join(', '), test: 'unique', sql: uniqueQuery(spec.unique) });
-  for (const col of spec.columns) {
-    const c = ident(col.name);
-    for (const test of col.tests) {
-      switch (test.kind) {
-        case 'not_null':
-          out.push({ model, column: col.name, test: 'not_null', sql: `select count(*)::int as n from ${t} where ${c} is null${filter(test.where)}`,
-            failing: `${c} is null${filter(test.where)}` });
-          break;
-        case 'unique':
-          out.push({ model, column: col.name, test: 'unique', sql: uniqueQuery([col.name], test.where ? `${c} is not null and (${test.where})` : `${c} is not null`) });
-          break;
-        case 'relationships':
-          // an explicit anti join with the referenced keys on the joined side: inside the run's transaction
-          // DuckDB sees no table sizes and builds its hash table on the joined side (bench/join-sides.ts)
-          out.push({
-            model, column: col.name, test: `relationships to ${test.to}.${test.field}`,
-            sql: `select count(*)::int as n from (select ${c} as k from ${t} where ${c} is not null${filter(test.where)}) as m `
-              + `anti join ${ident(test.to)} as r on r.${ident(test.field)} = m.k`,
-          });
-          break;
-        case 'accepted_values': {
-          const params: Record<string, string> = {};
-          test.values.forEach((v, i) => { params[`v${i}`] = String(v); });
-          out.push({
-            model, column: col.name, test: `accepted_values [${test.values.join(', ')}]`,
-            sql: `select count(*)::int as n from ${t} where ${c} is not null${filter(test.where)} `
-              + `and ${c}::varchar not in (${test.values.map((_, i) => `$v${i}`).join(', ')})`,
-            params,
-            failing: `${c} is not null${filter(test.where)} and ${c}::varchar not in (${test.values.map((_, i) => `$v${i}`).join(', ')})`,
-          });
-          break;
-        }
-      }
-    }
-  }
-  for (const e of spec.expressions) {
-    out.push({
-      model, column: null, test: `expression "${e.expression}"${e.where ? ` where "${e.where}"` : ''}`,
-      sql: `select count(*)::int as n from ${t} where not coalesce((${e.expression}), false)${filter(e.where)}`,
-      failing: `not coalesce((${e.expression}), false)${filter(e.where)}`,
-    });
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Running
@@ -583,47 +512,6 @@ async function buildWithEnums(conn: DuckDBConnection, m: Model, params: Record<s
   await exec(conn, `drop table ${rows}`);
 }
 
-/** Run every .yml test; throws ModelTestError listing all failures. Returns the number of tests run. */
-export async function testModels(conn: DuckDBConnection, models: Model[], opts: Pick<ModelRunOptions, 'onProgress'> = {}): Promise<number> {
-  const queries = orderModels(models).flatMap((m) => (m.spec ? testQueries(m.name, m.spec) : []));
-  const failures: TestFailure[] = [];
-  const where = (q: TestQuery) => `${q.model}${q.column ? `.${q.column}` : ''}`;
-  let done = 0;
-  // The row-wise tests of a model (not_null, accepted_values, expressions) count in one scan of it; should
-  // that combined query fail (a bad expression), each runs alone so the error names its test.
-  const rowWise = new Map<string, TestQuery[]>();
-  for (const q of queries) if (q.failing) rowWise.set(q.model, [...(rowWise.get(q.model) ?? []), q]);
-  for (const [model, group] of rowWise) {
-    opts.onProgress?.({ phase: 'tests', model, done, total: queries.length, message: `testing ${model}: ${group.length} row tests` });
-    const params: Record<string, string> = {};
-    const counts = group.map((q, i) => {
-      let cond = q.failing!;
-      for (const [k, v] of Object.entries(q.params ?? {})) {
-        params[`t${i}_${k}`] = v;
-        cond = cond.replaceAll(new RegExp(`\\$${k}\\b`, 'g'), `$t${i}_${k}`);
-      }
-      return `count(*) filter (where ${cond})::int as n${i}`;
-    });
-    let row: Record<string, unknown> | undefined;
-    try {
-      row = await one(conn, `select ${counts.join(', ')} from ${ident(model)}`, Object.keys(params).length ? params : undefined);
-    } catch {
-      row = undefined;
-    }
-    for (const [i, q] of group.entries()) {
-      const n = row ? Number(row[`n${i}`] ?? 0) : await countFailing(conn, q, where(q));
-      if (n > 0) failures.push({ model: q.model, column: q.column, test: q.test, failing: n });
-    }
-    done += group.length;
-  }
-  for (const q of queries.filter((x) => !x.failing)) {
-    opts.onProgress?.({ phase: 'tests', model: q.model, done: done++, total: queries.length, message: `testing ${where(q)} ${q.test}` });
-    const n = await countFailing(conn, q, where(q));
-    if (n > 0) failures.push({ model: q.model, column: q.column, test: q.test, failing: n });
-  }
-  if (failures.length) throw new ModelTestError(failures);
-  return queries.length;
-}
 
 /** `$as_of` as a DATE literal for a view's text; only a plain YYYY-MM-DD is accepted. */
 function asOfLiteral(asOf: string): string {
@@ -631,13 +519,6 @@ function asOfLiteral(asOf: string): string {
   return `date '${asOf}'`;
 }
 
-async function countFailing(conn: DuckDBConnection, q: TestQuery, where: string): Promise<number> {
-  try {
-    return Number((await one<{ n: number }>(conn, q.sql, q.params))?.n ?? 0);
-  } catch (err) {
-    throw new ModelDefinitionError(`test ${q.test} on ${where} could not run: ${(err as Error).message}`);
-  }
-}
 
 /** Discover, build and test: what a run does after ingest. */
 export async function runModels(conn: DuckDBConnection, opts: ModelRunOptions & { sqlDir?: string; models?: Model[] }) {

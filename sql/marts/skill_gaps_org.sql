@@ -6,10 +6,6 @@ with
 
 employees as (select * from int_employees_active),
 
-gaps as (select * from int_skill_gaps_computed),
-
-pairs as (select * from int_role_pairs_collected),
-
 levels as (select * from int_skill_levels_current),
 
 roles as (select * from stg_roles),
@@ -17,10 +13,18 @@ roles as (select * from stg_roles),
 role_skills as (select * from stg_role_skills),
 
 current_role_gaps as (
-    select gaps.employee_id, gaps.skill_id, gaps.gap, gaps.importance
-    from gaps
-    join pairs using (employee_id, role_id)
-    where pairs.is_current                                             -- the org view is about own roles
+    -- the org view is about own roles: each active employee's gaps in their current role's skills
+    -- (int_skill_gaps_computed's rule, for those pairs only)
+    select
+        employees.employee_id,
+        role_skills.skill_id,
+        greatest(0, role_skills.required_level - coalesce(levels.current_level, 0)) as gap,   -- no assessment = 0
+        role_skills.importance
+    from employees
+    join role_skills on role_skills.role_id = employees.role_id
+    left join levels
+        on levels.employee_id = employees.employee_id
+       and levels.skill_id = role_skills.skill_id
 ),
 
 supplied as (
