@@ -118,6 +118,7 @@ export async function withLabelledCounts<T>(conn: DuckDBConnection, asOf: string
       join (select employee_id, termination_date, termination_type, (row_number() over (order by employee_id))::integer as k
           from stg_employees) as e using (employee_id)
       ${within ? `join (${within.sql}) as w using (as_of_date, employee_id)` : ''})`, { ...base, ...within?.params } as never);
+  let result: T;
   try {
     const grouped = await all<{ d: number; score: number; s: number | null; b: number | null; bits: number; n: number; l: number; x: number; pattern_order: number | null }>(conn, `
       with cells as (
@@ -140,7 +141,7 @@ export async function withLabelledCounts<T>(conn: DuckDBConnection, asOf: string
       if (g.pattern_order !== null) order.set(g.bits, g.pattern_order);
     }
     const patterns = [...order.keys()].sort((a, b) => order.get(a)! - order.get(b)!);
-    return await use({
+    result = await use({
       dates, cells, excluded, patterns,
       async leftAtCut(cuts) {
         if (!cuts.length) return [];
@@ -190,9 +191,13 @@ export async function withLabelledCounts<T>(conn: DuckDBConnection, asOf: string
         });
       },
     });
-  } finally {
-    await exec(conn, `drop table if exists ${table}`);
+  } catch (err) {
+    // an aborted transaction refuses the drop too: report the first error (the table goes with the connection)
+    await exec(conn, `drop table if exists ${table}`).catch(() => undefined);
+    throw err;
   }
+  await exec(conn, `drop table if exists ${table}`);
+  return result;
 }
 
 /** The same counts from rows held in memory (tests: hand-made rows), patterns in the rows' order. */
