@@ -4,7 +4,7 @@
 // **at each date**: the people who reported to them, directly or not, by the reporting lines at T
 // (hist_employees_active's manager at T), so people who have since left count where they were.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { backtestFigures, labelledRows, type BacktestResult } from '../../pipeline/src/backtest/marts.ts';
+import { backtestFigures, withLabelledCounts, type BacktestResult } from '../../pipeline/src/backtest/marts.ts';
 import { modelSettings, RISK_FACTORS, type RiskWeights } from '../../pipeline/src/model-settings.ts';
 import type { AuthUser } from './auth/user.ts';
 import { hasTable } from './context.ts';
@@ -138,7 +138,8 @@ export async function backtestFor(conn: DuckDBConnection, user: AuthUser | null,
   if (!root || !opts.asOf || !(await hasTable(conn, 'history_retention_risk'))) {
     return { scope: 'subtree', horizonMonths, risk_backtest: [], risk_factor_effects: [], risk_weights_fitted: [] };
   }
-  const { dates, rows, excluded } = await labelledRows(conn, opts.asOf, horizonMonths, { sql: SUBTREE_AT, params: { scope_root: root } });
-  const figures = backtestFigures(dates, rows, excluded, await runWeights(conn, opts.riskWeights));
+  const weights = await runWeights(conn, opts.riskWeights);
+  const figures = await withLabelledCounts(conn, opts.asOf, horizonMonths, { sql: SUBTREE_AT, params: { scope_root: root } },
+    (counts) => backtestFigures(counts, weights));
   return { scope: 'subtree', horizonMonths, ...figures };
 }

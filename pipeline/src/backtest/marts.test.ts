@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, exec, openDb, type Db } from '../db.ts';
 import { DEFAULT_RISK_WEIGHTS, RISK_FACTORS } from '../model-settings.ts';
-import { backtestFigures, buildBacktest, pointsOf, TOO_FEW_EXITS, type Labelled } from './marts.ts';
+import { backtestFigures, buildBacktest, countRows, pointsOf, withLabelledCounts, TOO_FEW_EXITS, type BacktestResult, type Labelled } from './marts.ts';
 
 const AS_OF = '2026-06-30';
 
@@ -102,7 +102,26 @@ describe('backtestFigures with enough exits', () => {
       left: onPath ? i < 60 : i < 15,
     };
   }));
-  const figures = backtestFigures(dates, rows, new Map(), DEFAULT_RISK_WEIGHTS);
+  let figures: BacktestResult;
+  let fromSql: BacktestResult;
+  let db: Db;
+  let conn: DuckDBConnection;
+  beforeAll(async () => {
+    figures = await backtestFigures(countRows(dates, rows), DEFAULT_RISK_WEIGHTS);
+    // the same rows as tables, counted by SQL (withLabelledCounts): a voluntary exit between the two dates' windows' ends
+    db = await openDb(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-backtest-')), 'trellis.duckdb'));
+    conn = await db.connect();
+    await exec(conn, `create table history_dates as select * from (values ${dates.map((d) => `(date '${d}')`).join(', ')}) t(as_of_date)`);
+    const people = rows.filter((r) => r.asOfDate === dates[0]);
+    await exec(conn, `create table stg_employees as select * from (values ${people.map((r) =>
+      (r.left ? `('${r.employeeId}', date '2025-03-15', 'voluntary')` : `('${r.employeeId}', null::date, null::varchar)`)).join(', ')})
+      t(employee_id, termination_date, termination_type)`);
+    await exec(conn, `create table history_retention_risk as select * from (values ${rows.map((r) => `(date '${r.asOfDate}', '${r.employeeId}',
+      '${r.pathState}', ${r.score}, '${r.band}', ${r.flags.map((f) => (f ? 'true' : 'false')).join(', ')})`).join(', ')})
+      t(as_of_date, employee_id, path_state, score, band, ${RISK_FACTORS.join(', ')})`);
+    fromSql = await withLabelledCounts(conn, AS_OF, 6, undefined, (counts) => backtestFigures(counts, DEFAULT_RISK_WEIGHTS));
+  });
+  afterAll(() => { conn.closeSync(); db.close(); });
 
   it('fits the pooled coefficient with its interval, and the older half for the weights', () => {
     const b = Math.log((15 / 35) / (10 / 90));
@@ -127,6 +146,24 @@ describe('backtestFigures with enough exits', () => {
     expect(w.auc_configured).toBeCloseTo(expected, 12);
     expect(w.auc_fitted).toBeCloseTo(expected, 12);
     expect(w.auc_fitted_points).toBeCloseTo(expected, 12);
+  });
+
+  it('gives the same figures from counts taken in SQL as from the rows in memory', () => {
+    // the top decile (15 of 150 rows per date, 30 of 300 pooled) cuts inside the 25s (50 per date): by employee_id, then
+    // date (pooled: E000–E014 at both dates, all left; by date first it would be E000–E029 at the first, 15 left)
+    expect(fromSql.risk_backtest.map((r) => r.top_decile_left)).toEqual([15, 15, 30]);
+    for (const name of ['risk_backtest', 'risk_factor_effects', 'risk_weights_fitted'] as const) {
+      expect(fromSql[name].length).toBe(figures[name].length);
+      fromSql[name].forEach((row, i) => {
+        const want = figures[name][i];
+        expect(Object.keys(row)).toEqual(Object.keys(want));
+        // the clustered sums are Kahan sums in SQL: equal up to the last bits
+        for (const [k, v] of Object.entries(row)) {
+          if (typeof v === 'number' && !Number.isInteger(v)) expect(v).toBeCloseTo(want[k] as number, 12);
+          else expect(v).toEqual(want[k]);
+        }
+      });
+    }
   });
 
   it('turns coefficients into points on the configured total', () => {

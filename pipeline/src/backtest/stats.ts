@@ -6,24 +6,30 @@
 /** ROC AUC of `scores` for `labels` (true = the event): P(score of an event > score of a non-event), ties ½. Null without both classes. */
 export function auc(scores: readonly number[], labels: readonly boolean[]): number | null {
   if (scores.length !== labels.length) throw new Error('auc: scores and labels differ in length');
-  const order = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  const counts = new Map<number, { pos: number; neg: number }>();
+  for (let i = 0; i < scores.length; i++) {
+    let c = counts.get(scores[i]);
+    if (!c) counts.set(scores[i], (c = { pos: 0, neg: 0 }));
+    if (labels[i]) c.pos++; else c.neg++;
+  }
+  return aucOfCounts(counts);
+}
+
+/**
+ * The same AUC from counts per score (events `pos`, non-events `neg`): what a GROUP BY score gives. Each
+ * score is one tie group: its events beat the non-events below it and tie (½) with its own non-events.
+ */
+export function aucOfCounts(counts: ReadonlyMap<number, { pos: number; neg: number }>): number | null {
   let pos = 0;
   let neg = 0;
   let wins = 0; // events above non-events, ties ½
   let negBelow = 0;
-  for (let k = 0; k < order.length;) {
-    let j = k;
-    let p = 0;
-    let n = 0;
-    while (j < order.length && scores[order[j]] === scores[order[k]]) {
-      if (labels[order[j]]) p++; else n++;
-      j++;
-    }
+  for (const score of [...counts.keys()].sort((a, b) => a - b)) {
+    const { pos: p, neg: n } = counts.get(score)!;
     wins += p * negBelow + 0.5 * p * n;
     negBelow += n;
     pos += p;
     neg += n;
-    k = j;
   }
   return pos && neg ? wins / (pos * neg) : null;
 }
@@ -41,12 +47,6 @@ export interface Ranked {
  */
 export function topDecileLift<T extends { score: number; left: boolean }>(rows: readonly T[],
   keyOf: (row: T) => string = (row) => (row as unknown as Ranked).key): { lift: number | null; topN: number; topLeft: number } {
-  const n = rows.length;
-  const left = rows.reduce((s, r) => s + (r.left ? 1 : 0), 0);
-  if (n === 0) return { lift: null, topN: 0, topLeft: 0 };
-  const topN = Math.ceil(n / 10);
-  // Counted by score (a sort of every row by score and key costs seconds at 100k × 25 dates): the scores
-  // above the cut are wholly in; only the rows at the cut's score are ordered by key.
   const byScore = new Map<number, { n: number; left: number }>();
   for (const r of rows) {
     const c = byScore.get(r.score) ?? { n: 0, left: 0 };
@@ -54,22 +54,51 @@ export function topDecileLift<T extends { score: number; left: boolean }>(rows: 
     if (r.left) c.left++;
     byScore.set(r.score, c);
   }
-  let taken = 0;
-  let topLeft = 0;
-  for (const score of [...byScore.keys()].sort((a, b) => b - a)) {
-    const c = byScore.get(score)!;
-    if (taken + c.n <= topN) {
-      taken += c.n;
-      topLeft += c.left;
-      if (taken === topN) break;
-      continue;
-    }
+  const cut = decileCut(byScore);
+  let { topLeft } = cut;
+  if (cut.atCut) {
+    const { score, take } = cut.atCut;
     const atCut = rows.filter((r) => r.score === score).map((r) => ({ key: keyOf(r), left: r.left }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    topLeft += atCut.slice(0, topN - taken).reduce((s, r) => s + (r.left ? 1 : 0), 0);
-    break;
+    topLeft += atCut.slice(0, take).reduce((s, r) => s + (r.left ? 1 : 0), 0);
   }
-  return { lift: left ? (topLeft / topN) / (left / n) : null, topN, topLeft };
+  return liftOf(cut, topLeft);
+}
+
+/**
+ * The top decile counted by score (counts per score, as a GROUP BY score gives them): the scores above the
+ * cut are wholly in (`topLeft` their exits); `atCut`, when the cut falls inside a score's rows, is that score
+ * and how many of its rows, in key order, are in. Those rows' exits are counted by the caller (by key).
+ */
+export function decileCut(byScore: ReadonlyMap<number, { n: number; left: number }>):
+  { n: number; left: number; topN: number; topLeft: number; atCut: { score: number; take: number } | null } {
+  let n = 0;
+  let left = 0;
+  for (const c of byScore.values()) { n += c.n; left += c.left; }
+  const topN = Math.ceil(n / 10);
+  let taken = 0;
+  let topLeft = 0;
+  let atCut: { score: number; take: number } | null = null;
+  if (n > 0) {
+    for (const score of [...byScore.keys()].sort((a, b) => b - a)) {
+      const c = byScore.get(score)!;
+      if (taken + c.n <= topN) {
+        taken += c.n;
+        topLeft += c.left;
+        if (taken === topN) break;
+        continue;
+      }
+      atCut = { score, take: topN - taken };
+      break;
+    }
+  }
+  return { n, left, topN, topLeft, atCut };
+}
+
+/** The lift once the top decile's exits are known (all of them: above the cut and at it). */
+export function liftOf(cut: { n: number; left: number; topN: number }, topLeft: number): { lift: number | null; topN: number; topLeft: number } {
+  if (cut.n === 0) return { lift: null, topN: 0, topLeft: 0 };
+  return { lift: cut.left ? (topLeft / cut.topN) / (cut.left / cut.n) : null, topN: cut.topN, topLeft };
 }
 
 /** Rows of identical features pooled: `n` observations of which `events` had the outcome. */
@@ -245,11 +274,11 @@ export function logisticFit(groups: readonly Group[], features: number, opts: { 
 export function logisticFitClustered(rows: readonly { x: readonly number[]; event: boolean; cluster: string }[], features: number): LogisticFit {
   const fit = logisticFit(groupRows(rows), features);
   if (!fit.cov) return fit;
-  const { cols, cov } = fit;
+  const { cols } = fit;
   const p = cols.length + 1;
   const beta = [fit.coef[0]!, ...cols.map((c) => fit.coef[c + 1]!)];
   const sums = new Map<string, number[]>();
-  const x = new Array<number>(p).fill(1); // reused for every row (millions at 100k): x[0] is the intercept's 1
+  const x = new Array<number>(p).fill(1); // reused for every row: x[0] is the intercept's 1
   for (const r of rows) {
     let z = 0;
     for (let k = 0; k < p; k++) {
@@ -263,6 +292,28 @@ export function logisticFitClustered(rows: readonly { x: readonly number[]; even
   }
   const meat = Array.from({ length: p }, () => new Array<number>(p).fill(0));
   for (const s of sums.values()) for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) meat[i][j] += s[i] * s[j];
+  return clustered(fit, meat, features);
+}
+
+/**
+ * The fitted probability of a row with these 0/1 features (`x` over all features, as in the groups), computed
+ * as logisticFitClustered computes each row's: the cluster score sums can then be taken elsewhere (in SQL).
+ */
+export function fittedProbability(fit: LogisticFit, x: readonly number[]): number {
+  let z = 0;
+  z += 1 * fit.coef[0]!;
+  for (const c of fit.cols) z += x[c] * fit.coef[c + 1]!;
+  return sigmoid(z);
+}
+
+/**
+ * A fit's cluster-robust (CR0) covariance, B M B, from `meat` M = Σ_c s_c s_cᵀ over [intercept, ...fit.cols]
+ * (s_c the sum over cluster c's rows of x (y − p)), B the fit's inverse information.
+ */
+export function clustered(fit: LogisticFit, meat: readonly (readonly number[])[], features: number): LogisticFit {
+  if (!fit.cov) return fit;
+  const { cols, cov } = fit;
+  const beta = [fit.coef[0]!, ...cols.map((c) => fit.coef[c + 1]!)];
   const bm = cov.map((row) => meat[0].map((_, j) => row.reduce((acc, v, k) => acc + v * meat[k][j], 0)));
   const v = bm.map((row) => cov[0].map((_, j) => row.reduce((acc, x, k) => acc + x * cov[k][j], 0)));
   const se = (k: number) => Math.sqrt(v[k][k]);
