@@ -259,6 +259,18 @@ async function keysIncrease(conn: DuckDBConnection, def: DatasetDef): Promise<bo
 }
 
 /**
+ * True when no two rows share a key, for a file not in key order: as many distinct hashes of the key as
+ * rows (rows with the same key have the same hash, so a repeat always lowers the count; a collision may
+ * too, and then the full search runs and finds nothing). One hash aggregate over integers costs about
+ * half the window over the key (1.27M employee_skills rows, 100k org: 0.23 s vs 0.40 s CPU).
+ */
+async function keysDistinct(conn: DuckDBConnection, def: DatasetDef): Promise<boolean> {
+  const r = await one<{ n: number; d: number }>(conn, `select count(*)::INTEGER as n,
+    count(distinct hash(${def.key.map(ident).join(', ')}))::INTEGER as d from ${WORK}`);
+  return Number(r?.n) === Number(r?.d);
+}
+
+/**
  * Snapshot: the first row with a key is kept, later ones rejected. Event: the last line wins silently.
  * Answers the messages written and the rows deleted.
  */
@@ -266,7 +278,7 @@ async function checkDuplicates(conn: DuckDBConnection, def: DatasetDef): Promise
   const keys = def.key.map(ident).join(', ');
   let messages = 0;
   let deleted = 0;
-  if (await keysIncrease(conn, def)) {
+  if (await keysIncrease(conn, def) || await keysDistinct(conn, def)) {
     // no key repeats: nothing to reject or replace
   } else if (def.kind === 'snapshot') {
     const label = def.key.map((k, i) =>
@@ -287,6 +299,10 @@ async function checkDuplicates(conn: DuckDBConnection, def: DatasetDef): Promise
   }
   for (const col of def.columns.filter((c) => c.unique === 'lower')) {
     const v = ident(col.name);
+    // as in keysDistinct: as many distinct hashes as values proves that none repeats
+    const seen = await one<{ n: number; d: number }>(conn, `select count(*)::INTEGER as n,
+      count(distinct hash(lower(${v})))::INTEGER as d from ${WORK} where ${v} is not null`);
+    if (Number(seen?.n) === Number(seen?.d)) continue;
     const used = await changed(conn, `insert into ${MSG}
       select _rid, _line, ${literal(col.name)}, ${v},
         ${literal(`${col.name} "`)} || ${v} || '" is already used on line ' || first_line || '; it is left empty on this row',
