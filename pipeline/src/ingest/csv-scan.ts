@@ -82,6 +82,31 @@ function scanChunk(st: State, chunk: Buffer, from: number, out: Grow): void {
   const offset = st.offset;
   const len = chunk.length;
   for (let i = from; i < len; i++) {
+    // Fast path, at the start of a data record: a line of plain bytes (no quote, CR, NUL or other control
+    // byte; spaces and tabs allowed) that ends with LF inside this chunk is one record with one field more
+    // than it has commas. Anything else is left to the byte-by-byte rules below, from the same byte.
+    if (records > 0 && !inQuotes && !nonBlank && recStart === offset + i) {
+      let j = i;
+      let commas = 0;
+      let plain = false;
+      for (; j < len; j++) {
+        const c = chunk[j];
+        if (c > QUOTE) {
+          if (c === COMMA) commas++;
+          plain = true;
+        } else if (c !== SPACE && c !== TAB) break;
+      }
+      if (plain && j < len && chunk[j] === LF) {
+        out.push(recStart, recLine, commas + 1);
+        records++;
+        line++;
+        lf++;
+        recStart = offset + j + 1;
+        recLine = line;
+        i = j;
+        continue;
+      }
+    }
     const b = chunk[i];
     if (records === 0 && st.headerBytes.length < MAX_HEADER_BYTES) st.headerBytes.push(b);
     if (inQuotes) {

@@ -161,7 +161,6 @@ async function loadOne(
   const def = datasetDef(ds);
   const maxRejects = ctx.maxRejectsPerFile ?? DEFAULT_MAX_REJECTS_PER_FILE;
   ctx.onProgress?.({ phase: 'read', dataset: ds, file: f.name, message: `reading ${f.name}` });
-  await dropReadTemps(conn, RAW, READ_REJECTS);
   let read;
   try {
     read = await readFile(conn, f.path, f.name, def, RAW, READ_REJECTS, maxRejects, scan);

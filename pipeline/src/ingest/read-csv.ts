@@ -17,13 +17,19 @@ export interface ReadResult {
   /**
    * For a raw view whose `_line` is null until its rows have been read: called by validation once it has
    * read the view, in file order, into `table`; sets `_line`, may delete rows and throw RefusedError.
+   * Answers the rows left in `table` and the read-level rejects it wrote (so validation need not count them).
    */
-  finish?: (conn: DuckDBConnection, table: string) => Promise<unknown>;
+  finish?: (conn: DuckDBConnection, table: string) => Promise<FinishResult>;
+  /** The raw view's column names when the reader knows them (all VARCHAR, `_line` INTEGER): no `describe`. */
+  columns?: readonly string[];
   /** Turns an error raised while reading the raw view into a clearer one. */
   readError?: (err: Error) => Error;
   /** Removes what the raw view reads (a temporary copy of the file); call when done with the view. */
   cleanup?: () => void;
 }
+
+/** What a reader's `finish` leaves: rows in the work table, and rows written to the read rejects table. */
+export interface FinishResult { rows: number; readRejects: number }
 
 /** Table of rejects found while reading: `_line, "column", value, reason`. */
 export const READ_REJECTS_DDL = '(_line INTEGER, "column" VARCHAR, value VARCHAR, reason VARCHAR)';
@@ -60,10 +66,12 @@ export function shorten(text: string): string {
   return t.length > 200 ? `${t.slice(0, 200)}…` : t;
 }
 
-/** Drop what a CSV read leaves behind for its raw view; call once the raw table has been validated. */
+/**
+ * Drop what a CSV read leaves behind for its raw view; call once the raw table has been validated. DuckDB's
+ * reject tables go when the read is finished (`numberLines`), or before the next read makes them again.
+ */
 export async function dropCsvTemps(conn: DuckDBConnection, rawTable: string): Promise<void> {
   await exec(conn, `drop view if exists ${ident(rawTable)}`);
-  for (const t of [CSV_REJ, CSV_SCAN, BREAKS]) await exec(conn, `drop table if exists ${ident(t)}`);
 }
 
 const UTF16 = 'save it as UTF-8 (in Excel: Save As → "CSV UTF-8 (Comma delimited)")';
@@ -175,6 +183,7 @@ async function readScanned(
       store_rejects = true, rejects_table = ${literal(CSV_REJ)}, rejects_scan = ${literal(CSV_SCAN)}) t`);
   return {
     rowsRead: scan.count,
+    columns: [...def.columns.map((c) => c.name), '_line'],
     finish: (c, table) => numberLines(c, table, scan, name, def, n, rejectsTable, maxRejects),
     readError: (err) => new RefusedError(`${name}: the file cannot be read as CSV (${err.message.split('\n')[0]})`),
   };
@@ -184,12 +193,24 @@ async function readScanned(
  * Once the raw view has been read, in file order, into `table` (whose `_line` is still null): match
  * DuckDB's rejected records to the scanner's records, refuse the file when too many cannot be read, set
  * `_line` of every row, delete rows the scanner found to have the wrong number of fields, and write the
- * read-level rejects to `rejectsTable`. Returns the number of read-level rejects.
+ * read-level rejects to `rejectsTable`. Returns the rows left in `table` and the number of read-level rejects.
  */
 async function numberLines(
   conn: DuckDBConnection, table: string, scan: CsvScan, name: string, def: DatasetDef, n: number,
   rejectsTable: string, maxRejects: number,
-): Promise<number> {
+): Promise<FinishResult> {
+  try {
+    return await numberLinesOf(conn, table, scan, name, def, n, rejectsTable, maxRejects);
+  } finally {
+    await exec(conn, `drop table if exists ${ident(CSV_REJ)}`);
+    await exec(conn, `drop table if exists ${ident(CSV_SCAN)}`);
+  }
+}
+
+async function numberLinesOf(
+  conn: DuckDBConnection, table: string, scan: CsvScan, name: string, def: DatasetDef, n: number,
+  rejectsTable: string, maxRejects: number,
+): Promise<FinishResult> {
   // One entry per rejected record; whitespace-only lines are skipped, not rejected.
   const duckRejects = await all<{ pos: number; type: string; csv_line: string; message: string }>(conn, `
     select min(line_byte_position)::DOUBLE as pos, first(error_type::VARCHAR order by byte_position) as type,
@@ -246,6 +267,7 @@ async function numberLines(
         select r._rid, (r._k + 2 + b.off)::INTEGER as _line
         from (select rowid as _rid, ${kExpr} as _k from ${ident(table)}) r asof join ${ident(BREAKS)} b on r._k >= b.k) x
       where ${ident(table)}.rowid = x._rid`);
+    await exec(conn, `drop table ${ident(BREAKS)}`);
   }
   if (drops.length > 0) {
     await exec(conn, `delete from ${ident(table)} where ${kExpr} in (select unnest($k::BIGINT[]))`, { k: listValue(drops) });
@@ -261,7 +283,5 @@ async function numberLines(
       select unnest($lines::INTEGER[]), NULL, nullif(unnest($values::VARCHAR[]), ''), unnest($reasons::VARCHAR[])`,
     { lines: listValue(lines), values: listValue(values), reasons: listValue(reasons) });
   }
-  await exec(conn, `drop table if exists ${ident(CSV_REJ)}`);
-  await exec(conn, `drop table if exists ${ident(CSV_SCAN)}`);
-  return lines.length;
+  return { rows: k - drops.length, readRejects: lines.length };
 }

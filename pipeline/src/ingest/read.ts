@@ -5,11 +5,11 @@ import path from 'node:path';
 import type { DatasetDef } from '../datasets.ts';
 import { RefusedError } from './columns.ts';
 import type { CsvScan } from './csv-scan.ts';
-import { dropCsvTemps, readCsv, type ReadResult } from './read-csv.ts';
+import { dropCsvTemps, readCsv, type FinishResult, type ReadResult } from './read-csv.ts';
 import { exec, ident } from '../db.ts';
 import { readParquet } from './read-parquet.ts';
 
-export type { ReadResult };
+export type { FinishResult, ReadResult };
 
 export async function readFile(
   conn: DuckDBConnection, file: string, name: string, def: DatasetDef, rawTable: string, rejectsTable: string,

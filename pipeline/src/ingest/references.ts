@@ -6,6 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetDef } from '../datasets.ts';
 import { exec, ident, literal } from '../db.ts';
 import { srcTable } from './tables.ts';
+import { changed } from './changed.ts';
 
 export const WORK = '_ingest_t';
 export const MSG = '_ingest_msg';
@@ -21,42 +22,53 @@ function targetTable(def: DatasetDef, dataset: string): string {
 /**
  * Owner references first (unknown → the row is rejected), then optional links against what remains
  * (unknown → warning, field nulled): a row rejected here counts as unknown for rows pointing at it.
+ * Answers the messages written and the rows deleted.
  */
-export async function checkReferences(conn: DuckDBConnection, def: DatasetDef): Promise<void> {
+export async function checkReferences(conn: DuckDBConnection, def: DatasetDef): Promise<{ messages: number; deleted: number }> {
+  let messages = 0;
+  let deleted = 0;
   for (const kind of ['owner', 'optional'] as const) {
     const cols = def.columns.filter((c) => c.ref?.kind === kind);
     if (cols.length === 0) continue;
+    const found = new Map<string, number>();
     for (const col of cols) {
       const ref = col.ref!;
       const v = ident(col.name);
       const reason = kind === 'owner'
         ? `${literal(`${col.name} "`)} || w.${v} || ${literal(`" is not in ${ref.dataset}`)}`
         : `${literal(`${col.name} "`)} || w.${v} || ${literal(`" is not in ${ref.dataset}; the field is left empty`)}`;
-      await exec(conn, `insert into ${MSG}
+      const n = await changed(conn, `insert into ${MSG}
         select w.rowid, w._line, ${literal(col.name)}, w.${v}, ${reason}, ${literal(kind === 'owner' ? 'reject' : 'warning')}, ${STAGE_REFS}
         from ${WORK} w
         anti join ${ident(targetTable(def, ref.dataset))} r on r.${ident(ref.column)} = w.${v}
         where w.${v} is not null`);
       // (an explicit anti join, the referenced table on the joined side: inside the run's transaction DuckDB
       // sees no table sizes and builds on the joined side; NOT EXISTS built its hash table on the big file)
+      found.set(col.name, n);
+      messages += n;
     }
+    // a stage that found nothing has nothing to delete or empty
     if (kind === 'owner') {
-      await exec(conn, `delete from ${WORK} where rowid in
-        (select _rid from ${MSG} where _stage = ${STAGE_REFS} and severity = 'reject')`);
+      if ([...found.values()].some((n) => n > 0)) {
+        deleted += await changed(conn, `delete from ${WORK} where rowid in
+          (select _rid from ${MSG} where _stage = ${STAGE_REFS} and severity = 'reject')`);
+      }
     } else {
-      for (const col of cols) {
+      for (const col of cols.filter((c) => (found.get(c.name) ?? 0) > 0)) {
         await exec(conn, `update ${WORK} set ${ident(col.name)} = NULL where rowid in
           (select _rid from ${MSG} where _stage = ${STAGE_REFS} and severity = 'warning' and "column" = ${literal(col.name)})`);
       }
     }
   }
+  return { messages, deleted };
 }
 
 /**
  * Self-references that must not loop (manager chains, objective parents): every row on a cycle keeps
- * its row, gets the field nulled and a warning naming the cycle.
+ * its row, gets the field nulled and a warning naming the cycle. Answers the warnings written.
  */
-export async function checkCycles(conn: DuckDBConnection, def: DatasetDef): Promise<void> {
+export async function checkCycles(conn: DuckDBConnection, def: DatasetDef): Promise<number> {
+  let messages = 0;
   for (const col of def.columns.filter((c) => c.acyclic)) {
     if (!col.ref || col.ref.dataset !== def.name) throw new Error(`datasets.ts: ${def.name}.${col.name} is acyclic but not a self-reference`);
     const key = ident(col.ref.column);
@@ -71,7 +83,7 @@ export async function checkCycles(conn: DuckDBConnection, def: DatasetDef): Prom
       )
       select w.rowid as _rid, _line, ${key} as id, ${parent} as parent from ${WORK} w
       where ${parent} is not null and not exists (select 1 from down d where d.id = w.${key})`);
-    await exec(conn, `insert into ${MSG}
+    const n = await changed(conn, `insert into ${MSG}
       with recursive walk(start, cur, path) as (
         select id, parent, [id] from ${CANDIDATES}
         union all
@@ -85,7 +97,10 @@ export async function checkCycles(conn: DuckDBConnection, def: DatasetDef): Prom
         'warning', ${STAGE_CYCLES}
       from ${CANDIDATES} t join on_cycle c on c.start = t.id`);
     await exec(conn, `drop table ${CANDIDATES}`);
+    messages += n;
+    if (n === 0) continue;
     await exec(conn, `update ${WORK} set ${parent} = NULL where rowid in
       (select _rid from ${MSG} where _stage = ${STAGE_CYCLES} and "column" = ${literal(col.name)})`);
   }
+  return messages;
 }
