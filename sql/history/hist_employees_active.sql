@@ -1,6 +1,6 @@
 -- int_employees_active at every history date at once: the employees active at T (hire_date <= T and not
 -- terminated by T) with their role, manager and department at T (the latest job_history row on or before
--- T, else the snapshot's current values) and the months counted to T. One row per date per active employee.
+-- T: the row whose span holds T, else the snapshot's current values) and the months counted to T. One row per date per active employee.
 with
 
 dates as (select * from history_dates),
@@ -10,6 +10,15 @@ employees as (select * from stg_employees),
 roles as (select * from stg_roles),
 
 jobs as (select * from int_job_history_ordered),
+
+job_spans as (
+    -- each job row holds from its effective_date until the employee's next one
+    select
+        employee_id, effective_date, role_id, manager_id, department, role_started_on, promoted_on,
+        coalesce(lead(effective_date) over (partition by employee_id order by effective_date), date '9999-12-31')
+            as effective_until
+    from jobs
+),
 
 active as (
     -- only the columns needed (the as-of join below sorts whole rows); one inequality in the join condition
@@ -36,9 +45,10 @@ at_date as (
             as last_promotion_date,
         jobs.employee_id is not null as has_job_row
     from active
-    asof left join jobs
+    left join job_spans as jobs
         on jobs.employee_id = active.employee_id
        and jobs.effective_date <= active.as_of_date
+       and jobs.effective_until > active.as_of_date
 )
 
 select

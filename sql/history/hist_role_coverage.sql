@@ -60,17 +60,26 @@ pairs as (
 ),
 
 skill_days as (
-    -- the level each day's assessments give (the most trusted source of the day), for an as-of join
+    -- the level each day's assessments give (the most trusted source of the day; unassessed is level 0),
+    -- and the level it replaces (the employee's previous assessment day of the skill, else 0)
     select
         employee_id,
         skill_id,
         assessed_on,
-        arg_max(level, case source when 'certification' then 4 when 'manager' then 3 when 'peer' then 2 else 1 end)
-            as current_level
-    from assessments
-    where employee_id in (select employee_id from staff)
-      and skill_id in (select skill_id from skills)
-    group by employee_id, skill_id, assessed_on
+        coalesce(current_level, 0) as current_level,
+        coalesce(lag(current_level) over (partition by employee_id, skill_id order by assessed_on), 0) as previous_level
+    from (
+        select
+            employee_id,
+            skill_id,
+            assessed_on,
+            arg_max(level, case source when 'certification' then 4 when 'manager' then 3 when 'peer' then 2 else 1 end)
+                as current_level
+        from assessments
+        where employee_id in (select employee_id from staff)
+          and skill_id in (select skill_id from skills)
+        group by employee_id, skill_id, assessed_on
+    )
 ),
 
 pair_skills as (
@@ -80,38 +89,36 @@ pair_skills as (
     join role_skills on role_skills.role_id = pairs.role_id
 ),
 
-change_points as (
-    -- a pair's coverage changes only on the days its skills were assessed: the days from which it holds
-    -- (plus the beginning of time, when nothing was assessed)
-    select distinct pair_skills.employee_id, pair_skills.role_id, skill_days.assessed_on as changed_on
+role_points as (
+    -- what full coverage of each role takes (roles requiring nothing have no row)
+    select role_id, sum(importance * required_level)::bigint as required_points
+    from role_skills
+    group by role_id
+),
+
+point_changes as (
+    -- a pair's coverage changes only on the days its skills were assessed: by how much on each such day
+    select
+        pair_skills.employee_id,
+        pair_skills.role_id,
+        skill_days.assessed_on as changed_on,
+        sum(pair_skills.importance * (least(skill_days.current_level, pair_skills.required_level)
+                                      - least(skill_days.previous_level, pair_skills.required_level))) as change
     from pair_skills
     join skill_days on skill_days.employee_id = pair_skills.employee_id and skill_days.skill_id = pair_skills.skill_id
-    union
-    select distinct employee_id, role_id, date '0001-01-01' from pair_skills
+    group by pair_skills.employee_id, pair_skills.role_id, skill_days.assessed_on
 ),
 
-point_levels as (
-    -- each required skill's level on each change day: the latest assessment on or before it
-    select
-        change_points.employee_id, change_points.role_id, change_points.changed_on,
-        pair_skills.required_level, pair_skills.importance, coalesce(skill_days.current_level, 0) as current_level
-    from change_points
-    join pair_skills on pair_skills.employee_id = change_points.employee_id and pair_skills.role_id = change_points.role_id
-    asof left join skill_days
-        on skill_days.employee_id = pair_skills.employee_id
-       and skill_days.skill_id = pair_skills.skill_id
-       and skill_days.assessed_on <= change_points.changed_on
-),
-
-point_sums as (
+point_spans as (
+    -- the coverage points from each change day until the pair's next one (nothing assessed before: 0)
     select
         employee_id,
         role_id,
         changed_on,
-        sum(importance * least(current_level, required_level))::bigint as coverage_points,
-        sum(importance * required_level)::bigint as required_points
-    from point_levels
-    group by employee_id, role_id, changed_on
+        coalesce(lead(changed_on) over w, date '9999-12-31') as changed_until,
+        sum(change) over (w rows unbounded preceding)::bigint as coverage_points
+    from point_changes
+    window w as (partition by employee_id, role_id order by changed_on)
 )
 
 -- the coverage at each date: that of the pair's latest change day on or before it (none: requires nothing)
@@ -124,11 +131,14 @@ select
     pairs.is_path_target,
     pairs.is_nominated,
     pairs.is_feeder,
-    point_sums.coverage_points,
-    point_sums.required_points,
-    point_sums.coverage_points::double / point_sums.required_points as coverage
+    case when role_points.role_id is not null then coalesce(point_spans.coverage_points, 0) end as coverage_points,
+    role_points.required_points,
+    case when role_points.role_id is not null then coalesce(point_spans.coverage_points, 0) end::double
+        / role_points.required_points as coverage
 from pairs
-asof left join point_sums
-    on point_sums.employee_id = pairs.employee_id
-   and point_sums.role_id = pairs.role_id
-   and point_sums.changed_on <= pairs.as_of_date
+left join role_points on role_points.role_id = pairs.role_id
+left join point_spans
+    on point_spans.employee_id = pairs.employee_id
+   and point_spans.role_id = pairs.role_id
+   and point_spans.changed_on <= pairs.as_of_date
+   and point_spans.changed_until > pairs.as_of_date

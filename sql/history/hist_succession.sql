@@ -19,19 +19,29 @@ staff as (select * from stg_employees),
 critical as (select role_id from roles where is_critical),
 
 review_days as (
-    select employee_id, reviewed_on, arg_max({'performance': performance, 'potential': potential}, cycle) as review
-    from reviews
-    where employee_id in (select employee_id from staff)
-    group by employee_id, reviewed_on
+    -- the review of each day (a tie of dates goes to the larger cycle text), held until the employee's next one
+    select
+        employee_id,
+        reviewed_on,
+        coalesce(lead(reviewed_on) over (partition by employee_id order by reviewed_on), date '9999-12-31') as reviewed_until,
+        review
+    from (
+        select employee_id, reviewed_on, arg_max({'performance': performance, 'potential': potential}, cycle) as review
+        from reviews
+        where employee_id in (select employee_id from staff)
+        group by employee_id, reviewed_on
+    )
 ),
 
 candidates as (
+    -- the latest review on or before T: the one whose span holds T
     select coverage.as_of_date, coverage.employee_id, coverage.role_id, coverage.coverage_points,
            coverage.required_points, review_days.review.performance as performance
     from coverage
-    asof left join review_days
+    left join review_days
         on review_days.employee_id = coverage.employee_id
        and review_days.reviewed_on <= coverage.as_of_date
+       and review_days.reviewed_until > coverage.as_of_date
     where coverage.is_candidate
 ),
 

@@ -2,7 +2,6 @@
 -- sql/marts/retention_risk.sql with T for as_of): the path state at T, check-ins and reviews dated by T,
 -- months since the last promotion at T, and each factor off at T when its sources had no rows in effect
 -- by T (retention_factors). One row per date per employee active at T.
--- enum: path_state, band
 with
 
 dates as (select * from history_dates),
@@ -64,23 +63,32 @@ check_in_stats as (
 ),
 
 review_days as (
-    -- the review of each day (a tie of dates goes to the larger cycle text), for an as-of join
-    select employee_id, reviewed_on, arg_max(performance, cycle) as performance
-    from reviews
-    where employee_id in (select employee_id from staff)
-    group by employee_id, reviewed_on
+    -- the review of each day (a tie of dates goes to the larger cycle text), held until the employee's next one
+    select
+        employee_id,
+        reviewed_on,
+        coalesce(lead(reviewed_on) over (partition by employee_id order by reviewed_on), date '9999-12-31') as reviewed_until,
+        performance
+    from (
+        select employee_id, reviewed_on, arg_max(performance, cycle) as performance
+        from reviews
+        where employee_id in (select employee_id from staff)
+        group by employee_id, reviewed_on
+    )
 ),
 
 facts as (
+    -- the latest review on or before T: the one whose span holds T
     select
         employees.as_of_date,
         employees.employee_id,
         employees.months_since_promotion,
         review_days.performance
     from employees
-    asof left join review_days
+    left join review_days
         on review_days.employee_id = employees.employee_id
        and review_days.reviewed_on <= employees.as_of_date
+       and review_days.reviewed_until > employees.as_of_date
 ),
 
 flags as (
@@ -124,12 +132,13 @@ scored as (
     cross join int_risk_weights
 )
 
+-- path_state and band as ENUMs of their values in text order (the dashboard and the backtest read them often)
 select
     as_of_date,
     employee_id,
-    path_state,
+    path_state::enum('no_path', 'on_path', 'plan_only', 'top_of_ladder') as path_state,
     score,
-    case when score >= 50 then 'high' when score >= 25 then 'medium' else 'low' end as band,
+    (case when score >= 50 then 'high' when score >= 25 then 'medium' else 'low' end)::enum('high', 'low', 'medium') as band,
     no_path,
     plan_only,
     stalled,
