@@ -22,4 +22,7 @@ rows_out as (
     join targets using (employee_id, role_id)
 )
 
+-- stored in employee order: the employee page reads one person's rows, and DuckDB's zone maps then skip the
+-- other row groups (bench/README.md, "The employee page under 50 ms")
 select * from rows_out
+order by employee_id
