@@ -63,4 +63,7 @@ matches as (
     where ranked.rank <= 5                                              -- the five best
 )
 
+-- stored in employee order: the employee page reads one person's rows, and DuckDB's zone maps then skip the
+-- other row groups (bench/README.md, "The employee page under 50 ms")
 select * from matches
+order by employee_id

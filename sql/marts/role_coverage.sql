@@ -33,4 +33,7 @@ with_coverage as (
     join targets using (employee_id, role_id)
 )
 
+-- stored in employee order: the employee page reads one person's rows, and DuckDB's zone maps then skip the
+-- other row groups (bench/README.md, "The employee page under 50 ms")
 select * from with_coverage
+order by employee_id

@@ -8,13 +8,14 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { audit } from '../../../auth/audit.ts';
-import { dataVersion, userOf } from '../../../context.ts';
+import { tableNames, userOf } from '../../../context.ts';
 import { ApiError, NotFoundError } from '../../../errors.ts';
 import { missingTables } from '../../../list-route.ts';
 import { buildWhere } from '../../../query.ts';
-import { readOne, readRows } from '../../../rows.ts';
+import { readOne, readRows, type PlainRow } from '../../../rows.ts';
 import { Bool, IdParam, Int, Num, Row, Str, errors } from '../../../schemas.ts';
 import { scopeSql } from '../../../scope.ts';
+import { versionCte } from './profile.ts';
 
 export const SkillGap = Row({
   skill_id: Type.String(), skill_name: Str(), current_level: Int({ description: 'current level (no assessment = 0)' }),
@@ -33,40 +34,51 @@ const Suggestions = Type.Object({ rows: Type.Array(Suggestion), asOf: Str(), run
 /** The career_plans columns of the import contract (../shared/spec/import-contract.md), in its order. */
 export const CAREER_PLANS_HEADER = ['employee_id', 'target_role_id', 'created_on', 'status'] as const;
 
-const MATCHES_SQL = `
-  select rank::int as rank, role_id, title, level_change::int as level_change, kind, coverage::double as coverage,
-         n_skills_to_close::int as n_skills_to_close, skills_to_close, months_in_role::int as months_in_role,
-         has_open_need, is_critical_without_ready_now, is_path_target
-  from mobility_matches where employee_id = $id order by rank`;
+// One statement (bench/README.md, "The employee page under 50 ms"): the data version, whether the person is
+// active and in the caller's scope (career_path_state, as the profile finds them), their suggestions in rank
+// order, and the skill gaps of the suggested roles — the mart's skills_to_close as rows: each required skill of
+// the role below its level (no assessment = 0), in the mart's order (importance, then skill name, then id), read
+// from the same inputs the mart reads. mobility_matches and int_skill_levels_current are stored in employee
+// order, so each lookup by id reads one row group.
+function suggestionsSql(names: Set<string>, where: string): string {
+  const mobility = ['mobility_matches', 'stg_role_skills', 'stg_skills', 'int_skill_levels_current'].every((t) => names.has(t));
+  return `with ${versionCte(names)},
+  person as (select employee_id from career_path_state ${where}),
+  matches as (${mobility ? `
+    select rank::int as rank, role_id, title, level_change::int as level_change, kind, coverage::double as coverage,
+           n_skills_to_close::int as n_skills_to_close, skills_to_close, months_in_role::int as months_in_role,
+           has_open_need, is_critical_without_ready_now, is_path_target
+    from mobility_matches where employee_id = $id` : `
+    select null::int as rank, null::varchar as role_id where false`}),
+  gaps as (${mobility ? `
+    select rs.role_id, rs.skill_id, s.name as skill_name, coalesce(l.current_level, 0)::int as current_level,
+           rs.required_level::int as required_level, rs.importance::int as importance
+    from stg_role_skills rs
+    join stg_skills s using (skill_id)
+    left join int_skill_levels_current l on l.employee_id = $id and l.skill_id = rs.skill_id
+    where rs.role_id in (select role_id from matches)   -- the suggested roles
+      and coalesce(l.current_level, 0) < rs.required_level` : `
+    select null::varchar as role_id where false`})
+  select (select run_id from version) as run_id, (select as_of from version) as as_of,
+    exists (select 1 from person) as active,
+    ${mobility ? `(select list(m order by m.rank) from matches m)` : 'null'} as matches,
+    ${mobility ? `(select list(g order by g.role_id, g.importance desc, g.skill_name, g.skill_id) from gaps g)` : 'null'} as gaps`;
+}
 
-// The mart's skills_to_close as rows: each required skill of the role below its level (no assessment = 0),
-// in the mart's order (importance, then skill name, then id). Read from the same inputs the mart reads.
-const GAPS_SQL = `
-  select rs.role_id, rs.skill_id, s.name as skill_name, coalesce(l.current_level, 0)::int as current_level,
-         rs.required_level::int as required_level, rs.importance::int as importance
-  from stg_role_skills rs
-  join stg_skills s using (skill_id)
-  left join int_skill_levels_current l on l.employee_id = $id and l.skill_id = rs.skill_id
-  where rs.role_id in (select unnest(json_transform($roles, '["VARCHAR"]')))   -- the suggested roles (read once above)
-    and coalesce(l.current_level, 0) < rs.required_level
-  order by rs.role_id, rs.importance desc, s.name, rs.skill_id`;
-
-/** One employee's suggestions with their gaps; null when the person is not active or not in the caller's scope. */
+/** One employee's suggestions with their gaps and the data version; null when the person is not active or not in the caller's scope. */
 async function suggestionsOf(conn: DuckDBConnection, id: string, user: ReturnType<typeof userOf>) {
+  const names = await tableNames(conn);
+  if (!names.has('career_path_state')) return null;
   const { where, params } = buildWhere({ scopeColumn: 'employee_id' }, {}, user, [{ clause: 'employee_id = $id', params: { id } }]);
-  // the active employees, as the profile finds them (career_path_state)
-  if ((await missingTables(conn, ['career_path_state'])).length) return null;
-  if (!(await readOne(conn, `select employee_id from career_path_state ${where}`, params))) return null;
-  if ((await missingTables(conn, ['mobility_matches', 'stg_role_skills', 'stg_skills', 'int_skill_levels_current'])).length) return [];
-  // mobility_matches is read once: a lookup by employee scans the whole table (it is not stored by employee),
-  // the larger part of this answer's time at 100k (bench/README.md)
-  const matches = await readRows(conn, MATCHES_SQL, { id });
-  if (!matches.length) return [];
-  const gaps = await readRows(conn, GAPS_SQL, { id, roles: JSON.stringify(matches.map((m) => m.role_id)) });
-  return matches.map((m) => ({
+  const row = await readOne(conn, suggestionsSql(names, where), { ...params, id });
+  if (!row || row.active !== true) return null;
+  const matches = (row.matches as PlainRow[] | null) ?? [];
+  const gaps = (row.gaps as PlainRow[] | null) ?? [];
+  const rows = matches.map((m) => ({
     ...m,
     gaps: gaps.filter((g) => g.role_id === m.role_id).map(({ role_id: _role, ...g }) => g),
   }));
+  return { rows, asOf: (row.as_of as string | null) ?? null, runId: (row.run_id as number | null) ?? null };
 }
 
 const MoveBody = Type.Object({
@@ -93,10 +105,7 @@ export function registerSuggestions(app: FastifyInstance) {
     },
   }, async (request) => {
     const { id } = request.params as { id: string };
-    const answer = await app.reads.use(async (conn) => {
-      const rows = await suggestionsOf(conn, id, userOf(request));
-      return rows && { rows, ...(await dataVersion(conn)) };
-    });
+    const answer = await app.reads.use((conn) => suggestionsOf(conn, id, userOf(request)));
     if (!answer) throw new NotFoundError(`No active employee with id "${id}" (or not in your part of the org)`);
     return answer;
   });
