@@ -8,7 +8,7 @@ import path from 'node:path';
 import { defaultMappingsDir } from './config.ts';
 import { datasetForFile, type DatasetName } from './datasets.ts';
 import { all, exec, one, tableExists, type Db } from './db.ts';
-import { DEFAULT_HISTORY_MONTHS, discoverModels, dropTempModels, modelsFingerprint, runModels, type Model } from './models.ts';
+import { DEFAULT_HISTORY_MONTHS, discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
 import type { ModelSettings } from './model-settings.ts';
 import { BACKTEST_MARTS, buildBacktest, MIN_EXITS, TOO_FEW_EXITS } from './backtest/marts.ts';
 import { recordRunHistory } from './run-history.ts';
@@ -402,8 +402,6 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
         notes.push(`risk backtest: ${backtest.exits} voluntary exit${backtest.exits === 1 ? '' : 's'} over ${backtest.evaluableDates} evaluable date${backtest.evaluableDates === 1 ? '' : 's'}: ${TOO_FEW_EXITS}`);
       }
     }
-    // the temp models (intermediates nothing reads after the run) leave with the run: never in the file
-    await dropTempModels(conn, models);
     t = lap('models', t); // with the backtest
 
     progress({ phase: 'commit', done: 0, total: 1, message: 'committing' });

@@ -1,4 +1,3 @@
--- materialized: temp
 -- Every (active employee, role) pair some model needs a coverage for, with why it is needed: the current
 -- role, path targets, progressions out of the current role (promotion options and succession feeders),
 -- and nominations. One row per employee per role.
