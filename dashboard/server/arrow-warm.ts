@@ -1,6 +1,7 @@
 // Warm the Arrow encoder once per process, in the background after the server starts listening: the
-// first Arrow answer of a fresh process otherwise runs arrow.ts's per-column loops in V8's interpreter
-// until they are optimized (the 100k retention list: build ~250 ms cold vs ~60 ms warm, bench/README.md).
+// first Arrow answer of a fresh process otherwise runs the per-column loops (arrow-columns.ts, arrow-text.ts,
+// arrow-dictionary.ts) in V8's interpreter until they are optimized (the 100k retention list: build
+// ~250 ms cold vs ~60 ms warm, bench/README.md).
 // A synthetic result (DuckDB `range`, no table of the org) with the column shapes of the list answers is
 // encoded a few times, at the size of the largest list answer (100k rows, MAX_LIMIT): the first real answer
 // then also finds memory the process already holds instead of fresh pages, which cost ~13 µs each on the VMs
