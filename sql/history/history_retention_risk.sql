@@ -42,24 +42,45 @@ switches as (
     cross join first_dates
 ),
 
+check_in_weeks as (
+    -- each week some check-in falls in, with the dates whose 180 days hold it and which pulse windows of
+    -- each date it falls in: a short list per week (a hash join of the check-ins to (week, date) pairs, or
+    -- a range join to the dates, costs more than unnesting this list; the rows and sums are the same)
+    select
+        weeks.week_of,
+        list({
+            'as_of_date': dates.as_of_date,
+            'in_42d': weeks.week_of > dates.as_of_date - 42,
+            'in_recent': weeks.week_of > dates.as_of_date - 56,
+            'in_prior': weeks.week_of <= dates.as_of_date - 56 and weeks.week_of > dates.as_of_date - 112
+        }) as windows
+    from (select distinct week_of from check_ins) as weeks
+    join dates
+        on weeks.week_of <= dates.as_of_date
+       and weeks.week_of > dates.as_of_date - 180
+    group by weeks.week_of
+),
+
+check_in_windows as (
+    -- one row per check-in per date whose 180 days hold it
+    select check_ins.employee_id, check_ins.pulse, check_ins.career_discussed, unnest(check_in_weeks.windows) as w
+    from check_ins
+    join check_in_weeks using (week_of)
+),
+
 check_in_stats as (
     -- one pass over the check-ins of the 180 days before each date; the pulse windows are inside it
     select
-        dates.as_of_date,
-        check_ins.employee_id,
-        count(*) filter (where check_ins.week_of > dates.as_of_date - 42)::integer as n_check_ins_42d,
-        count(*) filter (where check_ins.career_discussed)::integer as n_career_talks_180d,
-        count(check_ins.pulse) filter (where check_ins.week_of > dates.as_of_date - 56)::integer as n_pulses_recent,
-        sum(check_ins.pulse) filter (where check_ins.week_of > dates.as_of_date - 56)::integer as pulse_sum_recent,
-        count(check_ins.pulse) filter (where check_ins.week_of <= dates.as_of_date - 56
-                                         and check_ins.week_of > dates.as_of_date - 112)::integer as n_pulses_prior,
-        sum(check_ins.pulse) filter (where check_ins.week_of <= dates.as_of_date - 56
-                                       and check_ins.week_of > dates.as_of_date - 112)::integer as pulse_sum_prior
-    from check_ins
-    join dates
-        on check_ins.week_of <= dates.as_of_date
-       and check_ins.week_of > dates.as_of_date - 180
-    group by dates.as_of_date, check_ins.employee_id
+        w.as_of_date,
+        employee_id,
+        count(*) filter (where w.in_42d)::integer as n_check_ins_42d,
+        count(*) filter (where career_discussed)::integer as n_career_talks_180d,
+        count(pulse) filter (where w.in_recent)::integer as n_pulses_recent,
+        sum(pulse) filter (where w.in_recent)::integer as pulse_sum_recent,
+        count(pulse) filter (where w.in_prior)::integer as n_pulses_prior,
+        sum(pulse) filter (where w.in_prior)::integer as pulse_sum_prior
+    from check_in_windows
+    group by w.as_of_date, employee_id
 ),
 
 review_days as (
