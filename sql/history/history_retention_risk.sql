@@ -12,9 +12,10 @@ states as (select * from hist_path_state),
 
 staff as (select * from stg_employees),
 
-check_ins as (select * from stg_check_ins),
+-- read by first_dates and the check-in windows: not materialized, each reads only its columns
+check_ins as not materialized (select * from stg_check_ins),
 
-reviews as (select * from stg_reviews),
+reviews as not materialized (select * from stg_reviews),
 
 plans as (select * from stg_career_plans),
 
