@@ -40,7 +40,7 @@ export const CAREER_PLANS_HEADER = ['employee_id', 'target_role_id', 'created_on
 // the role below its level (no assessment = 0), in the mart's order (importance, then skill name, then id), read
 // from the same inputs the mart reads. mobility_matches and int_skill_levels_current are stored in employee
 // order, so each lookup by id reads one row group.
-export function suggestionsSql(names: Set<string>, where: string): string {
+function suggestionsSql(names: Set<string>, where: string): string {
   const mobility = ['mobility_matches', 'stg_role_skills', 'stg_skills', 'int_skill_levels_current'].every((t) => names.has(t));
   return `with ${versionCte(names)},
   person as (select employee_id from career_path_state ${where}),
