@@ -4,7 +4,7 @@
 // Arrow (arrow.ts) builds its vectors from the chunks' buffers without that conversion.
 import {
   DuckDBTypeId, JSDuckDBValueConverter,
-  type DuckDBConnection, type DuckDBDataChunk, type DuckDBType, type DuckDBValue, type DuckDBValueConverter,
+  type DuckDBConnection, type DuckDBDataChunk, type DuckDBPreparedStatement, type DuckDBResult, type DuckDBType, type DuckDBValue, type DuckDBValueConverter,
 } from '@duckdb/node-api';
 import type { Params } from '../../pipeline/src/db.ts';
 
@@ -59,7 +59,11 @@ export async function readColumns(conn: DuckDBConnection, sql: string, params?: 
   // by chunk out of that collection (getChunk), twice the memory written; the streamed chunks are the
   // query's own (100k-row retention list: ~130 ms instead of ~300 ms, bench/README.md). `result` stays
   // referenced below as long as its chunks are in use (their strings may point into its memory).
-  const result = await conn.stream(sql, params as never);
+  return resultColumns(await conn.stream(sql, params as never));
+}
+
+/** A streamed result's columns and chunks (readColumns, readOnePrepared). */
+async function resultColumns(result: DuckDBResult): Promise<ReadResult> {
   const names = result.columnNames();
   const types = result.columnTypes();
   const chunks: DuckDBDataChunk[] = [];
@@ -99,4 +103,38 @@ export async function readRows(conn: DuckDBConnection, sql: string, params?: Par
 
 export async function readOne(conn: DuckDBConnection, sql: string, params?: Params): Promise<PlainRow | undefined> {
   return (await readRows(conn, sql, params))[0];
+}
+
+// Prepared statements kept per read connection, by SQL text: a statement run again with other parameters is
+// not parsed, bound and planned again (the employee page's two statements: ~15 % of their CPU at 100k,
+// bench/README.md "The employee page, round 2"). DuckDB binds a kept statement again by itself when a table
+// it reads has changed since (a run replaced it). A few per connection, least recently used dropped.
+const PREPARED_MAX = 16;
+const prepared = new WeakMap<DuckDBConnection, Map<string, Promise<DuckDBPreparedStatement>>>();
+
+function preparedOf(conn: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  let kept = prepared.get(conn);
+  if (!kept) prepared.set(conn, (kept = new Map()));
+  let ps = kept.get(sql);
+  if (ps) {
+    kept.delete(sql);
+  } else {
+    ps = conn.prepare(sql);
+    ps.catch(() => kept.delete(sql)); // a statement that failed to prepare is not kept
+    const oldest = kept.size >= PREPARED_MAX ? kept.keys().next().value : undefined;
+    if (oldest !== undefined) {
+      kept.get(oldest)?.then((old) => old.destroySync(), () => {});
+      kept.delete(oldest);
+    }
+  }
+  kept.set(sql, ps);
+  return ps;
+}
+
+/** As readOne, through a statement prepared once per connection (for a statement a route runs on every request). */
+export async function readOnePrepared(conn: DuckDBConnection, sql: string, params: Record<string, DuckDBValue>): Promise<PlainRow | undefined> {
+  const ps = await preparedOf(conn, sql);
+  ps.clearBindings();
+  ps.bind(params);
+  return toRows(await resultColumns(await ps.stream()))[0];
 }

@@ -8,7 +8,7 @@ import { SERVING_STATUS_SQL } from '../../../../../pipeline/src/run-outcome.ts';
 import type { AuthUser } from '../../../auth/user.ts';
 import { tableNames } from '../../../context.ts';
 import { buildWhere } from '../../../query.ts';
-import { readOne, type Cell, type PlainRow } from '../../../rows.ts';
+import { readOnePrepared, type Cell, type PlainRow } from '../../../rows.ts';
 import { RISK_FACTORS } from '../retention/index.ts';
 
 /** The latest serving run (context.ts dataVersion), as a CTE; no row when there is none or no runs table. */
@@ -83,7 +83,7 @@ export async function profileOf(conn: DuckDBConnection, id: string, user: AuthUs
   if (!['career_path_state', 'stg_employees', 'stg_roles'].every((t) => names.has(t))) return null;
   const { where, params } = buildWhere({ scopeColumn: 'employee_id' }, {}, user,
     [{ clause: 'employee_id = $id', params: { id } }]);
-  const row = await readOne(conn, profileSql(names, where), { ...params, id });
+  const row = await readOnePrepared(conn, profileSql(names, where), { ...params, id });
   if (!row) return null;
   const coverage = rows(row.coverage);
   const targets = coverage.filter((c) => c.target_kind !== 'current');

@@ -12,7 +12,7 @@ import { tableNames, userOf } from '../../../context.ts';
 import { ApiError, NotFoundError } from '../../../errors.ts';
 import { missingTables } from '../../../list-route.ts';
 import { buildWhere } from '../../../query.ts';
-import { readOne, readRows, type PlainRow } from '../../../rows.ts';
+import { readOnePrepared, readRows, type PlainRow } from '../../../rows.ts';
 import { Bool, IdParam, Int, Num, Row, Str, errors } from '../../../schemas.ts';
 import { scopeSql } from '../../../scope.ts';
 import { versionCte } from './profile.ts';
@@ -70,7 +70,7 @@ async function suggestionsOf(conn: DuckDBConnection, id: string, user: ReturnTyp
   const names = await tableNames(conn);
   if (!names.has('career_path_state')) return null;
   const { where, params } = buildWhere({ scopeColumn: 'employee_id' }, {}, user, [{ clause: 'employee_id = $id', params: { id } }]);
-  const row = await readOne(conn, suggestionsSql(names, where), { ...params, id });
+  const row = await readOnePrepared(conn, suggestionsSql(names, where), { ...params, id });
   if (!row || row.active !== true) return null;
   const matches = (row.matches as PlainRow[] | null) ?? [];
   const gaps = (row.gaps as PlainRow[] | null) ?? [];
