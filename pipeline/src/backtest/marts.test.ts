@@ -8,9 +8,68 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, exec, openDb, type Db } from '../db.ts';
 import { DEFAULT_RISK_WEIGHTS, RISK_FACTORS } from '../model-settings.ts';
-import { backtestFigures, buildBacktest, countRows, pointsOf, withLabelledCounts, TOO_FEW_EXITS, type BacktestResult, type Labelled } from './marts.ts';
+import { BANDS, backtestFigures, buildBacktest, pointsOf, STATES, withLabelledCounts, TOO_FEW_EXITS, type BacktestResult, type Cell, type LabelledCounts } from './marts.ts';
 
 const AS_OF = '2026-06-30';
+
+/** One employee at one evaluable date, with the label (rows held in memory, for countRows). */
+interface Labelled {
+  asOfDate: string;
+  employeeId: string;
+  pathState: string;
+  score: number;
+  band: string;
+  /** The eight flags as 0/1 (a factor that is off, null, counts 0 as in the score). */
+  flags: number[];
+  left: boolean;
+}
+
+
+/** The same counts from rows held in memory (tests: hand-made rows), patterns in the rows' order. */
+function countRows(dates: string[], rows: readonly Labelled[], excluded: ReadonlyMap<string, number> = new Map()): LabelledCounts {
+  const index = new Map(dates.map((d, i) => [d, i]));
+  const bitsOf = (r: Labelled) => r.flags.reduce((s, f, k) => s + f * 2 ** k, 0);
+  const cells = new Map<string, Cell>();
+  const patterns: number[] = [];
+  for (const r of rows) {
+    const date = index.get(r.asOfDate);
+    if (date === undefined) continue;
+    const bits = bitsOf(r);
+    const band = BANDS.indexOf(r.band as never);
+    const state = STATES.indexOf(r.pathState as never);
+    const key = `${date},${r.score},${band},${state},${bits}`;
+    let c = cells.get(key);
+    if (!c) cells.set(key, (c = { date, score: r.score, band: band < 0 ? null : band, state: state < 0 ? null : state, bits, n: 0, left: 0 }));
+    c.n++;
+    if (r.left) c.left++;
+    if (!patterns.includes(bits)) patterns.push(bits);
+  }
+  return {
+    dates, cells: [...cells.values()], excluded: dates.map((d) => excluded.get(d) ?? 0), patterns,
+    async leftAtCut(cuts) {
+      return cuts.map((c) => rows.filter((r) => r.score === c.score && index.has(r.asOfDate) && (c.date === null || index.get(r.asOfDate) === c.date))
+        .sort((a, b) => (a.employeeId < b.employeeId ? -1 : a.employeeId > b.employeeId ? 1 : a.asOfDate < b.asOfDate ? -1 : a.asOfDate > b.asOfDate ? 1 : 0))
+        .slice(0, c.take).filter((r) => r.left).length);
+    },
+    async clusterMeat(fits) {
+      return fits.map((f) => {
+        const sums = new Map<string, number[]>();
+        for (const r of rows) {
+          const date = index.get(r.asOfDate);
+          if (date === undefined || date >= f.before) continue;
+          const res = (r.left ? 1 : 0) - f.probability.get(bitsOf(r))!;
+          let s = sums.get(r.employeeId);
+          if (!s) sums.set(r.employeeId, (s = new Array<number>(RISK_FACTORS.length + 1).fill(0)));
+          s[0] += res;
+          for (let k = 0; k < RISK_FACTORS.length; k++) s[k + 1] += r.flags[k] * res;
+        }
+        const m = Array.from({ length: RISK_FACTORS.length + 1 }, () => new Array<number>(RISK_FACTORS.length + 1).fill(0));
+        for (const s of sums.values()) for (let i = 0; i <= RISK_FACTORS.length; i++) for (let j = 0; j <= RISK_FACTORS.length; j++) m[i][j] += s[i] * s[j];
+        return m;
+      });
+    },
+  };
+}
 
 /** The minimal inputs: the columns the backtest reads, as the history models and staging name them. */
 async function smallHistory(conn: DuckDBConnection): Promise<void> {

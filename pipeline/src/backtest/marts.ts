@@ -19,20 +19,8 @@ export const TOO_FEW_EXITS = 'too few exits to judge';
 /** Fewer exits than this over all evaluable dates: figures with the warning, no fitted weights. */
 export const MIN_EXITS = 30;
 
-const BANDS = ['high', 'medium', 'low'] as const;
-const STATES = ['no_path', 'plan_only', 'on_path', 'top_of_ladder'] as const;
-
-/** One employee at one evaluable date, with the label (rows held in memory: countRows, for tests). */
-export interface Labelled {
-  asOfDate: string;
-  employeeId: string;
-  pathState: string;
-  score: number;
-  band: string;
-  /** The eight flags as 0/1 (a factor that is off, null, counts 0 as in the score). */
-  flags: number[];
-  left: boolean;
-}
+export const BANDS = ['high', 'medium', 'low'] as const;
+export const STATES = ['no_path', 'plan_only', 'on_path', 'top_of_ladder'] as const;
 
 /** Labelled rows (involuntary and unknown-type exits left out) counted alike: one date, score, band, path state and flag pattern. */
 export interface Cell {
@@ -198,52 +186,6 @@ export async function withLabelledCounts<T>(conn: DuckDBConnection, asOf: string
   }
   await exec(conn, `drop table if exists ${table}`);
   return result;
-}
-
-/** The same counts from rows held in memory (tests: hand-made rows), patterns in the rows' order. */
-export function countRows(dates: string[], rows: readonly Labelled[], excluded: ReadonlyMap<string, number> = new Map()): LabelledCounts {
-  const index = new Map(dates.map((d, i) => [d, i]));
-  const bitsOf = (r: Labelled) => r.flags.reduce((s, f, k) => s + f * 2 ** k, 0);
-  const cells = new Map<string, Cell>();
-  const patterns: number[] = [];
-  for (const r of rows) {
-    const date = index.get(r.asOfDate);
-    if (date === undefined) continue;
-    const bits = bitsOf(r);
-    const band = BANDS.indexOf(r.band as never);
-    const state = STATES.indexOf(r.pathState as never);
-    const key = `${date},${r.score},${band},${state},${bits}`;
-    let c = cells.get(key);
-    if (!c) cells.set(key, (c = { date, score: r.score, band: band < 0 ? null : band, state: state < 0 ? null : state, bits, n: 0, left: 0 }));
-    c.n++;
-    if (r.left) c.left++;
-    if (!patterns.includes(bits)) patterns.push(bits);
-  }
-  return {
-    dates, cells: [...cells.values()], excluded: dates.map((d) => excluded.get(d) ?? 0), patterns,
-    async leftAtCut(cuts) {
-      return cuts.map((c) => rows.filter((r) => r.score === c.score && index.has(r.asOfDate) && (c.date === null || index.get(r.asOfDate) === c.date))
-        .sort((a, b) => (a.employeeId < b.employeeId ? -1 : a.employeeId > b.employeeId ? 1 : a.asOfDate < b.asOfDate ? -1 : a.asOfDate > b.asOfDate ? 1 : 0))
-        .slice(0, c.take).filter((r) => r.left).length);
-    },
-    async clusterMeat(fits) {
-      return fits.map((f) => {
-        const sums = new Map<string, number[]>();
-        for (const r of rows) {
-          const date = index.get(r.asOfDate);
-          if (date === undefined || date >= f.before) continue;
-          const res = (r.left ? 1 : 0) - f.probability.get(bitsOf(r))!;
-          let s = sums.get(r.employeeId);
-          if (!s) sums.set(r.employeeId, (s = new Array<number>(FEATURES + 1).fill(0)));
-          s[0] += res;
-          for (let k = 0; k < FEATURES; k++) s[k + 1] += r.flags[k] * res;
-        }
-        const m = Array.from({ length: FEATURES + 1 }, () => new Array<number>(FEATURES + 1).fill(0));
-        for (const s of sums.values()) for (let i = 0; i <= FEATURES; i++) for (let j = 0; j <= FEATURES; j++) m[i][j] += s[i] * s[j];
-        return m;
-      });
-    },
-  };
 }
 
 const rate = (num: number, den: number) => (den > 0 ? num / den : null);

@@ -276,29 +276,20 @@ export function logisticFitClustered(rows: readonly { x: readonly number[]; even
   if (!fit.cov) return fit;
   const { cols } = fit;
   const p = cols.length + 1;
-  const beta = [fit.coef[0]!, ...cols.map((c) => fit.coef[c + 1]!)];
   const sums = new Map<string, number[]>();
-  const x = new Array<number>(p).fill(1); // reused for every row: x[0] is the intercept's 1
   for (const r of rows) {
-    let z = 0;
-    for (let k = 0; k < p; k++) {
-      if (k > 0) x[k] = r.x[cols[k - 1]];
-      z += x[k] * beta[k];
-    }
-    const res = (r.event ? 1 : 0) - sigmoid(z);
+    const res = (r.event ? 1 : 0) - fittedProbability(fit, r.x);
     let s = sums.get(r.cluster);
     if (!s) sums.set(r.cluster, (s = new Array<number>(p).fill(0)));
-    for (let k = 0; k < p; k++) s[k] += x[k] * res;
+    s[0] += res;
+    cols.forEach((c, k) => { s[k + 1] += r.x[c] * res; });
   }
   const meat = Array.from({ length: p }, () => new Array<number>(p).fill(0));
   for (const s of sums.values()) for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) meat[i][j] += s[i] * s[j];
   return clustered(fit, meat, features);
 }
 
-/**
- * The fitted probability of a row with these 0/1 features (`x` over all features, as in the groups), computed
- * as logisticFitClustered computes each row's: the cluster score sums can then be taken elsewhere (in SQL).
- */
+/** The fitted probability of a row with these features (`x` over all features, as in the groups). */
 export function fittedProbability(fit: LogisticFit, x: readonly number[]): number {
   let z = 0;
   z += 1 * fit.coef[0]!;
