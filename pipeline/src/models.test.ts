@@ -5,8 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { DATASETS, duckType } from './datasets.ts';
 import { all, exec, ident, openDb, type Db } from './db.ts';
+import { ModelTestError } from './model-tests.ts';
 import {
-  ModelBuildError, ModelCycleError, ModelDefinitionError, ModelTestError, SQL_DIR,
+  ModelBuildError, ModelCycleError, ModelDefinitionError, SQL_DIR,
   discoverModels, modelsFingerprint, orderModels, parseSpec, runModels, tableRefs,
 } from './models.ts';
 

@@ -15,9 +15,6 @@ import { APP_TABLES, APP_VIEWS, PIPELINE_TABLES } from './migrations/index.ts';
 import { modelParams, type ModelSettings } from './model-settings.ts';
 import { testModels } from './model-tests.ts';
 
-// the tests' part (query building, running, failures) lives in model-tests.ts; importers keep using this module
-export { ModelTestError, testModels, testQueries, type TestFailure } from './model-tests.ts';
-
 /** The repo's sql/ folder. */
 export const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql');
 

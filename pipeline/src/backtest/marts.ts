@@ -11,7 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { all, exec, ident, literal, tableExists } from '../db.ts';
 import { modelSettings, RISK_FACTORS, type ModelSettings, type RiskWeights } from '../model-settings.ts';
-import { parseSpec, testModels, type Model } from '../models.ts';
+import { testModels } from '../model-tests.ts';
+import { parseSpec, type Model } from '../models.ts';
 import { aucOfCounts, clustered, decileCut, fittedProbability, liftOf, logisticFit, type Group, type LogisticFit } from './stats.ts';
 
 export const BACKTEST_MARTS = ['risk_backtest', 'risk_factor_effects', 'risk_weights_fitted'] as const;
