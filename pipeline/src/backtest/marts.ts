@@ -374,8 +374,12 @@ export async function backtestFigures(counts: LabelledCounts, weights: RiskWeigh
     auc_configured: aucConfigured, auc_fitted: aucFitted, auc_fitted_points: aucFittedPoints,
     warning: warning ?? (older.length === 0 ? 'no older half to fit on' : trainFit ? null : 'no exit (or no stay) in the older half'),
   }));
-  return { risk_backtest: backtest, risk_factor_effects: effects, risk_weights_fitted: weightsFitted };
+  return { risk_backtest: finite(backtest), risk_factor_effects: finite(effects), risk_weights_fitted: finite(weightsFitted) };
 }
+
+/** Rows with every number that is not finite (an odds ratio past the largest double, say) as null: what the marts store and the dashboard serves. */
+const finite = (rows: Record<string, unknown>[]) => rows.map((r) =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? null : v])));
 
 /** Column types of the three tables (the order is the tables' column order; the dashboard's response schemas use them). */
 export const COLUMNS: Record<(typeof BACKTEST_MARTS)[number], Record<string, string>> = {
@@ -407,7 +411,7 @@ async function writeTable(conn: DuckDBConnection, name: string, columns: Record<
   const params: Record<string, string | number | boolean | null> = {};
   const tuples = rows.map((r, i) => `(${cols.map((c, j) => {
     const v = r[c];
-    params[`p${i}_${j}`] = v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v as string | number | boolean | null;
+    params[`p${i}_${j}`] = v === undefined ? null : v as string | number | boolean | null;
     return `$p${i}_${j}::${columns[c]}`;
   }).join(', ')})`);
   await exec(conn, `insert into ${ident(name)} values ${tuples.join(', ')}`, params);

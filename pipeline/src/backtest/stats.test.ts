@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../fixtures/generator/prng.ts';
-import { auc, groupRows, logisticFit, logisticFitClustered, topDecileLift } from './stats.ts';
+import { auc, clustered, groupRows, logisticFit, logisticFitClustered, topDecileLift } from './stats.ts';
 
 describe('auc', () => {
   it('counts a tie between an exit and a stay as one half (worked by hand)', () => {
@@ -113,5 +113,16 @@ describe('logisticFit', () => {
     expect(twice.coef[1]).toBeCloseTo(single.coef[1]!, 8);
     expect(twice.se[1]).toBeCloseTo(se, 8);
     expect(logisticFit(groupRows([...rows, ...rows]), 1).se[1]).toBeCloseTo(se / Math.SQRT2, 8);
+  });
+
+  it('cluster-robust errors: a variance rounded below zero gives no standard error and no interval, not NaN', () => {
+    const fit = logisticFit([{ x: [0], n: 100, events: 10 }, { x: [1], n: 50, events: 15 }], 1);
+    // B M B with M = [[2, 0], [0, -1]]: the flag's variance is 2 B01² − B11² < 0 here (B = [[2, −2], [−2, 3.71]] / 18),
+    // the intercept's 2 B00² − B01² > 0
+    const robust = clustered(fit, [[2, 0], [0, -1]], 1);
+    expect(robust.se[1]).toBeNull();
+    expect([robust.lower[1], robust.upper[1]]).toEqual([null, null]);
+    expect(robust.se[0]).toBeCloseTo(Math.sqrt(2 * fit.cov![0][0] ** 2 - fit.cov![0][1] ** 2), 12);
+    expect(robust.coef).toEqual(fit.coef);
   });
 });

@@ -307,16 +307,17 @@ export function clustered(fit: LogisticFit, meat: readonly (readonly number[])[]
   const beta = [fit.coef[0]!, ...cols.map((c) => fit.coef[c + 1]!)];
   const bm = cov.map((row) => meat[0].map((_, j) => row.reduce((acc, v, k) => acc + v * meat[k][j], 0)));
   const v = bm.map((row) => cov[0].map((_, j) => row.reduce((acc, x, k) => acc + x * cov[k][j], 0)));
-  const se = (k: number) => Math.sqrt(v[k][k]);
-  const put = (f: (k: number) => number) => {
+  // a near-singular information (a flag that almost separates exits from stays) can round a variance below
+  // zero: that entry has no standard error and no interval
+  const se = (k: number) => (v[k][k] >= 0 && Number.isFinite(v[k][k]) ? Math.sqrt(v[k][k]) : null);
+  const put = (f: (k: number) => number | null) => {
     const out: (number | null)[] = new Array(features + 1).fill(null);
     out[0] = f(0);
     cols.forEach((c, k) => { out[c + 1] = f(k + 1); });
     return out;
   };
-  return {
-    ...fit, cov: v, se: put(se), lower: put((k) => beta[k] - Z95 * se(k)), upper: put((k) => beta[k] + Z95 * se(k)),
-  };
+  const bound = (k: number, sign: number) => { const s = se(k); return s === null ? null : beta[k] + sign * Z95 * s; };
+  return { ...fit, cov: v, se: put(se), lower: put((k) => bound(k, -1)), upper: put((k) => bound(k, 1)) };
 }
 
 /** Pool 0/1 feature rows into groups of identical features (the fit then costs per distinct pattern, ≤ 2⁸ here). */
