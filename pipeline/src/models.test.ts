@@ -8,7 +8,7 @@ import { all, exec, ident, openDb, type Db } from './db.ts';
 import { ModelTestError } from './model-tests.ts';
 import {
   ModelBuildError, ModelCycleError, ModelDefinitionError, SQL_DIR,
-  discoverModels, modelsFingerprint, orderModels, parseSpec, runModels, tableRefs,
+  discoverModels, dropTempModels, modelsFingerprint, orderModels, parseSpec, runModels, tableRefs,
 } from './models.ts';
 
 function sqlDir(files: Record<string, string>): string {
@@ -93,21 +93,25 @@ describe('materialization', () => {
       'staging/stg_b.sql': '-- stg_b: kept as a table\n-- materialized: table\nselect * from src_b',
       'intermediate/int_c.sql': '--  Materialized:  VIEW\nselect * from stg_a',
       'marts/d.sql': 'select 1 as k -- materialized: view (not a leading comment)',
+      'intermediate/int_e.sql': '-- materialized: temp\nselect * from stg_a',
     }));
     expect(Object.fromEntries(models.map((m) => [m.name, m.materialized]))).toEqual({
-      stg_a: 'view', stg_b: 'table', int_c: 'view', d: 'table',
+      stg_a: 'view', stg_b: 'table', int_c: 'view', d: 'table', int_e: 'temp',
     });
-    // in the repo: staging views, and the intermediates whose one reader uses the rows as they are computed
+    // in the repo: staging views, the intermediates whose one reader uses the rows as they are computed, and
+    // temp tables for the intermediates nothing reads after the run (bench/README.md "Temp tables, measured on a quiet box")
     const views = (m: { layer: string; name: string }) => m.layer === 'staging'
       || ['int_mobility_options_collected', 'int_skill_gaps_computed'].includes(m.name);
-    for (const m of discoverModels(SQL_DIR)) expect(m.materialized).toBe(views(m) ? 'view' : 'table');
+    const temps = new Set(['hist_goals_live', 'hist_path_state', 'hist_path_targets', 'hist_succession']);
+    for (const m of discoverModels(SQL_DIR)) expect(m.materialized).toBe(views(m) ? 'view' : temps.has(m.name) ? 'temp' : 'table');
   });
 
   it('refuses another kind, naming file and line, and the kind is part of the fingerprint', () => {
-    expect(() => discoverModels(sqlDir({ 'marts/m.sql': '-- m\n-- materialized: temp\nselect 1' })))
-      .toThrow(/marts\/m\.sql:2: materialized must be "view" or "table", not "temp"/);
+    expect(() => discoverModels(sqlDir({ 'marts/m.sql': '-- m\n-- materialized: ephemeral\nselect 1' })))
+      .toThrow(/marts\/m\.sql:2: materialized must be "view", "table" or "temp", not "ephemeral"/);
     const a = discoverModels(sqlDir({ 'marts/m.sql': 'select 1' }));
     expect(modelsFingerprint([{ ...a[0], materialized: 'view' }])).not.toBe(modelsFingerprint(a));
+    expect(modelsFingerprint([{ ...a[0], materialized: 'temp' }])).not.toBe(modelsFingerprint(a));
   });
 });
 
@@ -290,6 +294,23 @@ columns:
     await exec(conn, 'rollback');
     expect(await kinds()).toEqual({ v1: 'view', v2: 'table' });
     expect(await all(conn, "select strftime(d, '%Y-%m-%d') as d, k from v1")).toEqual([{ d: '2026-02-03', k: 1 }]);
+  });
+
+  it('builds a temp model as a temporary table later models read, drops the table an earlier build left in main, and dropTempModels removes it', async () => {
+    const inMain = async () => (await all<{ n: string }>(conn,
+      "select table_name as n from duckdb_tables() where database_name = current_database() and table_name in ('t1', 't2') order by 1")).map((r) => r.n);
+    const asTable = sqlDir({ 'marts/t1.sql': 'select 1 as k', 'marts/t2.sql': 'select k + 1 as k from t1' });
+    const asTemp = sqlDir({ 'marts/t1.sql': '-- materialized: temp\nselect 5 as k', 'marts/t2.sql': 'select k + 1 as k from t1' });
+    await runModels(conn, { asOf: '2026-02-03', sqlDir: asTable });
+    expect(await inMain()).toEqual(['t1', 't2']);
+    const models = discoverModels(asTemp);
+    await runModels(conn, { asOf: '2026-02-03', models });
+    expect(await inMain()).toEqual(['t2']);
+    expect(await all(conn, 'select k from t2')).toEqual([{ k: 6 }]);
+    expect(await all(conn, "select database_name as db from duckdb_tables() where table_name = 't1'")).toEqual([{ db: 'temp' }]);
+    await dropTempModels(conn, models);
+    expect(await all(conn, "select table_name from duckdb_tables() where table_name = 't1'")).toEqual([]);
+    expect(await all(conn, 'select k from t2')).toEqual([{ k: 6 }]);
   });
 
   it('stores `-- enum:` columns as ENUMs of their sorted distinct values, keeps the rows and their order, leaves no type behind', async () => {

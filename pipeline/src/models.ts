@@ -1,6 +1,6 @@
 // The model runner: discovers sql/**/*.sql, infers the order from the tables each model reads
 // (never a hand-kept list), builds each as `create or replace table|view <stem> as <sql>` with `$as_of`
-// bound (staging as views, the rest as tables, unless a `-- materialized: view|table` line in the file's
+// bound (staging as views, the rest as tables, unless a `-- materialized: view|table|temp` line in the file's
 // leading comments says otherwise), then runs the tests every mart declares in its sibling .yml as counting queries
 // (model-tests.ts).
 // It runs on the caller's connection, inside the caller's transaction.
@@ -23,8 +23,13 @@ const KEPT_TABLES = new Set([...APP_TABLES, ...APP_VIEWS, ...PIPELINE_TABLES]);
 
 export type Layer = 'staging' | 'intermediate' | 'marts' | 'other';
 
-/** How a model is kept: a table (built once per run) or a view (its SELECT, run when read). */
-export type Materialized = 'table' | 'view';
+/**
+ * How a model is kept: a table (built once per run), a view (its SELECT, run when read), or a temp table: built
+ * once per run like a table and read by the later models and tests of the run, but a temporary table of the
+ * run's connection, never written to the database file (for intermediates nothing reads after the run; the
+ * run drops them before its commit, dropTempModels).
+ */
+export type Materialized = 'table' | 'view' | 'temp';
 
 /** Without a directive: staging only renames and casts `src_*`, so a view costs nothing to build. */
 export const DEFAULT_MATERIALIZED: Record<Layer, Materialized> = { staging: 'view', intermediate: 'table', marts: 'table', other: 'table' };
@@ -34,7 +39,7 @@ export interface Model {
   name: string;
   file: string;
   layer: Layer;
-  /** Table or view: the `-- materialized:` directive, else the layer's default. */
+  /** Table, view or temp: the `-- materialized:` directive, else the layer's default. */
   materialized: Materialized;
   /** Columns stored as ENUM (the `-- enum:` directive); empty for most models. */
   enumColumns: string[];
@@ -198,15 +203,15 @@ function leadingDirective(sql: string, name: RegExp): { value: string; line: num
 }
 
 /**
- * The `-- materialized: view|table` directive among a model's leading comment lines (before its SQL),
+ * The `-- materialized: view|table|temp` directive among a model's leading comment lines (before its SQL),
  * or null when there is none. Anything else after `materialized:` is an error naming the line.
  */
 export function materializedDirective(sql: string, rel: string): Materialized | null {
   const d = leadingDirective(sql, /materiali[sz]ed/);
   if (!d) return null;
   const v = d.value.toLowerCase();
-  if (v === 'view' || v === 'table') return v;
-  throw new ModelDefinitionError(`${rel}:${d.line}: materialized must be "view" or "table", not ${JSON.stringify(d.value)}`);
+  if (v === 'view' || v === 'table' || v === 'temp') return v;
+  throw new ModelDefinitionError(`${rel}:${d.line}: materialized must be "view", "table" or "temp", not ${JSON.stringify(d.value)}`);
 }
 
 /**
@@ -410,8 +415,8 @@ export interface ModelRunOptions {
 export interface ModelTiming { model: string; ms: number }
 
 /** What `main` holds under each name: 'table' or 'view' (DuckDB will not `create or replace` one kind over the other). */
-async function existingKinds(conn: DuckDBConnection): Promise<Map<string, Materialized>> {
-  const rows = await all<{ name: string; kind: Materialized }>(conn,
+async function existingKinds(conn: DuckDBConnection): Promise<Map<string, 'table' | 'view'>> {
+  const rows = await all<{ name: string; kind: 'table' | 'view' }>(conn,
     `select table_name as name, 'table' as kind from duckdb_tables() where schema_name = 'main' and database_name = current_database()
      union all select view_name, 'view' from duckdb_views() where schema_name = 'main' and database_name = current_database() and not internal`);
   return new Map(rows.map((r) => [r.name.toLowerCase(), r.kind]));
@@ -420,8 +425,9 @@ async function existingKinds(conn: DuckDBConnection): Promise<Map<string, Materi
 /**
  * Build every model in dependency order on `conn` (inside the caller's transaction): a table model as
  * `create or replace table`, a view model as `create or replace view` with `$as_of` written in as a DATE
- * literal (a view cannot keep a bound parameter). A model that changed kind drops the old object first,
- * in the same transaction, so a rollback brings it back.
+ * literal (a view cannot keep a bound parameter), a temp model as `create or replace temp table`. A model
+ * that changed kind drops the old object of `main` first (a temp model the table an earlier run wrote, so
+ * the file keeps no stale copy), in the same transaction, so a rollback brings it back.
  */
 export async function buildModels(conn: DuckDBConnection, models: Model[], opts: ModelRunOptions): Promise<ModelTiming[]> {
   const ordered = orderModels(models);
@@ -442,7 +448,7 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
   return timings;
 }
 
-async function buildEach(conn: DuckDBConnection, ordered: Model[], kinds: Map<string, Materialized>, timings: ModelTiming[],
+async function buildEach(conn: DuckDBConnection, ordered: Model[], kinds: Map<string, 'table' | 'view'>, timings: ModelTiming[],
   opts: ModelRunOptions): Promise<void> {
   const settings = modelParams(opts.settings);
   for (const [i, m] of ordered.entries()) {
@@ -461,13 +467,21 @@ async function buildEach(conn: DuckDBConnection, ordered: Model[], kinds: Map<st
       } else if (m.enumColumns.length) {
         await buildWithEnums(conn, m, params);
       } else {
-        await exec(conn, `create or replace table ${ident(m.name)} as ${m.sql}\n`, params);
+        await exec(conn, `create or replace ${m.materialized === 'temp' ? 'temp ' : ''}table ${ident(m.name)} as ${m.sql}\n`, params);
       }
     } catch (err) {
       throw new ModelBuildError(m.name, m.file, err);
     }
     timings.push({ model: m.name, ms: Math.round(performance.now() - started) });
   }
+}
+
+/**
+ * Drop the temp models' tables from the connection (a run does, once its models, tests and backtest are done:
+ * they would otherwise hold their rows in memory as long as the connection lives). Never touches `main`.
+ */
+export async function dropTempModels(conn: DuckDBConnection, models: Model[]): Promise<void> {
+  for (const m of models) if (m.materialized === 'temp') await exec(conn, `drop table if exists temp.main.${ident(m.name)}`);
 }
 
 export const DEFAULT_HISTORY_MONTHS = 24;

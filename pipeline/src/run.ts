@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { defaultMappingsDir } from './config.ts';
 import { all, exec, one, type Db } from './db.ts';
-import { DEFAULT_HISTORY_MONTHS, discoverModels, modelsFingerprint, runModels, type Model } from './models.ts';
+import { DEFAULT_HISTORY_MONTHS, discoverModels, dropTempModels, modelsFingerprint, runModels, type Model } from './models.ts';
 import type { ModelSettings } from './model-settings.ts';
 import { BACKTEST_MARTS, buildBacktest, MIN_EXITS, TOO_FEW_EXITS } from './backtest/marts.ts';
 import { recordRunHistory } from './run-history.ts';
@@ -311,6 +311,8 @@ async function buildResults(run: Run, plan: ModelPlan): Promise<void> {
       run.notes.push(`risk backtest: ${backtest.exits} voluntary exit${backtest.exits === 1 ? '' : 's'} over ${backtest.evaluableDates} evaluable date${backtest.evaluableDates === 1 ? '' : 's'}: ${TOO_FEW_EXITS}`);
     }
   }
+  // the temp models (intermediates nothing reads after the run) leave with the run: never in the file
+  await dropTempModels(conn, plan.models);
 }
 
 /** commit: the run's history row and notes, its files, its status, then COMMIT; the status committed. */

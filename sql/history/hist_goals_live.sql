@@ -1,3 +1,4 @@
+-- materialized: temp
 -- int_goals_live at every history date at once: goals of employees active at T, created by T, not
 -- dropped, and not done unless completed within [T - 365, T] or after T but by the run's date (then
 -- still open at T: history.md "Status at T"). One row per date per live goal.

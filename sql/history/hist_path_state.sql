@@ -1,3 +1,4 @@
+-- materialized: temp
 -- career_path_state at every history date at once (int_goals_linked and the state rule with T for
 -- as_of): path targets and live goals at T, the role at T. One row per date per active employee.
 with

@@ -1,3 +1,4 @@
+-- materialized: temp
 -- int_path_targets at every history date at once: target roles of active plans made by T (an undated
 -- plan counts from its first load, the run's date) and of goals live at T. One row per date per
 -- employee per target role.

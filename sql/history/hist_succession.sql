@@ -1,3 +1,4 @@
+-- materialized: temp
 -- succession_summary's rates at every history date at once (int_readiness_rated, succession_roles and
 -- succession_summary with T for as_of): readiness of each candidate for a critical role from its coverage
 -- and latest review at T, then per critical role the ready-now count and bench strength, incumbents at T.
