@@ -564,6 +564,16 @@ describe('history and the backtest (issue 13)', () => {
       ['No path', 'Plan only', 'Stalled', 'Low pulse', 'Pulse drop', 'Check-ins lapsed', 'No career talk', 'High performer off path']);
     const fitted = await h.sql<{ fitted_points: number | null }>(`select fitted_points from risk_weights_fitted order by factor_order`);
     expect(await columnHeaded(page, 'Risk weights, now and fitted', 'Fitted points')).toEqual(fitted.map((f) => fmtInt(f.fitted_points)));
+    // a coefficient the fit pushed towards infinity (|β| ≥ 10: separation) reads "not estimable", and a caution names it
+    for (const [table, coef, where, testId] of [
+      ['Risk factor effects', 'coefficient', "from risk_factor_effects where scope = 'pooled'", 'effects-not-estimable'],
+      ['Risk weights, now and fitted', 'fitted_coefficient', 'from risk_weights_fitted', 'weights-not-estimable'],
+    ] as const) {
+      const rows = await h.sql<{ separated: boolean }>(`select coalesce(abs(${coef}) >= 10, false) as separated ${where} order by factor_order`);
+      const intervals = await columnHeaded(page, table, '95 % interval');
+      expect(intervals.map((t) => t === 'not estimable')).toEqual(rows.map((r) => r.separated));
+      expect(await page.getByTestId(testId).count()).toBe(rows.some((r) => r.separated) ? 1 : 0);
+    }
     await page.getByRole('button', { name: 'Export CSV: Risk factor effects' }).waitFor();
     await page.waitForLoadState('networkidle');
     await screenshot(page, 'workforce-score');

@@ -49,6 +49,19 @@ export function timesInTen(auc: number): number {
   return Math.round(auc * 10);
 }
 
+/** A coefficient this large (an odds ratio beyond e¹⁰ ≈ 22,000, or below its inverse) is a fit pushed towards infinity, not an estimate. */
+export const NOT_ESTIMABLE_ABOVE = 10;
+
+/**
+ * Whether a fitted coefficient is one the data cannot pin down: at least NOT_ESTIMABLE_ABOVE in size, because
+ * the people with (or without) the flag in the fitted dates all left or all stayed (separation) and the fit only
+ * stopped pushing it further. Its value, its interval and the points made from it say nothing. False without one.
+ */
+export function notEstimable(coefficient: unknown): boolean {
+  const c = num(coefficient);
+  return c !== null && Math.abs(c) >= NOT_ESTIMABLE_ABOVE;
+}
+
 type Row = Record<string, string | number | null>;
 /** GET /api/retention/backtest. */
 export interface Backtest {
