@@ -102,7 +102,7 @@ describe('materialization', () => {
     // temp tables for the intermediates nothing reads after the run (bench/README.md "Temp tables, measured on a quiet box")
     const views = (m: { layer: string; name: string }) => m.layer === 'staging'
       || ['int_mobility_options_collected', 'int_skill_gaps_computed'].includes(m.name);
-    const temps = new Set(['hist_goals_live', 'hist_path_state', 'hist_path_targets', 'hist_succession']);
+    const temps = new Set(['hist_employees_active', 'hist_goals_live', 'hist_path_state', 'hist_path_targets', 'hist_role_coverage', 'hist_succession']);
     for (const m of discoverModels(SQL_DIR)) expect(m.materialized).toBe(views(m) ? 'view' : temps.has(m.name) ? 'temp' : 'table');
   });
 
@@ -112,6 +112,13 @@ describe('materialization', () => {
     const a = discoverModels(sqlDir({ 'marts/m.sql': 'select 1' }));
     expect(modelsFingerprint([{ ...a[0], materialized: 'view' }])).not.toBe(modelsFingerprint(a));
     expect(modelsFingerprint([{ ...a[0], materialized: 'temp' }])).not.toBe(modelsFingerprint(a));
+  });
+
+  it('refuses a view that reads a temp model (the view would outlive it); a table may', () => {
+    const files = { 'intermediate/int_t.sql': '-- materialized: temp\nselect 1 as k', 'marts/m.sql': 'select k from int_t' };
+    expect(discoverModels(sqlDir(files)).map((m) => m.name).sort()).toEqual(['int_t', 'm']);
+    expect(() => discoverModels(sqlDir({ ...files, 'marts/m.sql': '-- materialized: view\nselect k from int_t' })))
+      .toThrow(/marts\/m\.sql: a view may not read int_t, a temp model/);
   });
 });
 

@@ -266,13 +266,14 @@ export function discoverModels(sqlDir: string = SQL_DIR): Model[] {
     return { name, file: rel, layer, materialized, enumColumns: enumDirective(sql, rel, materialized), sql, spec };
   });
   const names = new Set(raw.map((m) => m.name));
+  const temps = new Set(raw.filter((m) => m.materialized === 'temp').map((m) => m.name));
   return raw.map((m) => {
     const refs = tableRefs(m.sql);
-    return {
-      ...m,
-      deps: refs.filter((r) => names.has(r) && r !== m.name),
-      sources: refs.filter((r) => r.startsWith('src_')),
-    };
+    const deps = refs.filter((r) => names.has(r) && r !== m.name);
+    // a view outlives the run; a temp table does not
+    const gone = m.materialized === 'view' ? deps.find((d) => temps.has(d)) : undefined;
+    if (gone) throw new ModelDefinitionError(`${m.file}: a view may not read ${gone}, a temp model (the run drops it before its commit)`);
+    return { ...m, deps, sources: refs.filter((r) => r.startsWith('src_')) };
   });
 }
 
