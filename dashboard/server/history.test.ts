@@ -43,9 +43,9 @@ const get = async (url: string, headers: Record<string, string>) => {
   return res.json();
 };
 
-/** Everyone in root's subtree at each history date, by walking hist_reporting_lines' managers here. */
+/** Everyone in root's subtree at each history date, by walking hist_employees_active's managers here. */
 async function subtreeWalk(root: string): Promise<Set<string>> {
-  const rows = await sql(`select strftime(as_of_date, '%Y-%m-%d') as d, employee_id, manager_id from hist_reporting_lines`);
+  const rows = await sql(`select strftime(as_of_date, '%Y-%m-%d') as d, employee_id, manager_id from hist_employees_active`);
   const byDate = new Map<string, R[]>();
   for (const r of rows) byDate.set(String(r.d), [...(byDate.get(String(r.d)) ?? []), r]);
   const out = new Set<string>();
@@ -106,7 +106,7 @@ describe('managers', () => {
   }
 
   it('at the top of the tree get most of the org, judged, with fitted weights', async () => {
-    const roots = await sql(`select distinct employee_id from hist_reporting_lines where manager_id is null`);
+    const roots = await sql(`select distinct employee_id from hist_employees_active where manager_id is null`);
     expect(roots).toHaveLength(1);
     const body = await checkAgainstWalk(String(roots[0].employee_id), 'top');
     const org = await get('/api/retention/backtest', ADMIN);
@@ -118,7 +118,7 @@ describe('managers', () => {
   });
 
   it('of a small team get their own rows only, with "too few exits to judge" and no fitted weights', async () => {
-    const [small] = await sql(`select manager_id as id, count(*)::int as n from hist_reporting_lines
+    const [small] = await sql(`select manager_id as id, count(*)::int as n from hist_employees_active
       where as_of_date = '${AS_OF}'::date and manager_id is not null group by 1 having count(*) between 3 and 8 order by 1 limit 1`);
     const body = await checkAgainstWalk(String(small.id), 'small');
     expect(body.risk_backtest.at(-1).n_left).toBeLessThan(30);

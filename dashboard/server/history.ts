@@ -2,7 +2,7 @@
 // (history_overview) and the risk backtest (risk_backtest, risk_factor_effects, risk_weights_fitted).
 // Admins and leaders read the tables. A manager's figures are computed on request over their subtree
 // **at each date**: the people who reported to them, directly or not, by the reporting lines at T
-// (hist_reporting_lines: the manager at T), so people who have since left count where they were.
+// (hist_employees_active's manager at T), so people who have since left count where they were.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { backtestFigures, withLabelledCounts, type BacktestResult } from '../../pipeline/src/backtest/marts.ts';
 import { modelSettings, RISK_FACTORS, type RiskWeights } from '../../pipeline/src/model-settings.ts';
@@ -20,14 +20,14 @@ export const HISTORY_COLUMNS = [
 
 /**
  * (as_of_date, employee_id) of the manager's subtree at each history date: the root ($scope_root) and
- * everyone below them by the managers at that date. Needs hist_reporting_lines.
+ * everyone below them by the managers at that date. Needs hist_employees_active.
  */
 const SUBTREE_AT = `
   with recursive walk(as_of_date, employee_id, depth) as (
-    select as_of_date, employee_id, 0 from hist_reporting_lines where employee_id = $scope_root
+    select as_of_date, employee_id, 0 from hist_employees_active where employee_id = $scope_root
     union all
     select h.as_of_date, h.employee_id, walk.depth + 1
-    from walk join hist_reporting_lines h on h.as_of_date = walk.as_of_date and h.manager_id = walk.employee_id
+    from walk join hist_employees_active h on h.as_of_date = walk.as_of_date and h.manager_id = walk.employee_id
     where walk.depth < 64
   )
   select distinct as_of_date, employee_id from walk`;
@@ -35,7 +35,7 @@ const SUBTREE_AT = `
 /** A manager can be scoped only with an employee id and the history building blocks. */
 async function managerRoot(conn: DuckDBConnection, user: AuthUser | null): Promise<string | null> {
   if (user?.role !== 'manager' || !user.employeeId) return null;
-  return (await hasTable(conn, 'hist_reporting_lines')) ? user.employeeId : null;
+  return (await hasTable(conn, 'hist_employees_active')) ? user.employeeId : null;
 }
 
 /** history_overview rows (oldest first), or the manager's subtree's figures; [] when there is no history. */
@@ -47,8 +47,10 @@ export async function historyRows(conn: DuckDBConnection, user: AuthUser | null)
   }
   const root = await managerRoot(conn, user);
   if (!root || !(await hasTable(conn, 'history_retention_risk'))) return [];
-  const coverage = `(select l.as_of_date, avg(l.current_role_coverage)::double as mean_current_role_coverage
-    from hist_reporting_lines l join sub using (as_of_date, employee_id) group by l.as_of_date)`;
+  const coverage = (await hasTable(conn, 'hist_role_coverage'))
+    ? `(select c.as_of_date, avg(c.coverage)::double as mean_current_role_coverage from hist_role_coverage c
+         join sub using (as_of_date, employee_id) where c.is_current group by c.as_of_date)`
+    : `(select null::date as as_of_date, null::double as mean_current_role_coverage where false)`;
   // Exits of the month ending at T: people in the subtree at the history date before T who left in
   // (month_start_exclusive, T] (the first date has no date before it: null). Hires: in the subtree at T,
   // hired in that month.

@@ -102,7 +102,7 @@ describe('materialization', () => {
     // temp tables for the intermediates nothing reads after the run (bench/README.md "Temp tables, measured on a quiet box")
     const views = (m: { layer: string; name: string }) => m.layer === 'staging'
       || ['int_mobility_options_collected', 'int_skill_gaps_computed'].includes(m.name);
-    const temps = new Set(['hist_employees_active', 'hist_goals_live', 'hist_path_state', 'hist_path_targets', 'hist_role_coverage', 'hist_succession']);
+    const temps = new Set(['hist_goals_live', 'hist_path_state', 'hist_path_targets', 'hist_succession']);
     for (const m of discoverModels(SQL_DIR)) expect(m.materialized).toBe(views(m) ? 'view' : temps.has(m.name) ? 'temp' : 'table');
   });
 
@@ -318,6 +318,26 @@ columns:
     await dropTempModels(conn, models);
     expect(await all(conn, "select table_name from duckdb_tables() where table_name = 't1'")).toEqual([]);
     expect(await all(conn, 'select k from t2')).toEqual([{ k: 6 }]);
+  });
+
+  it('with dropTempAfterUse drops a temp model once its last reader is built (a run), and keeps one nothing reads for dropTempModels', async () => {
+    const temps = async () => (await all<{ n: string }>(conn,
+      "select table_name as n from duckdb_tables() where database_name = 'temp' and table_name in ('u1', 'u2', 'u4') order by 1")).map((r) => r.n);
+    // u1 (temp) ← u2 (temp) ← u3 (table); u4 (temp) is read by nothing
+    const dir = sqlDir({
+      'intermediate/u1.sql': '-- materialized: temp\nselect 1 as k', 'intermediate/u2.sql': '-- materialized: temp\nselect k + 1 as k from u1',
+      'marts/u3.sql': 'select k + 1 as k from u2 union all select k from u1', 'marts/u4.sql': '-- materialized: temp\nselect 9 as k',
+    });
+    const models = discoverModels(dir);
+    await runModels(conn, { asOf: '2026-02-03', models, dropTempAfterUse: true });
+    expect(await all(conn, 'select k from u3 order by k')).toEqual([{ k: 1 }, { k: 3 }]);
+    expect(await temps()).toEqual(['u4']);
+    await dropTempModels(conn, models);
+    expect(await temps()).toEqual([]);
+    // without the option (tests that read the building blocks) every temp model stays until dropTempModels
+    await runModels(conn, { asOf: '2026-02-03', models });
+    expect(await temps()).toEqual(['u1', 'u2', 'u4']);
+    await dropTempModels(conn, models);
   });
 
   it('stores `-- enum:` columns as ENUMs of their sorted distinct values, keeps the rows and their order, leaves no type behind', async () => {

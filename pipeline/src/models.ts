@@ -27,7 +27,7 @@ export type Layer = 'staging' | 'intermediate' | 'marts' | 'other';
  * How a model is kept: a table (built once per run), a view (its SELECT, run when read), or a temp table: built
  * once per run like a table and read by the later models and tests of the run, but a temporary table of the
  * run's connection, never written to the database file (for intermediates nothing reads after the run; the
- * run drops them before its commit, dropTempModels).
+ * run drops each once its last reader is built, `dropTempAfterUse`, and any left before its commit, dropTempModels).
  */
 export type Materialized = 'table' | 'view' | 'temp';
 
@@ -410,6 +410,11 @@ export interface ModelRunOptions {
   runAsOf?: string;
   /** `$history_months`: month-ends before as_of in the history tables (sql/history); default 24. */
   historyMonths?: number;
+  /**
+   * Drop each temp model (one without .yml tests) as soon as the last model reading it is built, so they do
+   * not all sit in memory at once (a run: nothing reads them after the models).
+   */
+  dropTempAfterUse?: boolean;
   onProgress?: (p: ModelProgress) => void;
 }
 
@@ -452,6 +457,14 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
 async function buildEach(conn: DuckDBConnection, ordered: Model[], kinds: Map<string, 'table' | 'view'>, timings: ModelTiming[],
   opts: ModelRunOptions): Promise<void> {
   const settings = modelParams(opts.settings);
+  // the temp models to drop after each model: those it is the last reader of
+  const dropAfter = new Map<number, string[]>();
+  if (opts.dropTempAfterUse) {
+    const lastReader = new Map<string, number>();
+    const temps = new Set(ordered.filter((m) => m.materialized === 'temp' && !m.spec).map((m) => m.name));
+    ordered.forEach((m, i) => m.deps.filter((d) => temps.has(d)).forEach((d) => lastReader.set(d, i)));
+    for (const [name, i] of lastReader) dropAfter.set(i, [...(dropAfter.get(i) ?? []), name]);
+  }
   for (const [i, m] of ordered.entries()) {
     opts.onProgress?.({ phase: 'models', model: m.name, done: i, total: ordered.length, message: `building ${m.name}` });
     const started = performance.now();
@@ -473,6 +486,7 @@ async function buildEach(conn: DuckDBConnection, ordered: Model[], kinds: Map<st
     } catch (err) {
       throw new ModelBuildError(m.name, m.file, err);
     }
+    for (const name of dropAfter.get(i) ?? []) await exec(conn, `drop table if exists temp.main.${ident(name)}`);
     timings.push({ model: m.name, ms: Math.round(performance.now() - started) });
   }
 }

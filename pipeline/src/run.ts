@@ -295,7 +295,7 @@ async function ingestFresh(run: Run, fresh: InboxFile[], skipped: FileResult[]):
 async function buildResults(run: Run, plan: ModelPlan): Promise<void> {
   const { conn, opts, progress } = run;
   const built = await runModels(conn, {
-    asOf: opts.asOf, models: plan.models, settings: plan.settings, historyMonths: plan.historyMonths,
+    asOf: opts.asOf, models: plan.models, settings: plan.settings, historyMonths: plan.historyMonths, dropTempAfterUse: true,
     onProgress: (p) => progress({ phase: p.phase, model: p.model || undefined, done: p.done, total: p.total, message: p.message }),
   });
   run.modelCount = built.models.length;

@@ -1,4 +1,3 @@
--- materialized: temp
 -- int_employees_active at every history date at once: the employees active at T (hire_date <= T and not
 -- terminated by T) with their role, manager and department at T (the latest job_history row on or before
 -- T: the row whose span holds T, else the snapshot's current values) and the months counted to T. One row per date per active employee.

@@ -1,4 +1,3 @@
--- materialized: temp
 -- Coverage at every history date of the (employee, role) pairs the trend needs: each active employee's
 -- role at T, and each candidate pair for a critical role at T (int_role_pairs_collected restricted to
 -- critical roles: a path target at T, a nomination made by T, or a progression out of the role at T;
