@@ -25,7 +25,7 @@ export type Layer = 'staging' | 'intermediate' | 'marts' | 'other';
 
 /**
  * How a model is kept: a table (built once per run), a view (its SELECT, run when read), or a temp table: built
- * once per run like a table and read by the later models and tests of the run, but a temporary table of the
+ * once per run like a table and read by the later models of the run, but a temporary table of the
  * run's connection, never written to the database file (for intermediates nothing reads after the run; the
  * run drops each once its last reader is built, `dropTempAfterUse`, and any left before its commit, dropTempModels).
  */
