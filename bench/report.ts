@@ -19,6 +19,8 @@ export interface SizeResult {
   /** Trellis's load phase (read + validate) over the plain-DuckDB floor. */
   loadVsFloor: number;
   noChange: { wallMs: number; status: string; maxRssMb: number };
+  /** The re-run a month later on the loaded database: every model rebuilt (refilled in place), nothing loaded. Absent in older results. */
+  rebuild?: { wallMs: number; cpuMs: number; status: string; modelsMs: number; historyMs: number };
   api?: {
     latency: Record<string, Latency>;
     retention: { rows: number; jsonBytes: number; arrowBytes: number; jsonMs: number; arrowMs: number; ratio: number };
@@ -108,6 +110,9 @@ export function formatSize(r: SizeResult): string {
   lines.push(`history + backtest (hist_*, history_*, risk_* built and tested): ${sec(p.history.ms)} s wall, ${sec(p.history.cpuMs)} s CPU`);
   lines.push(`whole run (process start to exit) ${sec(r.full.processWallMs)} s = ${(r.full.processWallMs / Math.max(1, r.floor.wallMs)).toFixed(1)}× the floor`);
   lines.push(`full run ${sec(r.full.wallMs)} s, ${r.full.rowsPerSecond.toLocaleString('en')} rows/s, peak RSS ${r.full.maxRssMb} MB; floor (plain DuckDB typed load) ${sec(r.floor.wallMs)} s, load/floor ${r.loadVsFloor.toFixed(2)}×; no-change re-run ${sec(r.noChange.wallMs)} s (${r.noChange.status})`);
+  if (r.rebuild) {
+    lines.push(`re-run a month later, every model rebuilt on the loaded database: ${sec(r.rebuild.wallMs)} s (${r.rebuild.status}; models ${sec(r.rebuild.modelsMs)} s, of which history ${sec(r.rebuild.historyMs)} s; CPU ${sec(r.rebuild.cpuMs)} s)`);
+  }
   const c = p.cpuMs;
   lines.push(`CPU time (all threads): run ${sec(r.full.cpuMs)} s — read ${sec(c.read)} · validate ${sec(c.validate)} · models ${sec(c.models)} · tests ${sec(c.tests)} · commit ${sec(c.commit)}; floor ${sec(r.floor.cpuMs)} s`);
   lines.push(`slowest models: ${p.slowestModels.map((m) => `${m.model} ${sec(m.ms)} s`).join(', ')}`);

@@ -415,6 +415,14 @@ export interface ModelRunOptions {
    * not all sit in memory at once (a run: nothing reads them after the models).
    */
   dropTempAfterUse?: boolean;
+  /**
+   * The tables in `main` were built by these same models (a run whose model fingerprint is the serving run's):
+   * refill each table model in place (`delete`, then `insert … select`) instead of replacing it. Same SQL, same
+   * columns; and DuckDB scans a table with committed row groups on every thread, while a table created in the
+   * open transaction is scanned on one (bench/README.md "Session 7"), so the later models read it faster.
+   * Models with `-- enum:` columns are replaced (their types follow the data).
+   */
+  refillTables?: boolean;
   onProgress?: (p: ModelProgress) => void;
 }
 
@@ -431,7 +439,8 @@ async function existingKinds(conn: DuckDBConnection): Promise<Map<string, 'table
 /**
  * Build every model in dependency order on `conn` (inside the caller's transaction): a table model as
  * `create or replace table`, a view model as `create or replace view` with `$as_of` written in as a DATE
- * literal (a view cannot keep a bound parameter), a temp model as `create or replace temp table`. A model
+ * literal (a view cannot keep a bound parameter), a temp model as `create or replace temp table` (with
+ * `refillTables`, an existing table model is refilled in place: `delete`, `insert … select`). A model
  * that changed kind drops the old object of `main` first (a temp model the table an earlier run wrote, so
  * the file keeps no stale copy), in the same transaction, so a rollback brings it back.
  */
@@ -480,6 +489,9 @@ async function buildEach(conn: DuckDBConnection, ordered: Model[], kinds: Map<st
         await exec(conn, `create or replace view ${ident(m.name)} as ${sql}\n`);
       } else if (m.enumColumns.length) {
         await buildWithEnums(conn, m, params);
+      } else if (opts.refillTables && had === 'table' && m.materialized === 'table') {
+        await exec(conn, `delete from ${ident(m.name)}`);
+        await exec(conn, `insert into ${ident(m.name)} ${m.sql}\n`, params);
       } else {
         await exec(conn, `create or replace ${m.materialized === 'temp' ? 'temp ' : ''}table ${ident(m.name)} as ${m.sql}\n`, params);
       }

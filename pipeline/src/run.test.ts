@@ -91,6 +91,19 @@ describe('runPipeline', () => {
     expect(await headcount()).toEqual([{ department: 'Eng', n_active: 2 }, { department: 'Ops', n_active: 1 }]);
   });
 
+  it('refills the tables in place when the serving results were built by the same models; other models replace them', async () => {
+    const oid = async () => (await all<{ oid: number }>(conn,
+      "select table_oid::int as oid from duckdb_tables() where database_name = current_database() and table_name = 'headcount'"))[0].oid;
+    const before = await oid();
+    expect((await runPipeline(db, { ...opts, asOf: '2026-03-28' })).status).toBe('succeeded');
+    expect(await oid()).toBe(before);
+    expect(await headcount()).toEqual([{ department: 'Eng', n_active: 2 }, { department: 'Ops', n_active: 1 }]);
+    const other = sqlDir({ 'marts/no_sales.sql': 'select employee_id, department from stg_employees', 'marts/extra.sql': 'select 1 as k' });
+    expect((await runPipeline(db, { ...opts, asOf: '2026-03-28', sqlDir: other })).status).toBe('succeeded');
+    expect(await oid()).not.toBe(before);
+    expect(await headcount()).toEqual([{ department: 'Eng', n_active: 2 }, { department: 'Ops', n_active: 1 }]);
+  });
+
   it('refuses a file it cannot place, naming the mappings folder searched, and keeps the data loaded before', async () => {
     drop('mystery.csv', 'a,b\n1,2\n');
     const s = await runPipeline(db, opts);

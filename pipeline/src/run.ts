@@ -144,6 +144,8 @@ interface ModelPlan {
   settings: Partial<ModelSettings>;
   historyMonths: number;
   fingerprint: string;
+  /** The serving results were built by these same models (unchanged). */
+  sameModels?: boolean;
 }
 
 async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null }): Promise<RunSummary> {
@@ -229,11 +231,16 @@ function planModels(opts: RunOptions): ModelPlan {
   return { models, settings, historyMonths, fingerprint };
 }
 
-/** No new file, the same as-of date and the same models as the results serving: nothing to rebuild. */
+/**
+ * No new file, the same as-of date and the same models as the results serving: nothing to rebuild. Else
+ * notes whether the tables serving were built by these same models (`plan.sameModels`: then each is refilled
+ * in place rather than replaced, runModels `refillTables`).
+ */
 async function unchanged(run: Run, fresh: InboxFile[], plan: ModelPlan): Promise<boolean> {
   const last = await one<{ as_of: string; models_sha256: string | null }>(run.conn,
     `select strftime(as_of, '%Y-%m-%d') as as_of, models_sha256 from runs where ${SERVING_STATUS_SQL} order by run_id desc limit 1`);
-  return fresh.length === 0 && !!last && last.as_of === run.opts.asOf && last.models_sha256 === plan.fingerprint;
+  plan.sameModels = !!last && last.models_sha256 === plan.fingerprint;
+  return fresh.length === 0 && plan.sameModels && last!.as_of === run.opts.asOf;
 }
 
 async function settleUnchanged(run: Run, skipped: FileResult[], plan: ModelPlan): Promise<RunSummary> {
@@ -296,6 +303,7 @@ async function buildResults(run: Run, plan: ModelPlan): Promise<void> {
   const { conn, opts, progress } = run;
   const built = await runModels(conn, {
     asOf: opts.asOf, models: plan.models, settings: plan.settings, historyMonths: plan.historyMonths, dropTempAfterUse: true,
+    refillTables: plan.sameModels,
     onProgress: (p) => progress({ phase: p.phase, model: p.model || undefined, done: p.done, total: p.total, message: p.message }),
   });
   run.modelCount = built.models.length;
