@@ -7,9 +7,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
+import { DATASETS } from './datasets.ts';
 import { all, exec, ident, one } from './db.ts';
 import { APP_TABLES, APP_VIEWS, PIPELINE_TABLES } from './migrations/index.ts';
 import { modelParams, type ModelSettings } from './model-settings.ts';
@@ -302,9 +304,17 @@ export function orderModels(models: Model[]): Model[] {
   return out;
 }
 
-/** A fingerprint of all model SQL and tests (and the settings they read): a run may skip the rebuild only when it is unchanged. */
+/** The DuckDB library the models run on: another one may type a column differently. */
+const DUCKDB_VERSION: string = createRequire(import.meta.url)('@duckdb/node-api/package.json').version;
+
+/**
+ * A fingerprint of all model SQL and tests (and the settings they read), of the datasets' columns they read
+ * and of the DuckDB they run on: a run may skip the rebuild only when it is unchanged, and refills the
+ * serving tables in place (their columns unchanged) only then.
+ */
 export function modelsFingerprint(models: Model[], settings?: Partial<ModelSettings>): string {
   const h = createHash('sha256');
+  h.update(`datasets\0${JSON.stringify(DATASETS)}\0duckdb\0${DUCKDB_VERSION}\0`);
   // the default settings add nothing, so a fingerprint from before settings existed still matches
   const params = modelParams(settings);
   const defaults = modelParams();
