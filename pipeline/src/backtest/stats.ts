@@ -246,18 +246,8 @@ export function logisticFit(groups: readonly Group[], features: number, opts: { 
     }
     info = choleskySolveInverse(h);
   }
-  const out = (f: (k: number) => number | null) => {
-    const v: (number | null)[] = new Array(features + 1).fill(null);
-    v[0] = f(0);
-    cols.forEach((c, k) => { v[c + 1] = f(k + 1); });
-    return v;
-  };
-  const se = (k: number) => (info && converged ? Math.sqrt(info[k][k]) : null);
   return {
-    coef: out((k) => beta[k]),
-    se: out(se),
-    lower: out((k) => { const s = se(k); return s === null ? null : beta[k] - Z95 * s; }),
-    upper: out((k) => { const s = se(k); return s === null ? null : beta[k] + Z95 * s; }),
+    ...estimates(beta, (k) => (info && converged ? Math.sqrt(info[k][k]) : null), cols, features),
     iterations,
     converged,
     logLik: ll,
@@ -310,6 +300,14 @@ export function clustered(fit: LogisticFit, meat: readonly (readonly number[])[]
   // a near-singular information (a flag that almost separates exits from stays) can round a variance below
   // zero: that entry has no standard error and no interval
   const se = (k: number) => (v[k][k] >= 0 && Number.isFinite(v[k][k]) ? Math.sqrt(v[k][k]) : null);
+  return { ...fit, cov: v, ...estimates(beta, se, cols, features) };
+}
+
+/**
+ * Coefficients, standard errors and 95 % Wald bounds, from the fitted [intercept, ...cols] (`beta`, `se` by
+ * index in it) to one entry per [intercept, every feature]: null for a feature left out, or without an SE.
+ */
+function estimates(beta: readonly number[], se: (k: number) => number | null, cols: readonly number[], features: number) {
   const put = (f: (k: number) => number | null) => {
     const out: (number | null)[] = new Array(features + 1).fill(null);
     out[0] = f(0);
@@ -317,7 +315,7 @@ export function clustered(fit: LogisticFit, meat: readonly (readonly number[])[]
     return out;
   };
   const bound = (k: number, sign: number) => { const s = se(k); return s === null ? null : beta[k] + sign * Z95 * s; };
-  return { ...fit, cov: v, se: put(se), lower: put((k) => bound(k, -1)), upper: put((k) => bound(k, 1)) };
+  return { coef: put((k) => beta[k]), se: put(se), lower: put((k) => bound(k, -1)), upper: put((k) => bound(k, 1)) };
 }
 
 /** Pool 0/1 feature rows into groups of identical features (the fit then costs per distinct pattern, ≤ 2⁸ here). */
