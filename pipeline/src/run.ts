@@ -144,8 +144,10 @@ interface ModelPlan {
   settings: Partial<ModelSettings>;
   historyMonths: number;
   fingerprint: string;
-  /** The serving results were built by these same models (unchanged). */
-  sameModels?: boolean;
+  /** The serving results were built by these same models: each table is refilled in place (runModels `refillTables`). */
+  sameModels: boolean;
+  /** The serving results' as-of date; null before the first good run. */
+  servingAsOf: string | null;
 }
 
 async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null }): Promise<RunSummary> {
@@ -154,8 +156,8 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     let t = performance.now();
     const { fresh, skipped } = await readInbox(run);
     t = lap(run, 'hash', t);
-    const plan = planModels(opts);
-    if (await unchanged(run, fresh, plan)) return await settleUnchanged(run, skipped, plan);
+    const plan = await planModels(run);
+    if (unchanged(run, fresh, plan)) return await settleUnchanged(run, skipped, plan);
     await ingestFresh(run, fresh, skipped);
     t = lap(run, 'ingest', t);
     await buildResults(run, plan);
@@ -221,26 +223,22 @@ async function readInbox(run: Run): Promise<{ fresh: InboxFile[]; skipped: FileR
   return { fresh, skipped };
 }
 
-function planModels(opts: RunOptions): ModelPlan {
+async function planModels(run: Run): Promise<ModelPlan> {
+  const { opts } = run;
   const models = discoverModels(opts.sqlDir);
   const settings = { riskWeights: opts.settings?.riskWeights, backtestHorizonMonths: opts.settings?.backtestHorizonMonths };
   // the history depth is part of what the models built: a run with another one rebuilds
   const historyMonths = opts.historyMonths ?? DEFAULT_HISTORY_MONTHS;
   const fingerprint = historyMonths === DEFAULT_HISTORY_MONTHS ? modelsFingerprint(models, settings)
     : createHash('sha256').update(`${modelsFingerprint(models, settings)}\0history_months=${historyMonths}`).digest('hex');
-  return { models, settings, historyMonths, fingerprint };
+  const serving = await one<{ as_of: string; models_sha256: string | null }>(run.conn,
+    `select strftime(as_of, '%Y-%m-%d') as as_of, models_sha256 from runs where ${SERVING_STATUS_SQL} order by run_id desc limit 1`);
+  return { models, settings, historyMonths, fingerprint, sameModels: serving?.models_sha256 === fingerprint, servingAsOf: serving?.as_of ?? null };
 }
 
-/**
- * No new file, the same as-of date and the same models as the results serving: nothing to rebuild. Else
- * notes whether the tables serving were built by these same models (`plan.sameModels`: then each is refilled
- * in place rather than replaced, runModels `refillTables`).
- */
-async function unchanged(run: Run, fresh: InboxFile[], plan: ModelPlan): Promise<boolean> {
-  const last = await one<{ as_of: string; models_sha256: string | null }>(run.conn,
-    `select strftime(as_of, '%Y-%m-%d') as as_of, models_sha256 from runs where ${SERVING_STATUS_SQL} order by run_id desc limit 1`);
-  plan.sameModels = !!last && last.models_sha256 === plan.fingerprint;
-  return fresh.length === 0 && plan.sameModels && last!.as_of === run.opts.asOf;
+/** No new file, the same as-of date and the same models as the results serving: nothing to rebuild. */
+function unchanged(run: Run, fresh: InboxFile[], plan: ModelPlan): boolean {
+  return fresh.length === 0 && plan.sameModels && plan.servingAsOf === run.opts.asOf;
 }
 
 async function settleUnchanged(run: Run, skipped: FileResult[], plan: ModelPlan): Promise<RunSummary> {
