@@ -2,7 +2,7 @@
 // where a change to a mart's numbers would be a change to the spec: run the same org through the old and
 // the new code, then
 //   node pipeline/bin/run-ts.js bench/compare-dbs.ts OLD.duckdb NEW.duckdb [--round 9] [--only a,b]
-// Every table of `main` in OLD is compared with the same table in NEW, row multisets both ways (EXCEPT ALL)
+// Every table and view of `main` in OLD is compared with the same table in NEW, row multisets both ways (EXCEPT ALL)
 // over the columns they share; `--round N` compares DOUBLE columns rounded to N places (a different
 // summation order moves the last bits). Run bookkeeping that differs between any two runs (ids, times)
 // is skipped. Exits 1 when any table differs or is missing.
@@ -27,7 +27,8 @@ async function main(argv: string[]): Promise<number> {
   const only = values.only ? new Set(values.only.split(',')) : undefined;
   const digits = values.round === undefined ? undefined : Number(values.round);
   const tables = await all<{ t: string }>(conn,
-    `select table_name as t from duckdb_tables() where database_name = 'a' and schema_name = 'main' order by 1`);
+    `select table_name as t from duckdb_tables() where database_name = 'a' and schema_name = 'main'
+     union select view_name from duckdb_views() where database_name = 'a' and schema_name = 'main' and not internal order by 1`);
   let bad = 0;
   for (const { t } of tables) {
     if (SKIP.has(t) || t.startsWith('_') || (only && !only.has(t))) continue;
@@ -36,7 +37,8 @@ async function main(argv: string[]): Promise<number> {
          from duckdb_columns() ca left join duckdb_columns() cb
            on cb.database_name = 'b' and cb.schema_name = 'main' and cb.table_name = ca.table_name and cb.column_name = ca.column_name
         where ca.database_name = 'a' and ca.schema_name = 'main' and ca.table_name = ? order by ca.column_index`, [t]);
-    const exists = await all(conn, `select 1 from duckdb_tables() where database_name = 'b' and schema_name = 'main' and table_name = ?`, [t]);
+    const exists = await all(conn, `select 1 from duckdb_tables() where database_name = 'b' and schema_name = 'main' and table_name = ?
+      union all select 1 from duckdb_views() where database_name = 'b' and schema_name = 'main' and view_name = ?`, [t, t]);
     if (!exists.length) { process.stdout.write(`MISSING ${t}\n`); bad++; continue; }
     const shared = cols.filter((c) => c.inB);
     const missing = cols.filter((c) => !c.inB).map((c) => c.c);

@@ -4,7 +4,9 @@
 // scrolls sideways), axe-core on every page (no serious or critical violation), and the keyboard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { exec } from '../../pipeline/src/db.ts';
 import { runPipeline } from '../../pipeline/src/run.ts';
+import { servingTable } from '../../pipeline/src/run-schema.ts';
 import { formatNumber, humanize } from '../src/lib/format.ts';
 import { pickDemoEmployee } from '../../pipeline/src/users.ts';
 import { PATH_STATE_WORDS } from '../server/routes/api/me/words.ts';
@@ -392,16 +394,18 @@ describe('exact figures and plain words', () => {
     await page.goto(`${h.baseUrl}/employees/${noGoals.employee_id}`);
     await page.getByTestId('no-goals').waitFor();
     expect(await page.getByTestId('no-goals').textContent()).toBe('No goals loaded for this person.');
-    // The same page when no goal was ever imported (the staged goals emptied for a moment).
-    await h.sql('create temp table goals_kept as select * from src_goals');
+    // The same page when no goal was ever imported (the loaded goals emptied for a moment).
+    const conn = await h.db.connect();
+    const goals = await servingTable(conn, 'src_goals');
+    await exec(conn, `create temp table goals_kept as select * from ${goals}`);
     try {
-      await h.sql('delete from src_goals');
+      await exec(conn, `delete from ${goals}`);
       await page.reload();
       await page.getByTestId('no-goals').waitFor();
       expect(await page.getByTestId('no-goals').textContent()).toBe('Goals have not been imported.');
     } finally {
-      await h.sql('insert into src_goals select * from goals_kept');
-      await h.sql('drop table goals_kept');
+      await exec(conn, `insert into ${goals} select * from goals_kept`);
+      conn.closeSync();
     }
     expect(await page.getByText('goals.csv').count()).toBe(0);
     await noAlerts(page, errors);

@@ -109,9 +109,20 @@ export async function exec(conn: DuckDBConnection, sql: string, params?: Params)
   await conn.run(sql, params as never);
 }
 
-export async function tableExists(conn: DuckDBConnection, table: string, schema = 'main'): Promise<boolean> {
+/** The schema unqualified names are created in: `main`, or a run's own while it builds (run-schema.ts). */
+export async function currentSchema(conn: DuckDBConnection): Promise<string> {
+  return String((await one<{ s: string }>(conn, 'select current_schema() as s'))!.s);
+}
+
+/**
+ * Is there a table or view `table` in `schema`; without one, that the connection reads by its bare name (in its
+ * schema, or in `main`)?
+ */
+export async function tableExists(conn: DuckDBConnection, table: string, schema?: string): Promise<boolean> {
   const row = await one(conn,
-    'select count(*)::int as n from information_schema.tables where table_schema = $schema and table_name = $table',
-    { schema, table });
+    `select count(*)::int as n from information_schema.tables
+      where table_name = $table
+        and table_schema in (coalesce($schema, current_schema()), coalesce($schema, 'main'))`,
+    { schema: schema ?? null, table });
   return Number(row?.n ?? 0) > 0;
 }

@@ -303,28 +303,6 @@ columns:
     expect(await all(conn, "select strftime(d, '%Y-%m-%d') as d, k from v1")).toEqual([{ d: '2026-02-03', k: 1 }]);
   });
 
-  it('with refillTables refills an existing table model in place (same table, new rows); a new or ENUM model is created', async () => {
-    const oid = async (t: string) => (await all<{ oid: number }>(conn,
-      `select table_oid::int as oid from duckdb_tables() where database_name = current_database() and table_name = '${t}'`))[0]?.oid;
-    const dir = sqlDir({
-      'marts/r1.sql': "select range as k, 'x' || range as v from range(3) where $as_of::date > date '2000-01-01' order by k desc",
-      'marts/r2.sql': '-- enum: v\nselect v from r1',
-    });
-    const models = discoverModels(dir);
-    await runModels(conn, { asOf: '2026-02-03', models });
-    const before = { r1: await oid('r1'), r2: await oid('r2') };
-    await exec(conn, 'insert into r1 values (99, \'stale\')');
-    await runModels(conn, { asOf: '2026-02-03', models, refillTables: true });
-    expect(await oid('r1')).toBe(before.r1); // refilled: the same table
-    expect(await oid('r2')).not.toBe(before.r2); // ENUM columns: replaced
-    // the rows of this build only, in the model's order
-    expect(await all(conn, 'select k::int as k, v from r1')).toEqual([{ k: 2, v: 'x2' }, { k: 1, v: 'x1' }, { k: 0, v: 'x0' }]);
-    expect(await all(conn, 'select v::varchar as v from r2 order by v')).toEqual([{ v: 'x0' }, { v: 'x1' }, { v: 'x2' }]);
-    // without it every table model is created again
-    await runModels(conn, { asOf: '2026-02-03', models });
-    expect(await oid('r1')).not.toBe(before.r1);
-  });
-
   it('builds a temp model as a temporary table later models read, drops the table an earlier build left in main, and dropTempModels removes it', async () => {
     const inMain = async () => (await all<{ n: string }>(conn,
       "select table_name as n from duckdb_tables() where database_name = current_database() and table_name in ('t1', 't2') order by 1")).map((r) => r.n);

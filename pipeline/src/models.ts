@@ -3,7 +3,7 @@
 // bound (staging as views, the rest as tables, unless a `-- materialized: view|table|temp` line in the file's
 // leading comments says otherwise), then runs the tests every mart declares in its sibling .yml as counting queries
 // (model-tests.ts).
-// It runs on the caller's connection, inside the caller's transaction.
+// It runs on the caller's connection, in the connection's schema (a run's own, run-schema.ts, or `main`).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -309,8 +309,7 @@ const DUCKDB_VERSION: string = createRequire(import.meta.url)('@duckdb/node-api/
 
 /**
  * A fingerprint of all model SQL and tests (and the settings they read), of the datasets' columns they read
- * and of the DuckDB they run on: a run may skip the rebuild only when it is unchanged, and refills the
- * serving tables in place (their columns unchanged) only then.
+ * and of the DuckDB they run on: a run may skip the rebuild only when it is unchanged.
  */
 export function modelsFingerprint(models: Model[], settings?: Partial<ModelSettings>): string {
   const h = createHash('sha256');
@@ -425,40 +424,35 @@ export interface ModelRunOptions {
    * not all sit in memory at once (a run: nothing reads them after the models).
    */
   dropTempAfterUse?: boolean;
-  /**
-   * The tables in `main` were built by these same models (a run whose model fingerprint is the serving run's):
-   * refill each table model in place (`delete`, then `insert … select`) instead of replacing it. Same SQL, same
-   * columns; and DuckDB scans a table with committed row groups on every thread, while a table created in the
-   * open transaction is scanned on one (bench/README.md "Session 7"), so the later models read it faster.
-   * Models with `-- enum:` columns are replaced (their types follow the data).
-   */
-  refillTables?: boolean;
   onProgress?: (p: ModelProgress) => void;
 }
 
 export interface ModelTiming { model: string; ms: number }
 
-/** What `main` holds under each name: 'table' or 'view' (DuckDB will not `create or replace` one kind over the other). */
+/**
+ * What the connection's schema (`main`, or a run's own) holds under each name: 'table' or 'view' (DuckDB will not
+ * `create or replace` one kind over the other).
+ */
 async function existingKinds(conn: DuckDBConnection): Promise<Map<string, 'table' | 'view'>> {
   const rows = await all<{ name: string; kind: 'table' | 'view' }>(conn,
-    `select table_name as name, 'table' as kind from duckdb_tables() where schema_name = 'main' and database_name = current_database()
-     union all select view_name, 'view' from duckdb_views() where schema_name = 'main' and database_name = current_database() and not internal`);
+    `select table_name as name, 'table' as kind from duckdb_tables() where schema_name = current_schema() and database_name = current_database() and not temporary
+     union all select view_name, 'view' from duckdb_views() where schema_name = current_schema() and database_name = current_database() and not internal and not temporary`);
   return new Map(rows.map((r) => [r.name.toLowerCase(), r.kind]));
 }
 
 /**
- * Build every model in dependency order on `conn` (inside the caller's transaction): a table model as
- * `create or replace table`, a view model as `create or replace view` with `$as_of` written in as a DATE
- * literal (a view cannot keep a bound parameter), a temp model as `create or replace temp table` (with
- * `refillTables`, an existing table model is refilled in place: `delete`, `insert … select`). A model
- * that changed kind drops the old object of `main` first (a temp model the table an earlier run wrote, so
- * the file keeps no stale copy), in the same transaction, so a rollback brings it back.
+ * Build every model in dependency order on `conn`, in its schema (a run's own, or `main` in a caller's
+ * transaction): a table model as `create or replace table`, a view model as `create or replace view` with
+ * `$as_of` written in as a DATE literal (a view cannot keep a bound parameter), a temp model as
+ * `create or replace temp table`. A model that changed kind drops the old object of that schema first (a temp
+ * model the table an earlier build wrote, so the file keeps no stale copy; a run retires `main`'s copy when it
+ * publishes, run-schema.ts).
  */
 export async function buildModels(conn: DuckDBConnection, models: Model[], opts: ModelRunOptions): Promise<ModelTiming[]> {
   const ordered = orderModels(models);
   const timings: ModelTiming[] = [];
   const kinds = await existingKinds(conn);
-  // Inside the run's transaction a table just built has no size DuckDB can see, and an ASOF join whose
+  // Inside a transaction a table just built has no size DuckDB can see, and an ASOF join whose
   // left side looks small (under asof_loop_join_threshold rows) runs as a nested loop: O(left × right),
   // minutes at 10k employees × 25 history dates. Always the sorting ASOF operator while models build.
   await exec(conn, 'set asof_loop_join_threshold = 0');
@@ -499,9 +493,6 @@ async function buildEach(conn: DuckDBConnection, ordered: Model[], kinds: Map<st
         await exec(conn, `create or replace view ${ident(m.name)} as ${sql}\n`);
       } else if (m.enumColumns.length) {
         await buildWithEnums(conn, m, params);
-      } else if (opts.refillTables && had === 'table' && m.materialized === 'table') {
-        await exec(conn, `delete from ${ident(m.name)}`);
-        await exec(conn, `insert into ${ident(m.name)} ${m.sql}\n`, params);
       } else {
         await exec(conn, `create or replace ${m.materialized === 'temp' ? 'temp ' : ''}table ${ident(m.name)} as ${m.sql}\n`, params);
       }
@@ -550,7 +541,9 @@ async function buildWithEnums(conn: DuckDBConnection, m: Model, params: Record<s
   // DuckDB cannot sort by an ENUM of no values: a column with no value (an empty org) stays text.
   const counts = await one(conn, `select ${m.enumColumns.map((c, i) => `count(${ident(c)})::int as n${i}`).join(', ')} from ${rows}`);
   const types = m.enumColumns.filter((_, i) => Number(counts?.[`n${i}`]) > 0)
-    .map((c) => ({ column: ident(c), type: ident(`_enum_${m.name}_${c}`) }));
+    // in `main`: DuckDB 1.5 cannot replay a WAL whose table uses a named type of another schema (a run's own,
+    // run-schema.ts) and refuses to open the file; the type lives only for this build
+    .map((c) => ({ column: ident(c), type: `main.${ident(`_enum_${m.name}_${c}`)}` }));
   for (const t of types) {
     await exec(conn, `create or replace type ${t.type} as enum (select distinct ${t.column} from ${rows} where ${t.column} is not null order by all)`);
   }

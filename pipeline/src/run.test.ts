@@ -6,6 +6,7 @@ import path from 'node:path';
 import { all, openDb, type Db } from './db.ts';
 import { SQL_DIR } from './models.ts';
 import { RunInProgressError, runPipeline, type RunOptions } from './run.ts';
+import { servingTable } from './run-schema.ts';
 import { csv } from './run-test-env.ts';
 
 const AS_OF = '2026-03-31';
@@ -36,6 +37,10 @@ describe('runPipeline', () => {
   let opts: RunOptions;
   const drop = (name: string, text: string) => fs.writeFileSync(path.join(inbox, name), text);
   const headcount = () => all(conn, 'select department, n_active from headcount order by department');
+  const runSchemas = async () => (await all<{ s: string }>(conn, `select schema_name as s from duckdb_schemas()
+    where database_name = current_database() and schema_name like 'run\\_%' escape '\\' order by 1`)).map((r) => r.s);
+  const servedSchemas = async () => (await all<{ s: string }>(conn, `select distinct regexp_extract(sql, 'FROM "?(run_[0-9]+)', 1) as s
+    from duckdb_views() where schema_name = 'main' and regexp_matches(sql, 'FROM "?run_[0-9]+') order by 1`)).map((r) => r.s);
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-run-'));
@@ -91,17 +96,22 @@ describe('runPipeline', () => {
     expect(await headcount()).toEqual([{ department: 'Eng', n_active: 2 }, { department: 'Ops', n_active: 1 }]);
   });
 
-  it('refills the tables in place when the serving results were built by the same models; other models replace them', async () => {
-    const oid = async () => (await all<{ oid: number }>(conn,
-      "select table_oid::int as oid from duckdb_tables() where database_name = current_database() and table_name = 'headcount'"))[0].oid;
-    const before = await oid();
-    expect((await runPipeline(db, { ...opts, asOf: '2026-03-28' })).status).toBe('succeeded');
-    expect(await oid()).toBe(before);
+  it('builds each run in its own schema and serves it through views of main; what a later run replaced is dropped', async () => {
+    const before = { headcount: await servingTable(conn, 'headcount'), employees: await servingTable(conn, 'src_employees') };
+    expect(before.headcount).toMatch(/^"run_\d+"\."headcount"$/);
+    const s = await runPipeline(db, { ...opts, asOf: '2026-03-28' });
+    expect(s.status).toBe('succeeded');
+    // every model rebuilt in the run's schema; employees not loaded again: served from the schema that loaded them
+    expect(await servingTable(conn, 'headcount')).toBe(`"run_${s.runId}"."headcount"`);
+    expect(await servingTable(conn, 'src_employees')).toBe(before.employees);
     expect(await headcount()).toEqual([{ department: 'Eng', n_active: 2 }, { department: 'Ops', n_active: 1 }]);
-    const other = sqlDir({ 'marts/no_sales.sql': 'select employee_id, department from stg_employees', 'marts/extra.sql': 'select 1 as k' });
-    expect((await runPipeline(db, { ...opts, asOf: '2026-03-28', sqlDir: other })).status).toBe('succeeded');
-    expect(await oid()).not.toBe(before);
-    expect(await headcount()).toEqual([{ department: 'Eng', n_active: 2 }, { department: 'Ops', n_active: 1 }]);
+    // the replaced headcount is gone; only schemas main still reads are left, each holding only what it serves
+    const [oldSchema] = before.headcount.split('.');
+    expect(await all(conn, `select count(*)::int as n from duckdb_tables() where schema_name = $s and table_name = 'headcount'`,
+      { s: oldSchema.replaceAll('"', '') })).toEqual([{ n: 0 }]);
+    expect(await runSchemas()).toEqual(await servedSchemas());
+    expect(await all(conn, `select count(*)::int as n from duckdb_tables() t where schema_name like 'run\\_%' escape '\\'
+      and not exists (select 1 from duckdb_views() v where v.schema_name = 'main' and v.view_name = t.table_name)`)).toEqual([{ n: 0 }]);
   });
 
   it('refuses a file it cannot place, naming the mappings folder searched, and keeps the data loaded before', async () => {
@@ -139,6 +149,9 @@ describe('runPipeline', () => {
     expect(s.error).toMatch(/no_sales .*expression "department <> 'Sales'" \(1 failing row\)/);
     expect(await all(conn, 'select status, error from runs where run_id = $id', { id: s.runId })).toEqual([{ status: 'failed', error: s.error }]);
     expect(await headcount()).toEqual(before);
+    // what the run built in its own schema is dropped with it
+    expect(await runSchemas()).toEqual(await servedSchemas());
+    expect(await runSchemas()).not.toContain(`run_${s.runId}`);
     expect(await all(conn, 'select employee_id from src_employees order by 1')).toEqual([
       { employee_id: 'e1' }, { employee_id: 'e2' }, { employee_id: 'e3' },
     ]);

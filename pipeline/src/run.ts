@@ -13,6 +13,7 @@ import { DEFAULT_HISTORY_MONTHS, discoverModels, dropTempModels, modelsFingerpri
 import type { ModelSettings } from './model-settings.ts';
 import { BACKTEST_MARTS, buildBacktest, MIN_EXITS, TOO_FEW_EXITS } from './backtest/marts.ts';
 import { recordRunHistory } from './run-history.ts';
+import { dropUnpublished, enterRunSchema, leaveRunSchema, publishRunSchema } from './run-schema.ts';
 import { committedStatus, SERVING_STATUS_SQL, type RunStatus } from './run-outcome.ts';
 import { countDanglingEventRows, danglingNote } from './dangling.ts';
 import { factorsOffText, readFactorsOff } from './factors-off.ts';
@@ -130,6 +131,8 @@ interface Run {
   results: FileResult[];
   modelCount: number;
   testCount: number;
+  /** The schema the run loads and builds in (run-schema.ts), once entered. */
+  schema: string | null;
   inTransaction: boolean;
   // This run's rejects, read as soon as ingest is done: if a later step fails, the rollback drops them
   // (and a failed statement leaves the transaction unreadable), yet they are what explains the data.
@@ -144,7 +147,7 @@ interface ModelPlan {
   settings: Partial<ModelSettings>;
   historyMonths: number;
   fingerprint: string;
-  /** The serving results were built by these same models: each table is refilled in place (runModels `refillTables`). */
+  /** The serving results were built by these same models (with `servingAsOf` and no new file: nothing to rebuild). */
   sameModels: boolean;
   /** The serving results' as-of date; null before the first good run. */
   servingAsOf: string | null;
@@ -191,6 +194,8 @@ async function startRun(db: Db, opts: RunOptions, me: { runId: number | null }):
   // A run that was going when its process died is not going any more.
   await exec(conn, "update runs set status = 'failed', error = 'interrupted (the process stopped during the run)', finished_at = $now::timestamp where status = 'running'",
     { now: ts(clock()) });
+  // what a failed or interrupted run built, and what later runs replaced
+  await dropUnpublished(conn);
   const runId = Number((await one<{ id: number }>(conn, 'select coalesce(max(run_id), 0)::int + 1 as id from runs'))!.id);
   me.runId = runId;
   await exec(conn, `insert into runs (run_id, started_at, as_of, trigger, status) values ($run_id, $started::timestamp, $as_of::date, $trigger, 'running')`,
@@ -200,7 +205,7 @@ async function startRun(db: Db, opts: RunOptions, me: { runId: number | null }):
     timings: { hash: 0, ingest: 0, models: 0, commit: 0, archive: 0, total: 0 },
     notes: [],
     progress: (e) => opts.onProgress?.({ runId, ...e }),
-    results: [], modelCount: 0, testCount: 0, inTransaction: false, keptRejects: null, prepared: null,
+    results: [], modelCount: 0, testCount: 0, schema: null, inTransaction: false, keptRejects: null, prepared: null,
   };
 }
 
@@ -274,8 +279,7 @@ async function ingestFresh(run: Run, fresh: InboxFile[], skipped: FileResult[]):
     for (const r of run.prepared.refused) refusedHere.push({ file: r.file, dataset: r.dataset, status: 'refused', reason: r.reason ?? 'refused', mapping: r.mapping });
   }
   const prepared = run.prepared;
-  await exec(conn, 'begin transaction');
-  run.inTransaction = true;
+  run.schema = await enterRunSchema(conn, runId);
   const inputs = [...resolved.unmapped, ...(prepared?.inputs ?? [])];
   let step = 0;
   const answered = inputs.length
@@ -301,7 +305,6 @@ async function buildResults(run: Run, plan: ModelPlan): Promise<void> {
   const { conn, opts, progress } = run;
   const built = await runModels(conn, {
     asOf: opts.asOf, models: plan.models, settings: plan.settings, historyMonths: plan.historyMonths, dropTempAfterUse: true,
-    refillTables: plan.sameModels,
     onProgress: (p) => progress({ phase: p.phase, model: p.model || undefined, done: p.done, total: p.total, message: p.message }),
   });
   run.modelCount = built.models.length;
@@ -325,6 +328,9 @@ async function buildResults(run: Run, plan: ModelPlan): Promise<void> {
 async function commitRun(run: Run, plan: ModelPlan): Promise<ReturnType<typeof committedStatus>> {
   const { conn, opts, runId, notes, results } = run;
   run.progress({ phase: 'commit', done: 0, total: 1, message: 'committing' });
+  await exec(conn, 'begin transaction');
+  run.inTransaction = true;
+  await publishRunSchema(conn, run.schema!, plan.models.filter((m) => m.materialized === 'temp').map((m) => m.name));
   await recordRunHistory(conn, runId, opts.asOf);
   const dangling = danglingNote(await countDanglingEventRows(conn));
   if (dangling) notes.push(dangling);
@@ -342,6 +348,9 @@ async function commitRun(run: Run, plan: ModelPlan): Promise<ReturnType<typeof c
     { status, now: ts(run.clock()), models: plan.fingerprint, run_id: runId });
   await exec(conn, 'commit');
   run.inTransaction = false;
+  await leaveRunSchema(conn);
+  run.schema = null;
+  await dropUnpublished(conn);
   run.progress({ phase: 'commit', done: 1, total: 1, message: 'committed' });
   return status;
 }
@@ -370,9 +379,16 @@ async function failRun(run: Run, err: unknown): Promise<RunSummary> {
     } catch (rb) {
       notes.push(`rollback: ${(rb as Error).message}`);
     }
-    // Failed during ingest: its rejects so far died with the transaction (no statement can read an
-    // aborted one), so say so rather than pretend the rejects table is complete.
-    if (run.keptRejects === null) notes.push('the rejects of this run were lost with the rollback (the run failed while loading files)');
+  }
+  if (run.schema) {
+    // Failed during ingest: its rejects so far are in the run's schema, kept as they came (autocommit)
+    if (run.keptRejects === null) run.keptRejects = await readRejects(conn, run.runId).catch(() => null);
+    try {
+      await leaveRunSchema(conn);
+      await dropUnpublished(conn);
+    } catch (inner) {
+      notes.push(`the failed run's schema ${run.schema} is left for the next run to drop: ${(inner as Error).message.split('\n')[0]}`);
+    }
   }
   await run.prepared?.drop().catch(() => {});
   try {

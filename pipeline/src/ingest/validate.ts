@@ -4,7 +4,7 @@
 // cycles → derived defaults.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { dataset as datasetDef, duckType, type DatasetDef, type DatasetName } from '../datasets.ts';
-import { all, exec, ident, literal, one } from '../db.ts';
+import { all, currentSchema, exec, ident, literal, one, tableExists } from '../db.ts';
 import { mustBePresent, RefusedError } from './columns.ts';
 import { checkCycles, checkReferences, MSG, WORK } from './references.ts';
 import { NATIVE_TYPES, oneOf, ownRules, typedSql } from './rules.ts';
@@ -325,18 +325,24 @@ async function checkDuplicates(conn: DuckDBConnection, def: DatasetDef): Promise
  * its `_text` and renaming it costs nothing, where copying millions of rows costs seconds.
  */
 async function applyRows(conn: DuckDBConnection, def: DatasetDef, rows: number): Promise<number> {
-  const src = ident(srcTable(def.name));
+  const name = srcTable(def.name);
+  const src = ident(name);
+  // The connection's schema: `main`, or a run's own (run-schema.ts), where `src_` is written while the one in
+  // `main` keeps serving; a name not (yet) in it is read from `main`.
+  const here = await currentSchema(conn);
+  const own = `${ident(here)}.${src}`;
   const replace = def.kind === 'snapshot'
     || await count(conn, `select count(*)::INTEGER as n from (select 1 from ${src} limit 1)`) === 0;
   if (replace) {
     await exec(conn, `alter table ${WORK} drop column _text`);
-    await exec(conn, `drop table ${src}`);
+    await exec(conn, `drop table if exists ${own}`);
     await exec(conn, `alter table ${WORK} rename to ${src}`);
     return rows;
   }
-  const match = def.key.map((k) => `${src}.${ident(k)} = w.${ident(k)}`).join(' and ');
-  await exec(conn, `delete from ${src} using ${WORK} w where ${match}`);
-  await exec(conn, `insert into ${src} select * exclude (_text) from ${WORK}`);
+  if (!(await tableExists(conn, name, here))) await exec(conn, `create table ${own} as select * from ${src}`);
+  const match = def.key.map((k) => `${own}.${ident(k)} = w.${ident(k)}`).join(' and ');
+  await exec(conn, `delete from ${own} using ${WORK} w where ${match}`);
+  await exec(conn, `insert into ${own} select * exclude (_text) from ${WORK}`);
   return rows;
 }
 

@@ -9,6 +9,7 @@ import { main } from '../cli.ts';
 import { loadConfig } from '../config.ts';
 import { all, exec, openDb } from '../db.ts';
 import { runPipeline } from '../run.ts';
+import { servingTable } from '../run-schema.ts';
 import { createContext } from '../commands/context.ts';
 import { startServer } from '../commands/serve.ts';
 import { resultFingerprints } from './chaos-helpers.ts';
@@ -108,8 +109,9 @@ describe('trellis backup and restore', () => {
     const db = await openDb(dbFile);
     const writer = await db.connect();
     const committed = await resultFingerprints(writer);
+    const employees = await servingTable(writer, 'src_employees');
     await exec(writer, 'begin');
-    await exec(writer, 'delete from src_employees');
+    await exec(writer, `delete from ${employees}`);
     const { backupDatabase } = await import('../commands/backup.ts');
     const out = path.join(tmp, 'b3.duckdb');
     const info = await backupDatabase(db, out);

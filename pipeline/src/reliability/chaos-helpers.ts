@@ -64,10 +64,11 @@ const RUN_RECORDS = new Set(['runs', 'run_files', 'loaded_files', 'rejects', 'us
 /** Columns naming the run or the time a row was written. */
 const RUN_COLUMNS = ['_run_id', '_file', '_line', 'run_id', 'loaded_at', 'started_at', 'finished_at'];
 
-/** Fingerprint of every result table (src_*, staging, intermediate models, marts), by name. */
+/** Fingerprint of every result `main` serves (src_*, staging, intermediate models, marts; tables or views), by name. */
 export async function resultFingerprints(conn: DuckDBConnection): Promise<Record<string, string>> {
   const tables = await all<{ table_name: string }>(conn,
-    "select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE' order by 1");
+    `select table_name from information_schema.tables
+      where table_catalog = current_database() and table_schema = 'main' and table_type in ('BASE TABLE', 'VIEW') order by 1`);
   const out: Record<string, string> = {};
   for (const { table_name: t } of tables) {
     if (RUN_RECORDS.has(t)) continue;
