@@ -19,7 +19,7 @@ export interface SizeResult {
   /** Trellis's load phase (read + validate) over the plain-DuckDB floor. */
   loadVsFloor: number;
   noChange: { wallMs: number; status: string; maxRssMb: number };
-  /** The re-run a month later on the loaded database: every model rebuilt (refilled in place), nothing loaded. Absent in older results. */
+  /** The re-run a month later on the loaded database: every model rebuilt, nothing loaded. Absent in older results. */
   rebuild?: { wallMs: number; cpuMs: number; status: string; modelsMs: number; historyMs: number };
   api?: {
     latency: Record<string, Latency>;

@@ -96,7 +96,7 @@ async function benchSize(employees: number, o: { format: 'csv' | 'parquet'; seed
         handle.close();
       }
     }
-    // a nightly run: the tables exist (built by the same models) and are refilled in place
+    // a nightly run: nothing new to load, every model rebuilt (in the run's own schema, then published)
     fillInbox(inbox, files);
     const rebuild = await child<RunChild>({ mode: 'run', db, inbox, asOf: REBUILD_AS_OF });
     log(`${employees}: re-run as of ${REBUILD_AS_OF} (every model rebuilt) ${rebuild.wallMs} ms (${rebuild.status})`);
