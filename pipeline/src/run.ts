@@ -175,6 +175,8 @@ async function runLocked(db: Db, opts: RunOptions, me: { runId: number | null })
     return await finish(run, status, null, { models: plan.fingerprint });
   } catch (err) {
     return await failRun(run, err);
+  } finally {
+    run.conn.closeSync(); // with its temp tables and its search path
   }
 }
 
