@@ -1,6 +1,7 @@
-// One pipeline run: inbox files → hash → skip known → mapped files → BEGIN → ingest → models → model tests →
-// run_files/loaded_files → COMMIT → archive/refuse the files → CHECKPOINT. All or nothing: any
-// failure rolls back, the `runs` row says why, and the previous good results keep serving.
+// One pipeline run: inbox files → hash → skip known → mapped files → in the run's own schema: ingest → models →
+// model tests → backtest; then BEGIN → publish (main's names become views onto it) → run_files/loaded_files →
+// COMMIT → archive/refuse the files → CHECKPOINT (run-schema.ts). All or nothing: any failure publishes
+// nothing and drops the run's schema, the `runs` row says why, and the previous good results keep serving.
 // runLocked is the steps in order: startRun, readInbox, (unchanged → settleUnchanged), ingestFresh,
 // buildResults (models, tests, backtest), commitRun, settleCommitted + checkpoint; failRun on any throw.
 // The inbox's files (list, hash, archive/refuse): run-files.ts; the run's own rows: run-record.ts.
@@ -133,11 +134,9 @@ interface Run {
   testCount: number;
   /** The schema the run loads and builds in (run-schema.ts), once entered. */
   schema: string | null;
+  /** The publishing transaction is open. */
   inTransaction: boolean;
-  // This run's rejects, read as soon as ingest is done: if a later step fails, the rollback drops them
-  // (and a failed statement leaves the transaction unreadable), yet they are what explains the data.
-  keptRejects: RejectRow[] | null;
-  // Mapped files read into temp tables (before the transaction, so a rollback does not drop them).
+  // Mapped files read into temp tables before ingest.
   prepared: PreparedMappedFiles | null;
 }
 
@@ -207,7 +206,7 @@ async function startRun(db: Db, opts: RunOptions, me: { runId: number | null }):
     timings: { hash: 0, ingest: 0, models: 0, commit: 0, archive: 0, total: 0 },
     notes: [],
     progress: (e) => opts.onProgress?.({ runId, ...e }),
-    results: [], modelCount: 0, testCount: 0, schema: null, inTransaction: false, keptRejects: null, prepared: null,
+    results: [], modelCount: 0, testCount: 0, schema: null, inTransaction: false, prepared: null,
   };
 }
 
@@ -259,7 +258,7 @@ async function settleUnchanged(run: Run, skipped: FileResult[], plan: ModelPlan)
 }
 
 /**
- * ingest: read mapped files into temp tables, BEGIN, load every fresh file, keep this run's rejects, and
+ * ingest: read mapped files into temp tables, enter the run's schema, load every fresh file, and note
  * what became of each file (`run.results`, with the skipped ones).
  */
 async function ingestFresh(run: Run, fresh: InboxFile[], skipped: FileResult[]): Promise<void> {
@@ -291,7 +290,6 @@ async function ingestFresh(run: Run, fresh: InboxFile[], skipped: FileResult[]):
     })
     : [];
   await prepared?.drop();
-  run.keptRejects = await readRejects(conn, runId);
   const mappingOf = (file: string) => prepared?.mappingOf.get(file) ?? null;
   const loaded: FileResult[] = [...answered, ...refusedHere].map((r) => ({
     file: r.file, dataset: r.dataset, sha256: byName.get(r.file)?.sha256 ?? null, status: r.status,
@@ -352,7 +350,12 @@ async function commitRun(run: Run, plan: ModelPlan): Promise<ReturnType<typeof c
   run.inTransaction = false;
   await leaveRunSchema(conn);
   run.schema = null;
-  await dropUnpublished(conn);
+  try {
+    await dropUnpublished(conn);
+  } catch (err) {
+    // committed all the same; the next run drops them
+    notes.push(`the replaced results are left for the next run to drop: ${(err as Error).message.split('\n')[0]}`);
+  }
   run.progress({ phase: 'commit', done: 1, total: 1, message: 'committed' });
   return status;
 }
@@ -371,7 +374,10 @@ async function checkpoint(run: Run): Promise<void> {
   }
 }
 
-/** A step threw: roll back, record the run's files and the rejects kept from ingest, and say `failed` with the error. */
+/**
+ * A step threw: roll back what publishing began, keep the run's rejects (from its schema: they explain the data),
+ * drop the schema, record the run's files and rejects, and say `failed` with the error.
+ */
 async function failRun(run: Run, err: unknown): Promise<RunSummary> {
   const { conn, notes } = run;
   const message = err instanceof Error ? err.message : String(err);
@@ -382,9 +388,13 @@ async function failRun(run: Run, err: unknown): Promise<RunSummary> {
       notes.push(`rollback: ${(rb as Error).message}`);
     }
   }
+  let rejects: RejectRow[] = [];
   if (run.schema) {
-    // Failed during ingest: its rejects so far are in the run's schema, kept as they came (autocommit)
-    if (run.keptRejects === null) run.keptRejects = await readRejects(conn, run.runId).catch(() => null);
+    try {
+      rejects = await readRejects(conn, run.runId);
+    } catch (inner) {
+      notes.push(`the rejects of this run could not be read: ${(inner as Error).message.split('\n')[0]}`);
+    }
     try {
       await leaveRunSchema(conn);
       await dropUnpublished(conn);
@@ -395,7 +405,7 @@ async function failRun(run: Run, err: unknown): Promise<RunSummary> {
   await run.prepared?.drop().catch(() => {});
   try {
     await insertRunFiles(conn, run.runId, run.results);
-    if (run.keptRejects?.length) await appendRejects(conn, run.runId, run.keptRejects);
+    if (rejects.length) await appendRejects(conn, run.runId, rejects);
   } catch (inner) {
     notes.push(`could not record the files of the failed run: ${(inner as Error).message}`);
   }
