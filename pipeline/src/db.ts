@@ -109,6 +109,20 @@ export async function exec(conn: DuckDBConnection, sql: string, params?: Params)
   await conn.run(sql, params as never);
 }
 
+/**
+ * The tables and views of a schema of this database (default: the connection's, `main` or a run's own), with
+ * their kind; temporary ones left out.
+ */
+export async function schemaObjects(conn: DuckDBConnection, schema?: string): Promise<Map<string, 'table' | 'view'>> {
+  const rows = await all<{ name: string; kind: 'table' | 'view' }>(conn,
+    `select table_name as name, 'table' as kind from duckdb_tables()
+       where database_name = current_database() and schema_name = coalesce($schema, current_schema()) and not temporary
+     union all select view_name, 'view' from duckdb_views()
+       where database_name = current_database() and schema_name = coalesce($schema, current_schema()) and not internal and not temporary`,
+    { schema: schema ?? null });
+  return new Map(rows.map((r) => [r.name, r.kind]));
+}
+
 /** The schema unqualified names are created in: `main`, or a run's own while it builds (run-schema.ts). */
 export async function currentSchema(conn: DuckDBConnection): Promise<string> {
   return String((await one<{ s: string }>(conn, 'select current_schema() as s'))!.s);

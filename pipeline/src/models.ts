@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { DATASETS } from './datasets.ts';
-import { all, exec, ident, one } from './db.ts';
+import { exec, ident, one, schemaObjects } from './db.ts';
 import { APP_TABLES, APP_VIEWS, PIPELINE_TABLES } from './migrations/index.ts';
 import { modelParams, type ModelSettings } from './model-settings.ts';
 import { testModels } from './model-tests.ts';
@@ -430,17 +430,6 @@ export interface ModelRunOptions {
 export interface ModelTiming { model: string; ms: number }
 
 /**
- * What the connection's schema (`main`, or a run's own) holds under each name: 'table' or 'view' (DuckDB will not
- * `create or replace` one kind over the other).
- */
-async function existingKinds(conn: DuckDBConnection): Promise<Map<string, 'table' | 'view'>> {
-  const rows = await all<{ name: string; kind: 'table' | 'view' }>(conn,
-    `select table_name as name, 'table' as kind from duckdb_tables() where schema_name = current_schema() and database_name = current_database() and not temporary
-     union all select view_name, 'view' from duckdb_views() where schema_name = current_schema() and database_name = current_database() and not internal and not temporary`);
-  return new Map(rows.map((r) => [r.name.toLowerCase(), r.kind]));
-}
-
-/**
  * Build every model in dependency order on `conn`, in its schema (a run's own, or `main` in a caller's
  * transaction): a table model as `create or replace table`, a view model as `create or replace view` with
  * `$as_of` written in as a DATE literal (a view cannot keep a bound parameter), a temp model as
@@ -451,7 +440,8 @@ async function existingKinds(conn: DuckDBConnection): Promise<Map<string, 'table
 export async function buildModels(conn: DuckDBConnection, models: Model[], opts: ModelRunOptions): Promise<ModelTiming[]> {
   const ordered = orderModels(models);
   const timings: ModelTiming[] = [];
-  const kinds = await existingKinds(conn);
+  // what the connection's schema holds under each name (DuckDB will not `create or replace` one kind over the other)
+  const kinds = await schemaObjects(conn);
   // Inside a transaction a table just built has no size DuckDB can see, and an ASOF join whose
   // left side looks small (under asof_loop_join_threshold rows) runs as a nested loop: O(left × right),
   // minutes at 10k employees × 25 history dates. Always the sorting ASOF operator while models build.

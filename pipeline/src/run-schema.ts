@@ -8,7 +8,7 @@
 // outside the run's schema has changed; a failed or interrupted run leaves a schema that
 // `dropUnpublished` removes.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { all, exec, ident, one } from './db.ts';
+import { all, exec, ident, one, schemaObjects as objectsOf } from './db.ts';
 
 const PREFIX = 'run_';
 
@@ -32,16 +32,6 @@ export async function enterRunSchema(conn: DuckDBConnection, runId: number): Pro
 /** The connection creates and looks in `main` again. */
 export async function leaveRunSchema(conn: DuckDBConnection): Promise<void> {
   await exec(conn, 'reset search_path');
-}
-
-/** Tables and views of a schema of this database, with their kind. */
-async function objectsOf(conn: DuckDBConnection, schema: string): Promise<Map<string, 'table' | 'view'>> {
-  const rows = await all<{ name: string; kind: 'table' | 'view' }>(conn,
-    `select table_name as name, 'table' as kind from duckdb_tables()
-       where database_name = current_database() and schema_name = $schema and not temporary
-     union all select view_name, 'view' from duckdb_views()
-       where database_name = current_database() and schema_name = $schema and not internal and not temporary`, { schema });
-  return new Map(rows.map((r) => [r.name, r.kind]));
 }
 
 /**
