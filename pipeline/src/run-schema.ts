@@ -10,18 +10,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, exec, ident, one, schemaObjects as objectsOf } from './db.ts';
 
-const PREFIX = 'run_';
-
-export function runSchemaName(runId: number): string {
-  return `${PREFIX}${runId}`;
-}
-
 /**
  * Create the run's schema (empty) with its own `rejects` (main's columns), and make it where this connection
  * creates and first looks for a name (then `main`): ingest and the models then work as they do on `main`.
  */
 export async function enterRunSchema(conn: DuckDBConnection, runId: number): Promise<string> {
-  const schema = runSchemaName(runId);
+  const schema = `run_${runId}`;
   await exec(conn, `drop schema if exists ${ident(schema)} cascade`);
   await exec(conn, `create schema ${ident(schema)}`);
   await exec(conn, `create table ${ident(schema)}.rejects as select * from main.rejects where false`);
@@ -38,9 +32,8 @@ export async function leaveRunSchema(conn: DuckDBConnection): Promise<void> {
  * In the caller's transaction: `main`'s name for every object the run built becomes a view onto it (a table of
  * that name in `main`, as an earlier Trellis kept them, is dropped first), and the run's rejects join `main`'s.
  * `retired`: names `main` should no longer hold (models now kept in memory only, `-- materialized: temp`).
- * Answers how many objects were published.
  */
-export async function publishRunSchema(conn: DuckDBConnection, schema: string, retired: readonly string[] = []): Promise<number> {
+export async function publishRunSchema(conn: DuckDBConnection, schema: string, retired: readonly string[] = []): Promise<void> {
   const built = [...(await objectsOf(conn, schema)).keys()].filter((n) => n !== 'rejects' && !n.startsWith('_')).sort();
   const serving = await objectsOf(conn, 'main');
   for (const name of retired) {
@@ -53,7 +46,6 @@ export async function publishRunSchema(conn: DuckDBConnection, schema: string, r
   }
   await exec(conn, `insert into main.rejects by name select * from ${ident(schema)}.rejects`);
   await exec(conn, `drop table ${ident(schema)}.rejects`);
-  return built.length;
 }
 
 /** What a view of `main` publishes (the text publishRunSchema writes; DuckDB keeps it as written): `schema.name`s. */
@@ -84,12 +76,11 @@ async function published(conn: DuckDBConnection): Promise<Set<string>> {
 /**
  * Drop what no view of `main` reads: what an earlier run built and a later one replaced, and the whole schema of
  * a failed or interrupted run. A dataset no run has loaded since keeps serving from the schema that loaded it.
- * `except`: a schema being built now.
  */
-export async function dropUnpublished(conn: DuckDBConnection, except?: string): Promise<void> {
-  const schemas = (await all<{ name: string }>(conn, `select schema_name as name from duckdb_schemas()
-    where database_name = current_database() and schema_name like 'run\\_%' escape '\\'`)).map((r) => r.name)
-    .filter((s) => s !== except && /^run_\d+$/.test(s));
+export async function dropUnpublished(conn: DuckDBConnection): Promise<void> {
+  const schemas = (await all<{ name: string }>(conn,
+    'select schema_name as name from duckdb_schemas() where database_name = current_database()'))
+    .map((r) => r.name).filter((s) => /^run_\d+$/.test(s));
   if (!schemas.length) return;
   const keep = await published(conn);
   for (const schema of schemas) {
