@@ -28,6 +28,15 @@ export interface Db {
 
 const open = new Map<string, Db>();
 
+/**
+ * Set on every instance when it opens. No FSST compression of text columns: choosing and building FSST's
+ * symbol tables was a large part of what writing a run's tables costs, and a 100k run is ~0.9 s faster
+ * without it (bench/README.md "Session 9"); the file is ~18 % larger (text is stored plain or as a
+ * dictionary). It changes only how new row groups are stored, never a value. (DuckDB ignores this setting
+ * when given to `DuckDBInstance.create`, hence a SET.)
+ */
+export const INSTANCE_SETTINGS = "set global disabled_compression_methods = 'fsst'";
+
 export interface OpenDbOptions {
   /** Where to say that files of an existing database were made private or migrated (default: stderr). */
   notice?: (line: string) => void;
@@ -65,6 +74,12 @@ export async function openDb(file: string, options: OpenDbOptions = {}): Promise
   const existed = resolved !== ':memory:' && fs.existsSync(resolved);
   if (resolved !== ':memory:') fs.mkdirSync(path.dirname(resolved), { recursive: true, mode: PRIVATE_DIR });
   const instance = await DuckDBInstance.create(resolved);
+  const setup = await instance.connect();
+  try {
+    await setup.run(INSTANCE_SETTINGS);
+  } finally {
+    setup.closeSync();
+  }
   const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (resolved !== ':memory:') {
     for (const f of databaseFiles(resolved)) {

@@ -1,0 +1,29 @@
+// openDb's instance settings, on a real database file: text is never stored FSST-compressed (db.ts
+// INSTANCE_SETTINGS), whichever connection writes it, and the values read back the same.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { all, exec, openDb } from './db.ts';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-db-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+it('stores text columns without FSST compression and reads every value back', async () => {
+  const db = await openDb(path.join(tmp, 'settings.duckdb'), { notice: () => {} });
+  try {
+    const conn = await db.connect();
+    // unique ids with a long shared tail: exactly what DuckDB stores as FSST by default
+    await exec(conn, `create table ids as select 'E' || lpad(i::varchar, 7, '0') || '-engineering-platform' as id from range(200000) r(i)`);
+    await exec(conn, 'checkpoint');
+    const kinds = await all<{ compression: string }>(conn,
+      `select distinct compression from pragma_storage_info('ids') where column_name = 'id' and segment_type = 'VARCHAR'`);
+    expect(kinds.length).toBeGreaterThan(0);
+    expect(kinds.map((k) => k.compression)).not.toContain('FSST');
+    const [check] = await all<{ n: number; last: string }>(conn, `select count(distinct id)::int as n, max(id) as last from ids`);
+    expect(check).toEqual({ n: 200000, last: 'E0199999-engineering-platform' });
+    conn.closeSync();
+  } finally {
+    db.close();
+  }
+});
