@@ -1,6 +1,7 @@
 // One measured step of the bench in its own process, so its peak RSS is its own:
 //   node pipeline/bin/run-ts.js bench/child.ts '<json>'
 //   {"mode":"run","db":…,"inbox":…,"asOf":…}        a pipeline run (full or no-change) with per-phase times
+//                                                    ("historyMonths":0 for the run without history)
 //   {"mode":"floor","db":…,"files":[…]}             plain DuckDB bulk load of the same files into typed tables
 // Prints one line `BENCH_RESULT <json>` on stdout; progress and errors go to stderr.
 import { DuckDBConnection } from '@duckdb/node-api';
@@ -10,7 +11,7 @@ import { dataset as datasetDef, datasetForFile, duckType } from '../pipeline/src
 import { exec, ident, literal, one, openDb } from '../pipeline/src/db.ts';
 import { phaseRecorder, summarize } from './phases.ts';
 
-interface RunRequest { mode: 'run'; db: string; inbox: string; asOf: string }
+interface RunRequest { mode: 'run'; db: string; inbox: string; asOf: string; historyMonths?: number }
 interface FloorRequest { mode: 'floor'; db: string; files: string[] }
 
 /**
@@ -55,10 +56,10 @@ async function run(req: RunRequest) {
   const rec = phaseRecorder();
   const started = performance.now();
   const cpuStart = cpuMs();
-  const summary = await runPipeline(db, { inbox: req.inbox, asOf: req.asOf, trigger: 'cli', onProgress: (e) => rec.onProgress(e) });
+  const summary = await runPipeline(db, { inbox: req.inbox, asOf: req.asOf, historyMonths: req.historyMonths, trigger: 'cli', onProgress: (e) => rec.onProgress(e) });
   const wallMs = Math.round(performance.now() - started);
   const runCpuMs = cpuMs() - cpuStart;
-  const phases = summarize(rec.finish());
+  const phases = summarize(rec.finish(), summary.modelTimings);
   db.close();
   if (summary.status === 'failed') throw new Error(`pipeline run failed: ${summary.error}`);
   return {

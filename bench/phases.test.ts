@@ -42,31 +42,17 @@ describe('phaseRecorder + summarize', () => {
     expect(segments.some((s) => s.ms === 90)).toBe(false); // 110 → 200 after "committed" is not commit time
   });
 
-  it('splits read and validate per dataset and ranks the slowest models', () => {
-    const s = summarize(segments, 1);
+  it('splits read and validate per dataset and ranks the slowest models by their own build time', () => {
+    // two models built at the same time: the segments cut at each event, the run's timings do not
+    const s = summarize(segments, [{ model: 'stg_roles', ms: 35 }, { model: 'headcount', ms: 30 }], 1);
     expect(s.datasets).toEqual([
       { dataset: 'roles', readMs: 10, validateMs: 20 },
       { dataset: 'employees', readMs: 10, validateMs: 5 },
     ]);
-    expect(s.slowestModels).toEqual([{ model: 'headcount', ms: 30 }]);
+    expect(s.slowestModels).toEqual([{ model: 'stg_roles', ms: 35 }]);
   });
 
   it('measures CPU time per phase with the CPU clock', () => {
     expect(summarize(segments).cpuMs).toEqual({ read: 8 + 1, validate: 18 + 5, models: 4 + 30, tests: 3, commit: 7 });
-  });
-
-  it('counts the history models and the backtest, built and tested, as issue 13\'s phase', () => {
-    const s = summarize(record([
-      [0, 0, { phase: 'models', model: 'retention_risk', message: 'building retention_risk' }],
-      [10, 10, { phase: 'models', model: 'hist_role_coverage', message: 'building hist_role_coverage' }],
-      [40, 35, { phase: 'models', model: 'history_overview', message: 'building history_overview' }],
-      [50, 45, { phase: 'models', model: 'risk_backtest', message: 'backtesting the risk score' }],
-      [80, 70, { phase: 'models', message: 'built 4 models' }],
-      [81, 70, { phase: 'tests', model: 'retention_risk', message: 'testing' }],
-      [85, 73, { phase: 'tests', model: 'history_retention_risk', message: 'testing' }],
-      [92, 79, { phase: 'commit', message: 'committing' }],
-    ], [100, 85]));
-    expect(s.history).toEqual({ ms: 30 + 10 + 30 + 7, cpuMs: 25 + 10 + 25 + 6 });
-    expect(s.modelsMs).toBe(80);
   });
 });

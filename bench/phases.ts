@@ -1,7 +1,8 @@
 // Per-phase wall time of one pipeline run, from its progress events: each event starts a segment
 // (phase + dataset or model) that lasts until the next event. The bench child feeds it the events of
-// `runPipeline({ onProgress })`; `summarize` folds the segments into read/validate per dataset, models
-// (with the slowest models), model tests and commit.
+// `runPipeline({ onProgress })`; `summarize` folds the segments into read/validate per dataset, models,
+// model tests and commit. Models build two at a time and their tests run beside the backtest, so a model's
+// own time comes from the run's summary (`modelTimings`), never from the segments.
 
 export interface ProgressLike {
   phase: 'read' | 'validate' | 'models' | 'tests' | 'commit';
@@ -21,16 +22,11 @@ export interface PhaseSummary {
   modelsMs: number;
   testsMs: number;
   commitMs: number;
-  /** The slowest models, ms, slowest first. */
+  /** The slowest models by their own build time (the run's `modelTimings`), ms, slowest first. */
   slowestModels: { model: string; ms: number }[];
   /** CPU time per phase, ms (less sensitive than wall time to other work on the machine). */
   cpuMs: { read: number; validate: number; models: number; tests: number; commit: number };
-  /** Issue 13's phase: building and testing the history models and the risk backtest, wall and CPU ms. */
-  history: { ms: number; cpuMs: number };
 }
-
-/** The models of issue 13's history and backtest phase (`sql/history/`, and the backtest step's marts). */
-export const HISTORY_MODEL = /^(hist_|history_|risk_backtest$|risk_factor_effects$|risk_weights_fitted$)/;
 
 const processCpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
@@ -62,7 +58,7 @@ export function phaseRecorder(now: () => number = () => performance.now(), cpu: 
   };
 }
 
-export function summarize(segments: Segment[], topModels = 5): PhaseSummary {
+export function summarize(segments: Segment[], modelTimings: { model: string; ms: number }[] = [], topModels = 5): PhaseSummary {
   const sum = (phase: string, f: 'ms' | 'cpuMs' = 'ms') => segments.filter((s) => s.phase === phase).reduce((t, s) => t + s[f], 0);
   const byDataset = new Map<string, { dataset: string; readMs: number; validateMs: number }>();
   for (const s of segments) {
@@ -71,10 +67,7 @@ export function summarize(segments: Segment[], topModels = 5): PhaseSummary {
     if (s.phase === 'read') d.readMs += s.ms; else d.validateMs += s.ms;
     byDataset.set(s.key, d);
   }
-  const models = new Map<string, number>();
-  for (const s of segments) if (s.phase === 'models') models.set(s.key, (models.get(s.key) ?? 0) + s.ms);
   const round = (n: number) => Math.round(n);
-  const history = segments.filter((s) => (s.phase === 'models' || s.phase === 'tests') && HISTORY_MODEL.test(s.key));
   return {
     datasets: [...byDataset.values()].map((d) => ({ dataset: d.dataset, readMs: round(d.readMs), validateMs: round(d.validateMs) })),
     readMs: round(sum('read')),
@@ -82,12 +75,10 @@ export function summarize(segments: Segment[], topModels = 5): PhaseSummary {
     modelsMs: round(sum('models')),
     testsMs: round(sum('tests')),
     commitMs: round(sum('commit')),
-    slowestModels: [...models.entries()].map(([model, ms]) => ({ model, ms: round(ms) }))
-      .sort((a, b) => b.ms - a.ms).slice(0, topModels),
+    slowestModels: [...modelTimings].sort((a, b) => b.ms - a.ms).slice(0, topModels),
     cpuMs: {
       read: round(sum('read', 'cpuMs')), validate: round(sum('validate', 'cpuMs')), models: round(sum('models', 'cpuMs')),
       tests: round(sum('tests', 'cpuMs')), commit: round(sum('commit', 'cpuMs')),
     },
-    history: { ms: round(history.reduce((t, s) => t + s.ms, 0)), cpuMs: round(history.reduce((t, s) => t + s.cpuMs, 0)) },
   };
 }

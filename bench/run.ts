@@ -86,6 +86,12 @@ async function benchSize(employees: number, o: { format: 'csv' | 'parquet'; seed
     const floor = await child<SizeResult['floor']>({ mode: 'floor', db: path.join(work, 'floor.duckdb'), files });
     log(`${employees}: plain DuckDB floor ${floor.wallMs} ms`);
     fs.rmSync(path.join(work, 'floor.duckdb'), { force: true });
+    // what history and the backtest add: the same full run, on a database of its own, with history off
+    const plain = path.join(work, 'no-history');
+    fillInbox(path.join(plain, 'inbox'), files);
+    const noHistory = await child<RunChild>({ mode: 'run', db: path.join(plain, 'trellis.duckdb'), inbox: path.join(plain, 'inbox'), asOf: AS_OF, historyMonths: 0 });
+    log(`${employees}: full run with history off ${noHistory.wallMs} ms (${noHistory.status})`);
+    fs.rmSync(plain, { recursive: true, force: true });
     let api: SizeResult['api'];
     if (o.api) {
       const handle = await openDb(db);
@@ -111,7 +117,8 @@ async function benchSize(employees: number, o: { format: 'csv' | 'parquet'; seed
       },
       floor, loadVsFloor: load / Math.max(1, floor.wallMs),
       noChange: { wallMs: noChange.wallMs, status: noChange.status, maxRssMb: noChange.maxRssMb },
-      rebuild: { wallMs: rebuild.wallMs, cpuMs: rebuild.cpuMs, status: rebuild.status, modelsMs: rebuild.phases.modelsMs, historyMs: rebuild.phases.history.ms },
+      noHistory: { wallMs: noHistory.wallMs, cpuMs: noHistory.cpuMs, maxRssMb: noHistory.maxRssMb },
+      rebuild: { wallMs: rebuild.wallMs, cpuMs: rebuild.cpuMs, status: rebuild.status, modelsMs: rebuild.phases.modelsMs },
       api,
     };
   } finally {

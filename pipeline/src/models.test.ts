@@ -8,7 +8,7 @@ import { all, exec, ident, openDb, type Db } from './db.ts';
 import { ModelTestError } from './model-tests.ts';
 import {
   ModelBuildError, ModelCycleError, ModelDefinitionError, SQL_DIR,
-  discoverModels, dropTempModels, modelsFingerprint, orderModels, parseSpec, runModels, tableRefs,
+  buildModels, discoverModels, dropTempModels, modelsFingerprint, orderModels, parseSpec, runModels, tableRefs,
 } from './models.ts';
 
 function sqlDir(files: Record<string, string>): string {
@@ -338,6 +338,50 @@ columns:
     await runModels(conn, { asOf: '2026-02-03', models });
     expect(await temps()).toEqual(['u1', 'u2', 'u4']);
     await dropTempModels(conn, models);
+  });
+
+  it('with workers, builds models on both connections at once, each after its inputs; temp models and their readers on the first', async () => {
+    // w_a and w_c have no inputs: the two connections start one each. w_t is temp and six models read it: had
+    // one of them gone to the second connection it could not see w_t and would fail.
+    const readers = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`marts/w_r${i}.sql`, `select sum(k)::bigint + ${i} as s from w_t`]));
+    const dir = sqlDir({
+      'intermediate/w_a.sql': 'select range as k from range(1000)',
+      'intermediate/w_c.sql': 'select range as k from range(10)',
+      'intermediate/w_t.sql': '-- materialized: temp\nselect k * 2 as k from w_a',
+      ...readers,
+      'marts/w_all.sql': `select ${Array.from({ length: 6 }, (_, i) => `(select s from w_r${i})`).join(' + ')} as total, (select count(*) from w_c)::int as n`,
+    });
+    const second = await db.connect();
+    try {
+      const events: string[] = [];
+      const timings = await buildModels(conn, discoverModels(dir), {
+        asOf: '2026-02-03', workers: [second], dropTempAfterUse: true, onProgress: (p) => events.push(`${p.model}:${p.done}`),
+      });
+      expect(events.slice(0, 2).sort()).toEqual(['w_a:0', 'w_c:0']);
+      expect(timings.map((t) => t.model)).toEqual(orderModels(discoverModels(dir)).map((m) => m.name));
+      // 6 × 999000 + (0 + 1 + … + 5)
+      expect(await all(conn, 'select total::bigint as total, n from w_all')).toEqual([{ total: 5994015n, n: 10 }]);
+      expect(await all(conn, "select table_name from duckdb_tables() where database_name = 'temp' and table_name = 'w_t'")).toEqual([]);
+    } finally {
+      second.closeSync();
+    }
+  });
+
+  it('with workers, stops at a failing model: it is named, nothing reading it is built', async () => {
+    const dir = sqlDir({
+      'intermediate/x_ok.sql': 'select 1 as k',
+      'intermediate/x_bad.sql': 'select * from no_such_table_here',
+      'marts/x_after.sql': 'select * from x_bad',
+    });
+    const second = await db.connect();
+    try {
+      const err = await buildModels(conn, discoverModels(dir), { asOf: '2026-02-03', workers: [second] }).catch((e) => e);
+      expect(err).toBeInstanceOf(ModelBuildError);
+      expect(err.message).toMatch(/model x_bad \(intermediate\/x_bad\.sql\) failed: .*no_such_table_here/);
+      expect(await all(conn, "select table_name from duckdb_tables() where table_name = 'x_after'")).toEqual([]);
+    } finally {
+      second.closeSync();
+    }
   });
 
   it('stores `-- enum:` columns as ENUMs of their sorted distinct values, keeps the rows and their order, leaves no type behind', async () => {

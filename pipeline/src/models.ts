@@ -424,14 +424,20 @@ export interface ModelRunOptions {
    * not all sit in memory at once (a run: nothing reads them after the models).
    */
   dropTempAfterUse?: boolean;
+  /**
+   * More connections, looking in the same schema as the first, to build models on at the same time: a model
+   * starts once every model it reads is built, the longest chain of readers first. A temp model and every
+   * model reading one build on the first connection (a temp table is its connection's). A run passes one.
+   */
+  workers?: DuckDBConnection[];
   onProgress?: (p: ModelProgress) => void;
 }
 
 export interface ModelTiming { model: string; ms: number }
 
 /**
- * Build every model in dependency order on `conn`, in its schema (a run's own, or `main` in a caller's
- * transaction): a table model as `create or replace table`, a view model as `create or replace view` with
+ * Build every model in dependency order on `conn` (and `opts.workers`, at the same time), in its schema (a
+ * run's own, or `main` in a caller's transaction): a table model as `create or replace table`, a view model as `create or replace view` with
  * `$as_of` written in as a DATE literal (a view cannot keep a bound parameter), a temp model as
  * `create or replace temp table`. A model that changed kind drops the old object of that schema first (a temp
  * model the table an earlier build wrote, so the file keeps no stale copy; a run retires `main`'s copy when it
@@ -439,58 +445,102 @@ export interface ModelTiming { model: string; ms: number }
  */
 export async function buildModels(conn: DuckDBConnection, models: Model[], opts: ModelRunOptions): Promise<ModelTiming[]> {
   const ordered = orderModels(models);
-  const timings: ModelTiming[] = [];
+  const conns = [conn, ...(opts.workers ?? [])];
   // what the connection's schema holds under each name (DuckDB will not `create or replace` one kind over the other)
   const kinds = await schemaObjects(conn);
   // Inside a transaction a table just built has no size DuckDB can see, and an ASOF join whose
   // left side looks small (under asof_loop_join_threshold rows) runs as a nested loop: O(left × right),
   // minutes at 10k employees × 25 history dates. Always the sorting ASOF operator while models build.
-  await exec(conn, 'set asof_loop_join_threshold = 0');
+  for (const c of conns) await exec(c, 'set asof_loop_join_threshold = 0');
+  let timings: ModelTiming[];
   try {
-    await buildEach(conn, ordered, kinds, timings, opts);
+    timings = await buildAll(conns, ordered, kinds, opts);
   } finally {
     // after a failed model the transaction is aborted and refuses even a SET: the model's error is the one
     // to report (the setting only ever chooses an operator, never an answer)
-    await exec(conn, 'reset asof_loop_join_threshold').catch(() => {});
+    for (const c of conns) await exec(c, 'reset asof_loop_join_threshold').catch(() => {});
   }
   opts.onProgress?.({ phase: 'models', model: '', done: ordered.length, total: ordered.length, message: `built ${ordered.length} models` });
   return timings;
 }
 
-async function buildEach(conn: DuckDBConnection, ordered: Model[], kinds: Map<string, 'table' | 'view'>, timings: ModelTiming[],
-  opts: ModelRunOptions): Promise<void> {
+/**
+ * Build `ordered` on `conns` (one model per connection at a time): each connection takes the first model of the
+ * queue whose inputs are built, the queue being the dependency order, or with more than one connection the
+ * longest chain of readers first (the history models, built one after another, start early). After a
+ * failure no model starts, the ones under way finish, and the failure is thrown. Timings in dependency order.
+ */
+async function buildAll(conns: DuckDBConnection[], ordered: Model[], kinds: Map<string, 'table' | 'view'>,
+  opts: ModelRunOptions): Promise<ModelTiming[]> {
   const settings = modelParams(opts.settings);
-  // the temp models to drop after each model: those it is the last reader of
-  const dropAfter = new Map<number, string[]>();
-  if (opts.dropTempAfterUse) {
-    const lastReader = new Map<string, number>();
-    const temps = new Set(ordered.filter((m) => m.materialized === 'temp' && !m.spec).map((m) => m.name));
-    ordered.forEach((m, i) => m.deps.filter((d) => temps.has(d)).forEach((d) => lastReader.set(d, i)));
-    for (const [name, i] of lastReader) dropAfter.set(i, [...(dropAfter.get(i) ?? []), name]);
-  }
-  for (const [i, m] of ordered.entries()) {
-    opts.onProgress?.({ phase: 'models', model: m.name, done: i, total: ordered.length, message: `building ${m.name}` });
-    const started = performance.now();
-    const params = boundParams(m.sql, opts, settings);
-    try {
-      const had = kinds.get(m.name);
-      if (had && had !== m.materialized) await exec(conn, `drop ${had} ${ident(m.name)}`);
-      if (m.materialized === 'view') {
-        let sql = m.sql;
-        for (const [k, v] of Object.entries(params ?? {})) {
-          sql = sql.replace(new RegExp(`\\$${k}\\b`, 'gi'), typeof v === 'number' ? String(v) : asOfLiteral(v));
-        }
-        await exec(conn, `create or replace view ${ident(m.name)} as ${sql}\n`);
-      } else if (m.enumColumns.length) {
-        await buildWithEnums(conn, m, params);
-      } else {
-        await exec(conn, `create or replace ${m.materialized === 'temp' ? 'temp ' : ''}table ${ident(m.name)} as ${m.sql}\n`, params);
+  const names = new Set(ordered.map((m) => m.name));
+  const readers = new Map<string, Model[]>();
+  for (const m of ordered) for (const d of m.deps) if (names.has(d)) readers.set(d, [...(readers.get(d) ?? []), m]);
+  const temps = new Set(ordered.filter((m) => m.materialized === 'temp').map((m) => m.name));
+  const pinned = (m: Model) => temps.has(m.name) || m.deps.some((d) => temps.has(d));
+  // the readers each temp model (one without .yml tests) waits for before it is dropped
+  const unread = new Map([...temps].map((t) => [t, readers.get(t)?.length ?? 0]));
+  const chain = new Map<string, number>();
+  const chainOf = (m: Model): number => chain.get(m.name)
+    ?? chain.set(m.name, 1 + Math.max(0, ...(readers.get(m.name) ?? []).map(chainOf))).get(m.name)!;
+  const queue = conns.length > 1 ? [...ordered].sort((a, b) => chainOf(b) - chainOf(a)) : [...ordered];
+  const built = new Set<string>();
+  const timings = new Map<string, number>();
+  const failures: unknown[] = []; // the first is thrown
+  const waiting = new Set<() => void>();
+  const wake = () => { for (const resume of waiting) resume(); waiting.clear(); };
+  const next = (first: boolean) => queue.findIndex((m) => (first || !pinned(m)) && m.deps.every((d) => !names.has(d) || built.has(d)));
+
+  const worker = async (conn: DuckDBConnection, first: boolean) => {
+    while (queue.length && !failures.length) {
+      const i = next(first);
+      if (i < 0) {
+        await new Promise<void>((resume) => waiting.add(resume)); // until another model is built
+        continue;
       }
-    } catch (err) {
-      throw new ModelBuildError(m.name, m.file, err);
+      const [m] = queue.splice(i, 1);
+      opts.onProgress?.({ phase: 'models', model: m.name, done: built.size, total: ordered.length, message: `building ${m.name}` });
+      const started = performance.now();
+      try {
+        await buildOne(conn, m, kinds.get(m.name), boundParams(m.sql, opts, settings));
+        if (opts.dropTempAfterUse) {
+          for (const d of m.deps.filter((x) => temps.has(x))) {
+            unread.set(d, unread.get(d)! - 1);
+            if (unread.get(d) === 0) await exec(conn, `drop table if exists temp.main.${ident(d)}`);
+          }
+        }
+      } catch (err) {
+        failures.push(err instanceof ModelBuildError ? err : new ModelBuildError(m.name, m.file, err));
+      }
+      timings.set(m.name, Math.round(performance.now() - started));
+      built.add(m.name);
+      wake();
     }
-    for (const name of dropAfter.get(i) ?? []) await exec(conn, `drop table if exists temp.main.${ident(name)}`);
-    timings.push({ model: m.name, ms: Math.round(performance.now() - started) });
+    wake(); // a worker waiting for a model that will now never start stops too
+  };
+  await Promise.all(conns.map((c, i) => worker(c, i === 0)));
+  if (failures.length) throw failures[0];
+  return ordered.map((m) => ({ model: m.name, ms: timings.get(m.name)! }));
+}
+
+/** One model on `conn`, as `create or replace` of its kind (a model that changed kind drops the old object first). */
+async function buildOne(conn: DuckDBConnection, m: Model, had: 'table' | 'view' | undefined,
+  params: Record<string, string | number> | undefined): Promise<void> {
+  try {
+    if (had && had !== m.materialized) await exec(conn, `drop ${had} ${ident(m.name)}`);
+    if (m.materialized === 'view') {
+      let sql = m.sql;
+      for (const [k, v] of Object.entries(params ?? {})) {
+        sql = sql.replace(new RegExp(`\\$${k}\\b`, 'gi'), typeof v === 'number' ? String(v) : asOfLiteral(v));
+      }
+      await exec(conn, `create or replace view ${ident(m.name)} as ${sql}\n`);
+    } else if (m.enumColumns.length) {
+      await buildWithEnums(conn, m, params);
+    } else {
+      await exec(conn, `create or replace ${m.materialized === 'temp' ? 'temp ' : ''}table ${ident(m.name)} as ${m.sql}\n`, params);
+    }
+  } catch (err) {
+    throw new ModelBuildError(m.name, m.file, err);
   }
 }
 

@@ -19,8 +19,13 @@ export async function enterRunSchema(conn: DuckDBConnection, runId: number): Pro
   await exec(conn, `drop schema if exists ${ident(schema)} cascade`);
   await exec(conn, `create schema ${ident(schema)}`);
   await exec(conn, `create table ${ident(schema)}.rejects as select * from main.rejects where false`);
-  await exec(conn, `set search_path = '${schema},main'`);
+  await joinRunSchema(conn, schema);
   return schema;
+}
+
+/** Another connection of the run (one building models beside the run's own) creates and looks in its schema too. */
+export async function joinRunSchema(conn: DuckDBConnection, schema: string): Promise<void> {
+  await exec(conn, `set search_path = '${schema},main'`);
 }
 
 /** The connection creates and looks in `main` again. */
