@@ -437,8 +437,8 @@ export interface ModelTiming { model: string; ms: number }
 
 /**
  * Build every model in dependency order on `conn` (and `opts.workers`, at the same time), in its schema (a
- * run's own, or `main` in a caller's transaction): a table model as `create or replace table`, a view model as `create or replace view` with
- * `$as_of` written in as a DATE literal (a view cannot keep a bound parameter), a temp model as
+ * run's own, or `main` in a caller's transaction): a table model as `create or replace table`, a view model
+ * as `create or replace view` with `$as_of` written in as a DATE literal (a view cannot keep a bound parameter), a temp model as
  * `create or replace temp table`. A model that changed kind drops the old object of that schema first (a temp
  * model the table an earlier build wrote, so the file keeps no stale copy; a run retires `main`'s copy when it
  * publishes, run-schema.ts).
@@ -478,8 +478,8 @@ async function buildAll(conns: DuckDBConnection[], ordered: Model[], kinds: Map<
   for (const m of ordered) for (const d of m.deps) if (names.has(d)) readers.set(d, [...(readers.get(d) ?? []), m]);
   const temps = new Set(ordered.filter((m) => m.materialized === 'temp').map((m) => m.name));
   const pinned = (m: Model) => temps.has(m.name) || m.deps.some((d) => temps.has(d));
-  // the readers each temp model (one without .yml tests) waits for before it is dropped
-  const unread = new Map([...temps].map((t) => [t, readers.get(t)?.length ?? 0]));
+  // the readers each temp model without .yml tests waits for before it is dropped
+  const unread = new Map(ordered.filter((m) => temps.has(m.name) && !m.spec).map((m) => [m.name, readers.get(m.name)?.length ?? 0]));
   const chain = new Map<string, number>();
   const chainOf = (m: Model): number => chain.get(m.name)
     ?? chain.set(m.name, 1 + Math.max(0, ...(readers.get(m.name) ?? []).map(chainOf))).get(m.name)!;
@@ -504,7 +504,7 @@ async function buildAll(conns: DuckDBConnection[], ordered: Model[], kinds: Map<
       try {
         await buildOne(conn, m, kinds.get(m.name), boundParams(m.sql, opts, settings));
         if (opts.dropTempAfterUse) {
-          for (const d of m.deps.filter((x) => temps.has(x))) {
+          for (const d of m.deps.filter((x) => unread.has(x))) {
             unread.set(d, unread.get(d)! - 1);
             if (unread.get(d) === 0) await exec(conn, `drop table if exists temp.main.${ident(d)}`);
           }
