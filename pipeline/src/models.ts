@@ -438,8 +438,8 @@ export interface ModelTiming { model: string; ms: number }
 /**
  * Build every model in dependency order on `conn` (and `opts.workers`, at the same time), in its schema (a
  * run's own, or `main` in a caller's transaction): a table model as `create or replace table`, a view model
- * as `create or replace view` with `$as_of` written in as a DATE literal (a view cannot keep a bound parameter), a temp model as
- * `create or replace temp table`. A model that changed kind drops the old object of that schema first (a temp
+ * as `create or replace view` with `$as_of` written in as a DATE literal (a view cannot keep a bound
+ * parameter), a temp model as `create or replace temp table`. A model that changed kind drops the old object of that schema first (a temp
  * model the table an earlier build wrote, so the file keeps no stale copy; a run retires `main`'s copy when it
  * publishes, run-schema.ts).
  */
@@ -601,7 +601,7 @@ function asOfLiteral(asOf: string): string {
 }
 
 
-/** Discover, build and test: what a run does after ingest. */
+/** Discover, build (on one connection) and test. A run builds on two and tests beside its backtest (run.ts buildResults). */
 export async function runModels(conn: DuckDBConnection, opts: ModelRunOptions & { sqlDir?: string; models?: Model[] }) {
   const models = opts.models ?? discoverModels(opts.sqlDir);
   const timings = await buildModels(conn, models, opts);

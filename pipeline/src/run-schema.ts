@@ -8,7 +8,7 @@
 // outside the run's schema has changed; a failed or interrupted run leaves a schema that
 // `dropUnpublished` removes.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { all, exec, ident, one, schemaObjects as objectsOf } from './db.ts';
+import { all, exec, ident, one, schemaObjects } from './db.ts';
 
 /**
  * Create the run's schema (empty) with its own `rejects` (main's columns), and make it where this connection
@@ -39,8 +39,8 @@ export async function leaveRunSchema(conn: DuckDBConnection): Promise<void> {
  * `retired`: names `main` should no longer hold (models now kept in memory only, `-- materialized: temp`).
  */
 export async function publishRunSchema(conn: DuckDBConnection, schema: string, retired: readonly string[] = []): Promise<void> {
-  const built = [...(await objectsOf(conn, schema)).keys()].filter((n) => n !== 'rejects' && !n.startsWith('_')).sort();
-  const serving = await objectsOf(conn, 'main');
+  const built = [...(await schemaObjects(conn, schema)).keys()].filter((n) => n !== 'rejects' && !n.startsWith('_')).sort();
+  const serving = await schemaObjects(conn, 'main');
   for (const name of retired) {
     const kind = serving.get(name);
     if (kind && !built.includes(name)) await exec(conn, `drop ${kind} main.${ident(name)}`);
@@ -89,7 +89,7 @@ export async function dropUnpublished(conn: DuckDBConnection): Promise<void> {
   if (!schemas.length) return;
   const keep = await published(conn);
   for (const schema of schemas) {
-    const objects = await objectsOf(conn, schema);
+    const objects = await schemaObjects(conn, schema);
     const kept = [...objects.keys()].filter((n) => keep.has(`${schema}.${n}`));
     if (!kept.length) {
       await exec(conn, `drop schema ${ident(schema)} cascade`);
