@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, exec, openDb } from '../pipeline/src/db.ts';
-import { buildModels, discoverModels, orderModels } from '../pipeline/src/models.ts';
+import { buildModels } from '../pipeline/src/model-build.ts';
+import { discoverModels, orderModels } from '../pipeline/src/models.ts';
 
 interface PlanNode { operator_name?: string; operator_type?: string; extra_info?: Record<string, unknown>; operator_cardinality?: number; children?: PlanNode[] }
 

@@ -3,7 +3,8 @@
 // transaction; every failure is reported at once (ModelTestError).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ident, one } from './db.ts';
-import { ModelDefinitionError, orderModels, type Model, type ModelRunOptions, type ModelSpec } from './models.ts';
+import type { ModelRunOptions } from './model-build.ts';
+import { ModelDefinitionError, orderModels, type Model, type ModelSpec } from './models.ts';
 
 export interface TestFailure {
   model: string;

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { DATASETS, duckType } from './datasets.ts';
 import { all, exec, ident, openDb, type Db } from './db.ts';
 import { ModelTestError } from './model-tests.ts';
+import { ModelBuildError, buildModels, dropTempModels, runModels } from './model-build.ts';
 import {
-  ModelBuildError, ModelCycleError, ModelDefinitionError, SQL_DIR,
-  buildModels, discoverModels, dropTempModels, modelsFingerprint, orderModels, parseSpec, runModels, tableRefs,
+  ModelCycleError, ModelDefinitionError, SQL_DIR, discoverModels, modelsFingerprint, orderModels, parseSpec, tableRefs,
 } from './models.ts';
 
 function sqlDir(files: Record<string, string>): string {

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { all, exec, openDb, type Db } from './db.ts';
 import { ensureSourceTables, loadFiles } from './ingest/index.ts';
-import { discoverModels, modelsFingerprint, runModels } from './models.ts';
+import { runModels } from './model-build.ts';
+import { discoverModels, modelsFingerprint } from './models.ts';
 import { runPipeline } from './run.ts';
 import { enterRunSchema, leaveRunSchema, servingTable } from './run-schema.ts';
 
