@@ -28,17 +28,16 @@ skills as (select * from stg_skills),
 critical as (select role_id from roles where is_critical),
 
 candidate_pairs as (
-    select employees.as_of_date, employees.employee_id, progressions.to_role_id as role_id,
-           false as is_path_target, false as is_nominated, true as is_feeder
+    select employees.as_of_date, employees.employee_id, progressions.to_role_id as role_id
     from employees
     join progressions on progressions.from_role_id = employees.role_id
     join critical on critical.role_id = progressions.to_role_id
     union all
-    select targets.as_of_date, targets.employee_id, targets.target_role_id, true, false, false
+    select targets.as_of_date, targets.employee_id, targets.target_role_id
     from targets
     join critical on critical.role_id = targets.target_role_id
     union all
-    select employees.as_of_date, nominations.nominee_id, nominations.role_id, false, true, false
+    select employees.as_of_date, nominations.nominee_id, nominations.role_id
     from employees
     join nominations on nominations.nominee_id = employees.employee_id
     join critical on critical.role_id = nominations.role_id
@@ -47,16 +46,14 @@ candidate_pairs as (
 ),
 
 pairs as (
-    select employees.as_of_date, employees.employee_id, employees.role_id, true as is_current,
-           false as is_candidate, false as is_path_target, false as is_nominated, false as is_feeder
+    select employees.as_of_date, employees.employee_id, employees.role_id, true as is_current, false as is_candidate
     from employees
     union all
-    select candidate_pairs.as_of_date, candidate_pairs.employee_id, candidate_pairs.role_id, false, true,
-           bool_or(candidate_pairs.is_path_target), bool_or(candidate_pairs.is_nominated), bool_or(candidate_pairs.is_feeder)
+    -- a pair once, whatever makes it a candidate (nothing downstream asks which)
+    select distinct candidate_pairs.as_of_date, candidate_pairs.employee_id, candidate_pairs.role_id, false, true
     from candidate_pairs
     join employees using (as_of_date, employee_id)
     where candidate_pairs.role_id <> employees.role_id                  -- incumbents are never candidates
-    group by candidate_pairs.as_of_date, candidate_pairs.employee_id, candidate_pairs.role_id
 ),
 
 skill_days as (
@@ -128,9 +125,6 @@ select
     pairs.role_id,
     pairs.is_current,
     pairs.is_candidate,
-    pairs.is_path_target,
-    pairs.is_nominated,
-    pairs.is_feeder,
     case when role_points.role_id is not null then coalesce(point_spans.coverage_points, 0) end as coverage_points,
     role_points.required_points,
     case when role_points.role_id is not null then coalesce(point_spans.coverage_points, 0) end::double
