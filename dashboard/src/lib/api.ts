@@ -74,10 +74,16 @@ async function errorText(res: Response): Promise<{ text: string; body: unknown }
   }
 }
 
+/** Set once the browser is on its way to the sign-in page (the page's other calls get 401s too). */
+let redirecting = false;
+
 function redirectToLogin(): void {
-  if (typeof window === 'undefined') return;
+  if (typeof window === 'undefined' || redirecting) return;
   const here = window.location.pathname + window.location.search;
-  if (window.location.pathname !== '/login') window.location.assign(loginHref(here));
+  if (window.location.pathname === '/login') return;
+  // once: a second assign would abort the first navigation and start it again
+  redirecting = true;
+  window.location.assign(loginHref(here));
 }
 
 async function send(method: string, path: string, init: { fetch?: Fetch; body?: BodyInit; json?: unknown; accept?: string } = {}): Promise<Response> {
