@@ -1,8 +1,9 @@
 -- int_employees_active at every history date at once: the employees active at T (hire_date <= T and not
 -- terminated by T) with their role, manager and department at T (the latest job_history row on or before
--- T: the row whose span holds T, else the snapshot's current values) and the months since the last promotion
--- at T: only what the history models and a manager's history read (the role's level and the months in role,
--- which no history figure uses, would be 2M more values to write at 100k). One row per date per active employee.
+-- T: the row whose span holds T, else the snapshot's current values), the last promotion and the months since
+-- it at T. Narrower than int_employees_active: the role's level, the months in role and the hire and role start
+-- dates are read by no history model and no manager's history (each would be 2M more values to write at 100k).
+-- One row per date per active employee.
 with
 
 dates as (select * from history_dates),
