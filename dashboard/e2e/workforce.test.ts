@@ -110,7 +110,7 @@ describe('succession', () => {
     await page.close();
   });
 
-  it('critical roles show bench strength as the fraction it is (1–2 decimals)', async () => {
+  it('critical roles show bench strength as the fraction it is (two decimals)', async () => {
     const roles = await h.sql<{ role_id: string; bench_strength: number }>(`
       select role_id, bench_strength::double as bench_strength from succession_roles order by role_id`);
     expect(roles.length).toBeGreaterThan(2);
@@ -120,7 +120,7 @@ describe('succession', () => {
     const shown = await columnHeaded(page, 'Critical roles', 'Bench strength');
     expect(ids.map((id, i) => ({ role_id: id, bench: shown[i] })).sort((a, b) => a.role_id.localeCompare(b.role_id)))
       .toEqual(roles.map((r) => ({ role_id: r.role_id, bench: formatNumber(r.bench_strength, 'decimal') })));
-    expect(shown.every((t) => /^\d+\.\d{1,2}$/.test(t))).toBe(true);
+    expect(shown.every((t) => /^\d+\.\d{2}$/.test(t))).toBe(true);
     await noAlerts(page, errors);
     await page.close();
   });

@@ -15,11 +15,12 @@ describe('formatNumber', () => {
     ['percent', 29, '29.0%'],
     ['percent', 54.35, '54.4%'],
     ['percent', 100, '100.0%'],
-    ['decimal', 1.5, '1.5'],
-    ['decimal', 2, '2.0'],
+    ['decimal', 1.5, '1.50'],
+    ['decimal', 2, '2.00'],
     ['decimal', 1 / 3, '0.33'],
     ['decimal', 0.125, '0.13'],
-    ['decimal', 1234.5, '1,234.5'],
+    ['decimal', 0.6, '0.60'],
+    ['decimal', 1234.5, '1,234.50'],
     ['score', 41.25, '41.3'],
     ['score', 40, '40.0'],
     ['score', -0.04, '0.0'],
@@ -33,7 +34,7 @@ describe('formatNumber', () => {
     });
 
   it('the short names are the kinds', () => {
-    expect([fmtInt(1234.4), fmtPct(0.125), fmtNum(1.5)]).toEqual(['1,234', '12.5%', '1.5']);
+    expect([fmtInt(1234.4), fmtPct(0.125), fmtNum(1.5)]).toEqual(['1,234', '12.5%', '1.50']);
   });
 });
 

@@ -1,6 +1,7 @@
 // Display formatting shared by tables, cards and charts. Every figure on a page goes through
 // `formatNumber` (or its short names fmtInt / fmtPct / fmtNum), so one kind of number always reads the
-// same way: counts whole, percentages with one decimal, ratios with one or two.
+// same way: counts whole, percentages with one decimal, ratios with two (so a column of them lines up:
+// 1.30 under 1.79, never 1.3).
 
 /** What a number is, which decides how it reads. */
 export type NumberKind = 'count' | 'share' | 'percent' | 'decimal' | 'score';
@@ -15,8 +16,8 @@ const KINDS: Record<NumberKind, { format: Intl.NumberFormat; scale: number; unit
   share: { format: digits(1, 1), scale: 100, unit: '%' },
   // a value already on 0–100 (goal and objective progress): 29 → 29.0%
   percent: { format: digits(1, 1), scale: 1, unit: '%' },
-  // ratios and indices (bench strength, successor coverage, mean gap): 1.5, 2.0, 0.33
-  decimal: { format: digits(1, 2), scale: 1, unit: '' },
+  // ratios and indices (bench strength, successor coverage, mean gap, AUC, lift): 1.50, 2.00, 0.33
+  decimal: { format: digits(2, 2), scale: 1, unit: '' },
   // a mean or median of 0–100 scores: 41.3
   score: { format: digits(1, 1), scale: 1, unit: '' },
 };
@@ -33,7 +34,7 @@ export function formatNumber(v: unknown, kind: NumberKind): string {
 export const fmtInt = (v: unknown): string => formatNumber(v, 'count');
 /** A 0–1 share as a percentage with one decimal. */
 export const fmtPct = (v: unknown): string => formatNumber(v, 'share');
-/** A ratio or index with one or two decimals. */
+/** A ratio or index with two decimals. */
 export const fmtNum = (v: unknown): string => formatNumber(v, 'decimal');
 
 export function fmtDate(v: unknown): string {

@@ -4,7 +4,7 @@
 // Pages add drill-down links with `columnsOf(TABLES.x, { full_name: { href } })`.
 import type { NumberKind } from './format.ts';
 
-/** How a numeric column's figures read (lib/format.ts): int = count, num = ratio (1–2 decimals), pct = 0–1 share,
+/** How a numeric column's figures read (lib/format.ts): int = count, num = ratio (two decimals), pct = 0–1 share,
  * percent = already 0–100 (progress), score = a mean or median of 0–100 scores (one decimal). */
 const NUMBER_KINDS = { int: 'count', num: 'decimal', pct: 'share', percent: 'percent', score: 'score' } as const satisfies Record<string, NumberKind>;
 
