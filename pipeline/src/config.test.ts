@@ -12,7 +12,7 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({
       db: path.join(cwd, 'data/trellis.duckdb'), inbox: path.join(cwd, 'data/inbox'), schedule: '0 2 * * *',
       port: 3000, asOf: null, adminPassword: null, configFile: null, mappingsDir: path.join(cwd, 'data/mappings'),
-      allowedHosts: [], trustProxy: false, mappingMaxChars: 10_000, mappingTimeoutSeconds: 60,
+      allowedHosts: [], trustProxy: false, mappingMaxChars: 10_000, mappingTimeoutSeconds: 60, memoryLimitMb: null,
     });
   });
 
@@ -36,6 +36,10 @@ describe('loadConfig', () => {
     expect(c.maxRejectsPerFile).toBe(5);
   });
 
+  it('reads the memory limit as whole MiB', () => {
+    expect(loadConfig({ env: { TRELLIS_MEMORY_LIMIT_MB: '4096' }, cwd }).memoryLimitMb).toBe(4096);
+  });
+
   it.each([
     ['TRELLIS_PORT', '70000', /TRELLIS_PORT.*port number/],
     ['TRELLIS_PORT', 'abc', /TRELLIS_PORT/],
@@ -44,6 +48,8 @@ describe('loadConfig', () => {
     ['TRELLIS_MAX_REJECTS', '-1', /TRELLIS_MAX_REJECTS/],
     ['TRELLIS_MAPPING_TIMEOUT', '0', /TRELLIS_MAPPING_TIMEOUT.*> 0/],
     ['TRELLIS_UPLOAD_LIMIT_MB', '0', /TRELLIS_UPLOAD_LIMIT_MB.*> 0/],
+    ['TRELLIS_MEMORY_LIMIT_MB', '8GB', /TRELLIS_MEMORY_LIMIT_MB.*whole number of MiB, at least 256/],
+    ['TRELLIS_MEMORY_LIMIT_MB', '100', /TRELLIS_MEMORY_LIMIT_MB.*at least 256/],
   ])('rejects %s=%s', (name, value, message) => {
     expect(() => loadConfig({ env: { [name]: value }, cwd })).toThrow(message);
     expect(() => loadConfig({ env: { [name]: value }, cwd })).toThrow(ConfigError);

@@ -35,6 +35,8 @@ export interface Config {
   /** Seconds the mapping expressions of one file may take. */
   mappingTimeoutSeconds: number;
   uploadLimitMb: number;
+  /** DuckDB's memory limit in MiB; null = half the machine's memory, at most 8 GiB (db.ts defaultMemoryLimitMb). */
+  memoryLimitMb: number | null;
   /** Seconds a client has to send a whole request; uploads get more (dashboard/server/plugins/timeouts.ts). */
   requestTimeoutS: number;
   /** Password of the first admin user, created on start when no user exists; null = none. */
@@ -62,7 +64,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Kind = 'path' | 'cron' | 'port' | 'text' | 'date' | 'count' | 'positive' | 'hosts' | 'proxies' | 'bool' | 'weights' | 'months';
+type Kind = 'path' | 'cron' | 'port' | 'text' | 'date' | 'count' | 'positive' | 'hosts' | 'proxies' | 'bool' | 'weights' | 'months' | 'memory';
 type Value = string | number | boolean | string[] | null | RiskWeights;
 
 /** Each setting: its config-file key, its env var, its kind and its default. */
@@ -80,6 +82,7 @@ const FIELDS: { key: Exclude<keyof Config, 'configFile' | 'mappingsDirSet' | 'oi
   { key: 'mappingMaxChars', env: 'TRELLIS_MAPPING_MAX_CHARS', kind: 'count', default: 10_000 },
   { key: 'mappingTimeoutSeconds', env: 'TRELLIS_MAPPING_TIMEOUT', kind: 'positive', default: 60 },
   { key: 'uploadLimitMb', env: 'TRELLIS_UPLOAD_LIMIT_MB', kind: 'positive', default: 50 },
+  { key: 'memoryLimitMb', env: 'TRELLIS_MEMORY_LIMIT_MB', kind: 'memory', default: null },
   { key: 'requestTimeoutS', env: 'TRELLIS_REQUEST_TIMEOUT_S', kind: 'positive', default: 30 },
   { key: 'adminPassword', env: 'TRELLIS_ADMIN_PASSWORD', kind: 'text', default: null },
   { key: 'allowedHosts', env: 'TRELLIS_ALLOWED_HOSTS', kind: 'hosts', default: [] },
@@ -153,6 +156,10 @@ function check(kind: Kind, raw: unknown, where: string): Value {
     case 'months': {
       const n = /^\d+$/.test(text) ? Number(text) : NaN;
       return n >= 1 && n <= 60 ? n : fail('a whole number of months from 1 to 60');
+    }
+    case 'memory': {
+      const n = /^\d+$/.test(text) ? Number(text) : NaN;
+      return n >= 256 && Number.isSafeInteger(n) ? n : fail('a whole number of MiB, at least 256 (e.g. 8192 for 8 GiB)');
     }
     case 'positive': {
       const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;

@@ -1,10 +1,12 @@
 // openDb's instance settings, on a real database file: text is never stored FSST-compressed (db.ts
-// INSTANCE_SETTINGS), whichever connection writes it, and the values read back the same.
+// INSTANCE_SETTINGS), whichever connection writes it, and the values read back the same; DuckDB's memory limit
+// is the configured one, else half the machine's memory, at most 8 GiB.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { all, exec, openDb } from './db.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { all, defaultMemoryLimitMb, exec, openDb } from './db.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-db-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -26,4 +28,35 @@ it('stores text columns without FSST compression and reads every value back', as
   } finally {
     db.close();
   }
+});
+
+/** DuckDB's own words for a memory limit of `mb` MiB (e.g. "8.0 GiB"), from an instance given that limit. */
+async function limitText(mb: number): Promise<string> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  await exec(conn, `set global memory_limit = '${mb}MiB'`);
+  const [row] = await all<{ m: string }>(conn, `select current_setting('memory_limit') as m`);
+  conn.closeSync();
+  instance.closeSync();
+  return row.m;
+}
+
+async function memoryLimitOf(file: string, memoryLimitMb?: number): Promise<string> {
+  const db = await openDb(path.join(tmp, file), { notice: () => {}, memoryLimitMb });
+  try {
+    const conn = await db.connect();
+    const [row] = await all<{ m: string }>(conn, `select current_setting('memory_limit') as m`);
+    conn.closeSync();
+    return row.m;
+  } finally {
+    db.close();
+  }
+}
+
+it('gives DuckDB half the machine\'s memory, at most 8 GiB, unless the config sets a limit', async () => {
+  expect(defaultMemoryLimitMb(64 * 2 ** 30)).toBe(8192);
+  expect(defaultMemoryLimitMb(16 * 2 ** 30)).toBe(8192);
+  expect(defaultMemoryLimitMb(6 * 2 ** 30)).toBe(3072);
+  expect(await memoryLimitOf('default.duckdb')).toBe(await limitText(defaultMemoryLimitMb()));
+  expect(await memoryLimitOf('configured.duckdb', 768)).toBe('768.0 MiB');
 });

@@ -2,6 +2,7 @@
 // Values always travel as bound parameters; identifiers go through `ident`.
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { migrate } from './migrations/index.ts';
 import { databaseFiles, makePrivate, PRIVATE_DIR } from './private-files.ts';
@@ -37,6 +38,18 @@ const open = new Map<string, Db>();
  */
 export const INSTANCE_SETTINGS = "set global disabled_compression_methods = 'fsst'";
 
+/** The most memory DuckDB may hold unless configured: half of the machine's, at most 8 GiB (`memoryLimitMb`). */
+export const MAX_DEFAULT_MEMORY_LIMIT_MB = 8192;
+
+/**
+ * DuckDB's memory limit when none is configured. DuckDB's own default is 80 % of the machine, and it keeps what
+ * it read cached up to that: a 1M-employee run reached 10–11.6 GB, with the server beside it. Above the limit
+ * DuckDB spills to disk; at 8 GiB the 1M run was no slower and peaked at 8.2 GB (bench/README.md "Session 11").
+ */
+export function defaultMemoryLimitMb(totalBytes: number = os.totalmem()): number {
+  return Math.min(MAX_DEFAULT_MEMORY_LIMIT_MB, Math.floor(totalBytes / 2 ** 20 / 2));
+}
+
 export interface OpenDbOptions {
   /** Where to say that files of an existing database were made private or migrated (default: stderr). */
   notice?: (line: string) => void;
@@ -45,6 +58,11 @@ export interface OpenDbOptions {
    * as it is before migrating it yourself (restore checks a backup first); the instance is cached all the same.
    */
   migrate?: boolean;
+  /**
+   * DuckDB's memory limit in MiB (config `memoryLimitMb`); default `defaultMemoryLimitMb()`. Set when the
+   * instance is created: a later open of the same file gets the instance as it is.
+   */
+  memoryLimitMb?: number | null;
 }
 
 /** Apply the pending migrations; say so when `existing` (a file made before this process) had any. */
@@ -77,6 +95,9 @@ export async function openDb(file: string, options: OpenDbOptions = {}): Promise
   const setup = await instance.connect();
   try {
     await setup.run(INSTANCE_SETTINGS);
+    // a number, never text from outside: config.ts accepts only a whole number of MiB
+    const limit = Math.floor(options.memoryLimitMb ?? defaultMemoryLimitMb());
+    await setup.run(`set global memory_limit = '${limit}MiB'`);
   } finally {
     setup.closeSync();
   }

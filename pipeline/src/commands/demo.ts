@@ -108,7 +108,7 @@ export async function runDemo(args: string[], ctx: CommandContext, dashboard: Da
   }
   const asOf = effectiveAsOf(config);
   const inbox = path.resolve(ctx.cwd, 'data', 'demo-inbox');
-  const db = await openDbExplained(config.db);
+  const db = await openDbExplained(config.db, { memoryLimitMb: config.memoryLimitMb });
   let serving = false;
   try {
     const waiting = fs.existsSync(inbox) && fs.readdirSync(inbox).some(isEmployeesFile);

@@ -86,7 +86,7 @@ files were refused or rows rejected (status succeeded_with_issues); 1 when it fa
       return ended(ctx, { ...r, files });
     }
 
-    const db = await openDbExplained(dbFile);
+    const db = await openDbExplained(dbFile, { memoryLimitMb: config.memoryLimitMb });
     try {
       const inbox = values.inbox ? path.resolve(ctx.cwd, values.inbox) : config.inbox;
       const summary = await runPipeline(db, {

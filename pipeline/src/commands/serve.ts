@@ -182,7 +182,7 @@ Options:
       line(ctx.stdout, `Trellis is already serving ${config.db} (pid ${other.pid}) at http://localhost:${other.port}`);
       return 0;
     }
-    const db = await openDbExplained(config.db);
+    const db = await openDbExplained(config.db, { memoryLimitMb: config.memoryLimitMb });
     await ensureFirstAdmin(ctx, db, config);
     const server = await startServer(ctx, db, config, { scheduleExpr: values['no-schedule'] ? null : config.schedule });
     line(ctx.stdout, `Trellis is running at ${server.url}  (schedule: ${values['no-schedule'] ? 'off' : config.schedule}; Ctrl+C stops it)`);
