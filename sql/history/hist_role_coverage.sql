@@ -46,11 +46,11 @@ candidate_pairs as (
 ),
 
 pairs as (
-    select employees.as_of_date, employees.employee_id, employees.role_id, true as is_current, false as is_candidate
+    select employees.as_of_date, employees.employee_id, employees.role_id, true as is_current
     from employees
     union all
     -- a pair once, whatever makes it a candidate (nothing downstream asks which)
-    select distinct candidate_pairs.as_of_date, candidate_pairs.employee_id, candidate_pairs.role_id, false, true
+    select distinct candidate_pairs.as_of_date, candidate_pairs.employee_id, candidate_pairs.role_id, false
     from candidate_pairs
     join employees using (as_of_date, employee_id)
     where candidate_pairs.role_id <> employees.role_id                  -- incumbents are never candidates
@@ -123,8 +123,7 @@ select
     pairs.as_of_date,
     pairs.employee_id,
     pairs.role_id,
-    pairs.is_current,
-    pairs.is_candidate,
+    pairs.is_current,                                                   -- else a candidate pair
     case when role_points.role_id is not null then coalesce(point_spans.coverage_points, 0) end as coverage_points,
     role_points.required_points,
     case when role_points.role_id is not null then coalesce(point_spans.coverage_points, 0) end::double
