@@ -43,8 +43,8 @@ const MAX_DEFAULT_MEMORY_LIMIT_MB = 8192;
 /**
  * DuckDB's memory limit in MiB when none is configured (`memoryLimitMb`): half the machine's memory, at most
  * 8 GiB. DuckDB's own default is 80 % of the machine, and it keeps what it read cached up to that: a
- * 1M-employee run peaked at 10.4–11.6 GB. Above the limit DuckDB spills to disk; at 8 GiB the 1M run was no
- * slower and peaked at 8.2 GB (bench/README.md "Session 11").
+ * 1M-employee run peaked at 10.4–11.6 GB. Above the limit DuckDB spills to disk; at 8 GiB the 1M run took
+ * 212 s (208 s without a limit) and peaked at 8.2 GB (bench/README.md "Session 11").
  */
 export function defaultMemoryLimitMb(totalBytes: number = os.totalmem()): number {
   return Math.min(MAX_DEFAULT_MEMORY_LIMIT_MB, Math.floor(totalBytes / 2 ** 20 / 2));
