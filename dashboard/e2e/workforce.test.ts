@@ -170,6 +170,13 @@ describe('keyboard', () => {
     const { page, errors } = await h.open('/skill-gaps');
     const heatmap = page.getByRole('figure', { name: 'Skill gap heatmap' });
     await heatmap.getByRole('button').first().waitFor();
+    // every mean gap reads with two decimals, a whole one too (1.00 beside 0.45, never "1")
+    const [{ whole }] = await h.sql<{ whole: number }>(`select count(*)::int as whole from skill_gaps_org
+      where scope = 'department' and employees_requiring > 0 and mean_gap = round(mean_gap)`);
+    expect(whole).toBeGreaterThan(0);
+    const means = await heatmap.locator('table tbody td:nth-child(3)').allTextContents();
+    expect(means.length).toBeGreaterThan(0);
+    expect(means.filter((t) => !/^\d+\.\d{2}$/.test(t))).toEqual([]);
     await tabInto(page, heatmap);
     const first = await focused(page);
     await page.keyboard.press('ArrowDown');
@@ -191,6 +198,22 @@ describe('keyboard', () => {
     expect([...new Set(await column(page, table, 1))].sort()).toEqual(expected.map((e) => e.employee_id));
     await screenshot(page, 'workforce-skill-gaps-keyboard');
     expect(await axeViolations(page)).toEqual([]);
+    await noAlerts(page, errors);
+    await page.close();
+  });
+});
+
+describe('charts', () => {
+  it("the score distribution's panels keep their tick labels apart (no \"1000\" where a 100 meets a 0)", async () => {
+    const { page, errors } = await h.open('/retention');
+    const figure = page.getByRole('figure', { name: 'Retention score distribution by path state' });
+    const ticks = figure.locator('svg [aria-label="x-axis tick label"] text');
+    await ticks.first().waitFor();
+    const boxes = (await ticks.evaluateAll((els) => els.map((el) => { const r = el.getBoundingClientRect(); return [r.left, r.right]; })))
+      .sort((a, b) => a[0] - b[0]);
+    expect(boxes.length).toBeGreaterThanOrEqual(6); // several panels, each with its ticks
+    const overlaps = boxes.slice(1).filter(([left], i) => left < boxes[i][1] + 2);
+    expect(overlaps).toEqual([]);
     await noAlerts(page, errors);
     await page.close();
   });

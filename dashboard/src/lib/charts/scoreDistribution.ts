@@ -13,15 +13,16 @@ const TITLE = 'Retention-risk score distribution: on path vs no path';
 
 export function scoreDistribution(data: ScoreBin[], { width }: { width: number }) {
   const states = ORDER.filter((s) => data.some((d) => d.path_state === s));
-  const narrow = isNarrow(width);
+  // Four panels side by side in a half-width card (or on a phone) leave under 160 px each: ticks at 0, 50,
+  // 100 only and the panels further apart, or one panel's "100" runs into the next one's "0" ("1000").
+  const tight = isNarrow(width) || width / Math.max(1, states.length) < 160;
   const plot = Plot.plot({
     title: TITLE,
     width,
     height: 260,
     marginBottom: 40,
-    // Panels side by side leave ~100 px each on a phone: ticks at 0, 50, 100 only, panels further apart.
-    fx: { label: 'Path state', domain: states, tickFormat: humanize, padding: narrow ? 0.2 : 0.1 },
-    x: { label: 'Risk score (0–100) →', domain: [0, 100], ticks: narrow ? [0, 50, 100] : [0, 25, 50, 75, 100] },
+    fx: { label: 'Path state', domain: states, tickFormat: humanize, padding: tight ? 0.2 : 0.1 },
+    x: { label: 'Risk score (0–100) →', domain: [0, 100], ticks: tight ? [0, 50, 100] : [0, 25, 50, 75, 100] },
     y: { label: '↑ Employees', grid: true },
     color: { legend: true, label: 'Path state', domain: states, range: states.map((s) => PATH_STATE_COLORS[s]), tickFormat: humanize },
     marks: [

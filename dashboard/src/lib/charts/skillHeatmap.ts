@@ -1,20 +1,23 @@
 // Department × skill heatmap of skill gaps (org skill view rows), one cell per pair. The cells are
 // drill-downs: click one, or Tab to the heatmap, move with the arrow keys and press Enter.
 import * as Plot from '@observablehq/plot';
-import { fmtInt, fmtNum } from '../format.ts';
+import { fmtInt, formatNumber, type NumberKind } from '../format.ts';
 import { keyboardCells, withText } from './a11y.ts';
 import { fitLabel, isNarrow, labelMargin } from './size.ts';
 
 export interface HeatCell { department: string; skill: string; value: number | null; employees_short?: number | null }
 
-export function skillHeatmap(data: HeatCell[], { width, metric = 'Mean gap (levels)' }: { width: number; metric?: string }) {
+/**
+ * `kind` is how the measure reads (format.ts): a mean gap as a decimal (1.00 beside 0.45, never 1), a count
+ * whole.
+ */
+export function skillHeatmap(data: HeatCell[], { width, metric = 'Mean gap (levels)', kind = 'decimal' }: { width: number; metric?: string; kind?: NumberKind }) {
   const departments = new Set(data.map((d) => d.department)).size;
   const skills = new Set(data.map((d) => d.skill)).size;
   const max = Math.max(0, ...data.map((d) => d.value ?? 0));
   // Light text on the darker half of the scale, dark text on the lighter half.
   const ink = (d: HeatCell) => (d.value != null && max > 0 && d.value / max > 0.55 ? 'white' : 'black');
-  // Counts (employees short, gap points) whole, means (mean gap) with decimals.
-  const shown = (v: number | null) => (v == null ? '—' : Number.isInteger(v) ? fmtInt(v) : fmtNum(v));
+  const shown = (v: number | null) => formatNumber(v, kind);
   const label = (d: HeatCell) => (d.value == null ? '' : shown(d.value));
   const title = `Skill gaps by department and skill (${metric.toLowerCase()})`;
   // On a phone the skills (usually many more than departments) run down the side instead of across.
