@@ -56,6 +56,18 @@ describe('trellis CLI', () => {
     expect(cfg.err).toMatch(/^trellis run: environment variable TRELLIS_PORT: "abc" is not a port number/);
   });
 
+  it('run refuses an inbox that does not exist or is not a folder, before opening the database', async () => {
+    const missing = await cli('run', '--inbox', 'no-such-inbox', '--db', 'nowhere/trellis.duckdb');
+    expect(missing.code).toBe(2);
+    expect(missing.err.trim()).toBe(`trellis run: the inbox ${path.join(tmp, 'no-such-inbox')} does not exist: create it and drop the exports there, `
+      + 'or name the folder they are in with --inbox or TRELLIS_INBOX (trellis run --help)');
+    fs.writeFileSync(path.join(tmp, 'a-file'), '');
+    const file = await cli('run', '--inbox', 'a-file', '--db', 'nowhere/trellis.duckdb');
+    expect(file.code).toBe(2);
+    expect(file.err).toContain(`the inbox ${path.join(tmp, 'a-file')} is not a folder`);
+    expect(fs.existsSync(path.join(tmp, 'nowhere'))).toBe(false); // nothing run, no database made
+  });
+
   it('run loads the inbox into a new database and reports per file', async () => {
     const r = await cli('run', '--as-of', AS_OF);
     expect(r.err).not.toMatch(/failed/);

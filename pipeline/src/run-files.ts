@@ -19,12 +19,22 @@ export interface RunCounts {
 }
 
 /**
+ * What is wrong with the inbox folder, in words (it does not exist, or is not a folder), or null. A run on
+ * such an inbox finds no files: `trellis run` refuses it, a server's run says so in its notes.
+ */
+export function inboxProblem(inbox: string): string | null {
+  if (!fs.existsSync(inbox)) return `the inbox ${inbox} does not exist`;
+  if (!fs.statSync(inbox).isDirectory()) return `the inbox ${inbox} is not a folder`;
+  return null;
+}
+
+/**
  * The files directly in the inbox (not subfolders, not dotfiles such as uploads in progress), in byte
  * order of name. Every one is considered: a file that is neither CSV nor Parquet (an `.xlsx` dropped by
  * mistake) is refused with a reason rather than silently left lying there.
  */
 export function listInbox(inbox: string): string[] {
-  if (!fs.existsSync(inbox)) return [];
+  if (inboxProblem(inbox)) return [];
   return fs.readdirSync(inbox, { withFileTypes: true })
     .filter((e) => e.isFile() && !e.name.startsWith('.'))
     .map((e) => e.name)

@@ -191,6 +191,16 @@ describe('runPipeline', () => {
     expect((await runPipeline(db, { ...opts, asOf: '2026-03-29' })).status).toBe('no_change');
   });
 
+  it("says so in the run's notes when the inbox folder does not exist (a server's scheduled run)", async () => {
+    const missing = path.join(tmp, 'no-such-inbox');
+    const s = await runPipeline(db, { ...opts, inbox: missing, asOf: '2026-04-30' });
+    expect(s.status).toBe('succeeded');
+    expect(s.counts.loaded).toBe(0);
+    expect(s.notes).toContain(`the inbox ${missing} does not exist: no files to load`);
+    const present = await runPipeline(db, { ...opts, asOf: '2026-04-30' });
+    expect(present.notes.filter((n) => n.includes('does not exist'))).toEqual([]);
+  });
+
   it('refuses a second run while one is going', async () => {
     drop('employees.csv', csv('employees', [emp('e1', 'Eng'), emp('e2', 'Ops')]));
     const first = runPipeline(db, opts);

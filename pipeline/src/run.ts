@@ -24,7 +24,7 @@ import { defaultIngest, type FileResult, type Ingest, type InboxFile } from './i
 import { prepareMappedFiles, type PreparedMappedFiles } from './mapping/load-mapped.ts';
 import type { MappingLimits } from './mapping/limits.ts';
 import { resolveMappedFiles } from './mapping/resolve.ts';
-import { countResults, freshFiles, hashInbox, settleFiles, type RunCounts } from './run-files.ts';
+import { countResults, freshFiles, hashInbox, inboxProblem, settleFiles, type RunCounts } from './run-files.ts';
 import {
   appendRejects, historyFallbackNote, insertLoadedFiles, insertRunFiles, readRejects, ts, type RejectRow,
 } from './run-record.ts';
@@ -228,6 +228,8 @@ async function finish(run: Run, status: RunSummary['status'], error: string | nu
 
 /** read: list and hash the inbox's files; those already loaded (or repeated in this drop) are skipped. */
 async function readInbox(run: Run): Promise<{ fresh: InboxFile[]; skipped: FileResult[] }> {
+  const problem = inboxProblem(run.opts.inbox);
+  if (problem) run.notes.push(`${problem}: no files to load`);
   const files = await hashInbox(run.opts.inbox, (i, total, name) => run.progress({ phase: 'read', done: i, total, message: `hashing ${name}` }));
   const known = new Set((await all<{ sha256: string }>(run.conn, 'select distinct sha256 from loaded_files')).map((r) => r.sha256));
   const { fresh, skipped } = freshFiles(files, known);

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { effectiveAsOf, isIsoDate, mappingsDirFor } from '../config.ts';
 import { runPipeline, type FileResult, type RunSummary } from '../run.ts';
+import { inboxProblem } from '../run-files.ts';
 import { describeOutcome, exitCodeOf, type FileIssue } from '../run-outcome.ts';
 import { findServer, openDbExplained, runViaServer, type RemoteRun } from '../server-link.ts';
 import { line, parse, progressPrinter, UsageError, type Command, type CommandContext } from './context.ts';
@@ -63,7 +64,8 @@ Options:
   -h, --help           this help
 
 Exit code: 0 when every file loaded whole (or there was nothing new); 3 when the run committed but
-files were refused or rows rejected (status succeeded_with_issues); 1 when it failed (nothing loaded).`,
+files were refused or rows rejected (status succeeded_with_issues); 1 when it failed (nothing loaded);
+2 when an option is wrong or the inbox folder does not exist (nothing run).`,
   async run(args, ctx) {
     const { values } = parse(args, { inbox: { type: 'string' }, db: { type: 'string' }, 'as-of': { type: 'string' }, 'history-months': { type: 'string' } });
     if (values.help) { line(ctx.stdout, this.usage); return 0; }
@@ -86,9 +88,12 @@ files were refused or rows rejected (status succeeded_with_issues); 1 when it fa
       return ended(ctx, { ...r, files });
     }
 
+    const inbox = values.inbox ? path.resolve(ctx.cwd, values.inbox) : config.inbox;
+    // a mistyped folder would otherwise "succeed" with nothing loaded
+    const problem = inboxProblem(inbox);
+    if (problem) throw new UsageError(`${problem}: create it and drop the exports there, or name the folder they are in with --inbox or TRELLIS_INBOX`);
     const db = await openDbExplained(dbFile, { memoryLimitMb: config.memoryLimitMb });
     try {
-      const inbox = values.inbox ? path.resolve(ctx.cwd, values.inbox) : config.inbox;
       const summary = await runPipeline(db, {
         inbox, mappingsDir: mappingsDirFor(config, inbox), asOf, historyMonths: months !== undefined ? Number(months) : config.historyMonths, trigger: 'cli', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config, settings: config,
         onProgress: (e) => progress({ phase: e.phase, message: e.message, done: e.done, total: e.total }),
