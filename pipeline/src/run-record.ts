@@ -3,6 +3,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import path from 'node:path';
 import { all, exec, one, tableExists } from './db.ts';
+import { UNKNOWN_REFERENCE_LIKE } from './ingest/index.ts';
 import type { FileResult } from './ingest-link.ts';
 
 export const ts = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
@@ -24,6 +25,20 @@ export async function insertLoadedFiles(conn: DuckDBConnection, runId: number, r
     await exec(conn, 'insert into loaded_files (sha256, file, dataset, run_id, loaded_at) values ($sha256, $file, $dataset, $run_id, $at::timestamp)',
       { sha256: r.sha256, file: r.file, dataset: r.dataset, run_id: runId, at: ts(clock()) });
   }
+}
+
+/**
+ * Each file content loaded before: its hash, the run of its latest load, and whether rows of that load were
+ * rejected, or links emptied, for want of a row they refer to (ingest's UNKNOWN_REFERENCE_LIKE).
+ */
+export async function loadedContents(conn: DuckDBConnection): Promise<{ sha256: string; run_id: number; unresolved: boolean }[]> {
+  return all(conn, `with latest as (select sha256, max(run_id) as run_id from loaded_files group by sha256),
+    unresolved as (
+      select distinct f.sha256 from loaded_files f
+      join latest using (sha256, run_id)
+      semi join rejects r on r.run_id = f.run_id and r.file = f.file and r.reason like $unknown)
+    select latest.sha256, latest.run_id::int as run_id, unresolved.sha256 is not null as unresolved
+    from latest left join unresolved using (sha256)`, { unknown: UNKNOWN_REFERENCE_LIKE });
 }
 
 export interface RejectRow extends Record<string, unknown> {

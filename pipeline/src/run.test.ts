@@ -7,7 +7,7 @@ import { all, openDb, type Db } from './db.ts';
 import { SQL_DIR } from './models.ts';
 import { RunInProgressError, runPipeline, type RunOptions } from './run.ts';
 import { servingTable } from './run-schema.ts';
-import { csv } from './run-test-env.ts';
+import { csv, runEnv, type RunEnv } from './run-test-env.ts';
 
 const AS_OF = '2026-03-31';
 
@@ -208,5 +208,58 @@ describe('runPipeline', () => {
     const s = await first;
     expect(s.status).toBe('succeeded');
     expect(await all(conn, "select count(*)::int as n from runs where status = 'running'")).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('a file dropped again whose rows lacked what they refer to', () => {
+  const onlyR1 = csv('roles', [{ role_id: 'r1', title: 'Engineer', job_family: 'Engineering', level: '2' }]);
+  const employees = csv('employees', [emp('e1', 'Eng'), emp('e3', 'Ops')]); // e3 holds r2
+  let env: RunEnv;
+  let conn: DuckDBConnection;
+  const active = async () => (await all<{ employee_id: string }>(conn, 'select employee_id from stg_employees order by 1')).map((r) => r.employee_id);
+  const run = (...files: [string, string][]) => {
+    for (const [name, text] of files) env.drop(name, text);
+    return runPipeline(env.db, { ...env.opts, sqlDir: sqlDir() });
+  };
+
+  beforeAll(async () => {
+    env = await runEnv('trellis-recheck-', AS_OF, '2026-04-01T02:00:00Z');
+    conn = await env.db.connect();
+  });
+  afterAll(() => env.db.close());
+
+  it('is loaded again once new data may hold the rows referred to, and skipped while nothing new came', async () => {
+    const first = await run(['roles.csv', onlyR1], ['employees.csv', employees]);
+    expect(first.status).toBe('succeeded_with_issues');
+    expect(await all(conn, 'select reason from rejects where run_id = $id', { id: first.runId })).toEqual([{ reason: 'role_id "r2" is not in roles' }]);
+    expect(await active()).toEqual(['e1']);
+
+    // the same file alone, nothing loaded since: the same rows would be rejected again
+    const again = await run(['employees.csv', employees]);
+    expect(again.status).toBe('no_change');
+
+    // the missing role arrives in a run of its own; the employees file dropped next is checked again
+    const fixed = await run(['roles.csv', csv('roles', [{ role_id: 'r1', title: 'Engineer', job_family: 'Engineering', level: '2' },
+      { role_id: 'r2', title: 'Analyst', job_family: 'Operations', level: '2' }])]);
+    expect(fixed.counts.loaded).toBe(1);
+    const rechecked = await run(['employees.csv', employees]);
+    expect(rechecked.status).toBe('succeeded');
+    expect(rechecked.files).toMatchObject([{ file: 'employees.csv', status: 'loaded', rowsLoaded: 2, rowsRejected: 0 }]);
+    expect(rechecked.notes).toContain('1 file loaded before with rows whose references were missing, checked again against the data now loaded: employees.csv');
+    expect(await active()).toEqual(['e1', 'e3']);
+
+    // loaded whole now: skipped from here on
+    expect((await run(['employees.csv', employees])).status).toBe('no_change');
+  });
+
+  it('is loaded again in the same drop as the fixed file it refers to (datasets load in reference order)', async () => {
+    const dangling = csv('employees', [emp('e1', 'Eng'), emp('e5', 'Ops'), emp('e6', 'Ops', '2020-01-01', '2020-06-30')]);
+    const twoRoles = csv('roles', [{ role_id: 'r1', title: 'Engineer', job_family: 'Engineering', level: '2' }, { role_id: 'r3', title: 'Other', job_family: 'Operations', level: '1' }]);
+    const first = await run(['roles.csv', twoRoles], ['employees.csv', dangling]);
+    expect(first.counts.rowsRejected).toBe(2);
+    const both = await run(['roles.csv', csv('roles', [{ role_id: 'r1', title: 'Engineer', job_family: 'Engineering', level: '2' },
+      { role_id: 'r2', title: 'Senior Analyst', job_family: 'Operations', level: '3' }])], ['employees.csv', dangling]);
+    expect(both.files.map((f) => [f.file, f.status, f.rowsLoaded])).toEqual([['employees.csv', 'loaded', 3], ['roles.csv', 'loaded', 2]]);
+    expect(await active()).toEqual(['e1', 'e5', 'e6']);
   });
 });

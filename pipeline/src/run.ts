@@ -26,7 +26,7 @@ import type { MappingLimits } from './mapping/limits.ts';
 import { resolveMappedFiles } from './mapping/resolve.ts';
 import { countResults, freshFiles, hashInbox, inboxProblem, settleFiles, type RunCounts } from './run-files.ts';
 import {
-  appendRejects, historyFallbackNote, insertLoadedFiles, insertRunFiles, readRejects, ts, type RejectRow,
+  appendRejects, historyFallbackNote, insertLoadedFiles, loadedContents, insertRunFiles, readRejects, ts, type RejectRow,
 } from './run-record.ts';
 
 export { fileOutcomes, listInbox, sha256File } from './run-files.ts';
@@ -231,8 +231,19 @@ async function readInbox(run: Run): Promise<{ fresh: InboxFile[]; skipped: FileR
   const problem = inboxProblem(run.opts.inbox);
   if (problem) run.notes.push(`${problem}: no files to load`);
   const files = await hashInbox(run.opts.inbox, (i, total, name) => run.progress({ phase: 'read', done: i, total, message: `hashing ${name}` }));
-  const known = new Set((await all<{ sha256: string }>(run.conn, 'select distinct sha256 from loaded_files')).map((r) => r.sha256));
-  const { fresh, skipped } = freshFiles(files, known);
+  const loaded = await loadedContents(run.conn);
+  let { fresh, skipped } = freshFiles(files, new Set(loaded.map((l) => l.sha256)));
+  // A file some of whose rows were rejected (or links emptied) for want of a row they refer to is loaded
+  // again when the data may now hold that row: a later run loaded files, or this drop brings new ones (the
+  // employees file fixed and dropped again with the check-ins its first refusal left without owners).
+  const lastLoad = Math.max(0, ...loaded.map((l) => l.run_id));
+  const recheck = new Set(loaded.filter((l) => l.unresolved && (l.run_id < lastLoad || fresh.length > 0)).map((l) => l.sha256));
+  if (recheck.size) ({ fresh, skipped } = freshFiles(files, new Set(loaded.filter((l) => !recheck.has(l.sha256)).map((l) => l.sha256))));
+  const rechecked = fresh.filter((f) => recheck.has(f.sha256)).map((f) => f.name);
+  if (rechecked.length) {
+    run.notes.push(`${rechecked.length} file${rechecked.length === 1 ? '' : 's'} loaded before with rows whose references were missing, `
+      + `checked again against the data now loaded: ${rechecked.join(', ')}`);
+  }
   if (skipped.length) run.notes.push(`${skipped.length} file${skipped.length === 1 ? '' : 's'} already loaded, skipped: ${skipped.map((s) => s.file).join(', ')}`);
   return { fresh, skipped };
 }

@@ -5,4 +5,5 @@ export { validateAndApply, DEFAULT_MAX_REJECTS_PER_FILE, type ValidateContext, t
 export { readFile, type ReadResult } from './read.ts';
 export { readerReason, shorten } from './read-csv.ts';
 export { RefusedError, matchColumns } from './columns.ts';
+export { UNKNOWN_REFERENCE_LIKE } from './references.ts';
 export { scanCsv, type CsvScan } from './csv-scan.ts';

@@ -13,6 +13,13 @@ export const MSG = '_ingest_msg';
 const CANDIDATES = '_ingest_cycle_candidates';
 
 export const STAGE_REFS = 3;
+
+/**
+ * Every reason a reference not found gives (a reject or a warning: `<column> "<value>" is not in <dataset>`),
+ * as a LIKE pattern over `rejects.reason`: the run retries such a file when it is dropped again (run.ts).
+ */
+const NOT_IN = '" is not in ';
+export const UNKNOWN_REFERENCE_LIKE = `%${NOT_IN}%`;
 export const STAGE_CYCLES = 4;
 
 function targetTable(def: DatasetDef, dataset: string): string {
@@ -35,8 +42,8 @@ export async function checkReferences(conn: DuckDBConnection, def: DatasetDef): 
       const ref = col.ref!;
       const v = ident(col.name);
       const reason = kind === 'owner'
-        ? `${literal(`${col.name} "`)} || w.${v} || ${literal(`" is not in ${ref.dataset}`)}`
-        : `${literal(`${col.name} "`)} || w.${v} || ${literal(`" is not in ${ref.dataset}; the field is left empty`)}`;
+        ? `${literal(`${col.name} "`)} || w.${v} || ${literal(`${NOT_IN}${ref.dataset}`)}`
+        : `${literal(`${col.name} "`)} || w.${v} || ${literal(`${NOT_IN}${ref.dataset}; the field is left empty`)}`;
       const n = await changed(conn, `insert into ${MSG}
         select w.rowid, w._line, ${literal(col.name)}, w.${v}, ${reason}, ${literal(kind === 'owner' ? 'reject' : 'warning')}, ${STAGE_REFS}
         from ${WORK} w
