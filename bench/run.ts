@@ -132,7 +132,7 @@ async function bundle(build: boolean) {
   if (build || !fs.existsSync(path.join(dir, '.svelte-kit/output/client/.vite/manifest.json'))) {
     log('building the dashboard (npm run build) …');
     await new Promise<void>((resolve, reject) => {
-      const p = spawn('npm', ['run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+      const p = spawn('npm', ['run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
       p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`npm run build exited ${code}`))));
     });
   }

@@ -58,8 +58,10 @@ export async function ensureBuilt(): Promise<void> {
   try {
     for (let attempt = 1; attempt <= 3 && !isFresh(); attempt++) {
       try {
+        // the production build users get: under vitest NODE_ENV is "test", and Vite would bundle Svelte's and
+        // SvelteKit's development builds (their checks, their console warnings)
         execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
-          { cwd: DASHBOARD_DIR, stdio: 'inherit' });
+          { cwd: DASHBOARD_DIR, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
       } catch (e) {
         if (attempt >= 2) throw new Error(`building the dashboard failed twice (cd dashboard && npx vite build): ${String(e)}`);
         await sleep(3000);
@@ -116,7 +118,7 @@ export interface Harness {
   context: BrowserContext;
   /** SQL against the same database the server reads (the marts the pages must show). */
   sql<T extends Row = Row>(text: string, params?: Record<string, string | number>): Promise<T[]>;
-  /** A fresh page that records console errors and failed requests (at `viewport` when given, e.g. PHONE). */
+  /** A fresh page that records console errors and warnings and failed requests (at `viewport` when given, e.g. PHONE). */
   open(pathname: string, context?: BrowserContext, viewport?: Viewport): Promise<{ page: Page; errors: string[] }>;
   /** A browser context signed in as a new account with this role (a manager needs `employeeId`). */
   contextAs(role: Role, employeeId?: string): Promise<BrowserContext>;
@@ -203,7 +205,7 @@ export async function startHarness(org: OrgSource = 'succession', options: Harne
       const page = await inContext.newPage();
       if (viewport) await page.setViewportSize(viewport);
       const errors: string[] = [];
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`); });
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(baseUrl + pathname);
       return { page, errors };

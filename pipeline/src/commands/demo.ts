@@ -60,7 +60,8 @@ async function buildDashboard(ctx: CommandContext, build: DashboardBuild): Promi
   line(ctx.stderr, `building the dashboard (${shown}; a minute or so, once)…`);
   const started = performance.now();
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(build.command, build.args, { cwd: build.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // the production build, whatever NODE_ENV the shell (or a test runner) has
+    const child = spawn(build.command, build.args, { cwd: build.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => chunks.push(d));
     child.stderr.on('data', (d: Buffer) => chunks.push(d));
