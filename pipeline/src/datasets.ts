@@ -249,3 +249,17 @@ export function datasetForFile(fileName: string): DatasetName | null {
   }
   return best;
 }
+
+/**
+ * The name a file was nearly given: its stem starts with a dataset name followed by neither "_" nor a letter
+ * or digit (`employees (1).csv` as a browser saves a second download, `Employees 2026-11.csv`), renamed
+ * the contract's way (`employees_1.csv`, `Employees_2026-11.csv`); null when it starts with none.
+ */
+export function nearName(name: string): string | null {
+  const [, stem, ext] = /^(.*?)(\.[^.]*)?$/.exec(name)!;
+  const dataset = [...DATASET_NAMES].sort((a, b) => b.length - a.length)
+    .find((d) => stem.toLowerCase().startsWith(d) && /^[^a-z0-9_]/i.test(stem.slice(d.length)));
+  if (!dataset) return null;
+  const rest = stem.slice(dataset.length).replace(/[^A-Za-z0-9-]+/g, '_').replace(/^[_-]+|[_-]+$/g, '');
+  return `${stem.slice(0, dataset.length)}${rest ? `_${rest}` : ''}${ext ?? ''}`;
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DATASET_NAMES, dataset } from '../datasets.ts';
+import { DATASET_NAMES, dataset, datasetForFile, nearName } from '../datasets.ts';
 import { srcColumnsDdl } from './tables.ts';
 import { nativeOrText } from './read-parquet.ts';
 import { FULL, harness, ORG, type Harness } from './test-helpers.ts';
@@ -203,6 +203,24 @@ describe('which dataset a file is', () => {
     expect(res).toMatchObject({ dataset: null, status: 'refused', rowsRead: 0 });
     expect(await h.rows('select count(*)::INTEGER as n from rejects')).toEqual([{ n: 0 }]);
     expect(res.reason).toContain(reason);
+  });
+
+  it.each([
+    ['employees (1).csv', 'employees_1.csv'], // a browser's second download of employees.csv
+    ['Employees 2026-11.csv', 'Employees_2026-11.csv'],
+    ['check_ins-week48.csv', 'check_ins_week48.csv'],
+    ['employee_skills (2).parquet', 'employee_skills_2.parquet'],
+    ['goals .csv', 'goals.csv'],
+  ])('refuses %s, saying it would load as %s', async (name, renamed) => {
+    const [res] = await h.load([h.write(name, 'a,b\n1,2\n')]);
+    expect(res).toMatchObject({ dataset: null, status: 'refused' });
+    expect(res.reason).toContain(`${name}: the file name names no dataset and no column mapping matches it; `
+      + `a dataset name must be followed by "_" or the extension: rename it ${renamed}, or place it with a column mapping`);
+    expect(datasetForFile(renamed)).not.toBeNull();
+  });
+
+  it('names no new name for a file that starts with no dataset name', () => {
+    expect(['rolesx.csv', 'staff.csv', 'payroll (1).csv'].map(nearName)).toEqual([null, null, null]);
   });
 
   it('refuses a dataset file that is neither CSV nor Parquet', async () => {

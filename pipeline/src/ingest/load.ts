@@ -2,7 +2,7 @@
 // is which dataset, which are superseded, and the order (byte order of names; datasets in reference
 // order so references see the rows in effect after the run). It never moves files.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DATASET_NAMES, dataset as datasetDef, datasetForFile, type DatasetName } from '../datasets.ts';
+import { DATASET_NAMES, dataset as datasetDef, datasetForFile, nearName, type DatasetName } from '../datasets.ts';
 import { RefusedError } from './columns.ts';
 import { scanCsv, type CsvScan } from './csv-scan.ts';
 import { dropReadTemps, readFile } from './read.ts';
@@ -74,8 +74,10 @@ type Entry = { input: LoadInput; name: string; dataset: DatasetName };
 
 /** Why a file whose name names no dataset (and that no mapping matched) is refused, and the two ways to place it. */
 function unplacedReason(name: string, mappingsDir?: string): string {
+  const near = nearName(name);
   return `${name}: the file name names no dataset and no column mapping matches it; `
-    + `rename it to start with one of ${DATASET_NAMES.join(', ')} (e.g. employees.csv or check_ins_2026-11.csv), `
+    + (near ? `a dataset name must be followed by "_" or the extension: rename it ${near}, `
+      : `rename it to start with one of ${DATASET_NAMES.join(', ')} (e.g. employees.csv or check_ins_2026-11.csv), `)
     + 'or place it with a column mapping: a YAML file whose pattern matches the name (docs/mappings.md)'
     + (mappingsDir ? `, in the mappings folder searched: ${mappingsDir}` : '');
 }

@@ -49,7 +49,8 @@ describe('pipeline routes', () => {
   it.each([
     ['../employees.csv', /plain file name/],
     ['employees.txt', /\.csv or \.parquet/],
-    ['payroll.csv', /names no dataset/],
+    ['payroll.csv', /names no dataset: start it with a dataset name/],
+    ['Employees 2026-11.csv', /names no dataset: a dataset name must be followed by "_" or the extension: rename it Employees_2026-11\.csv or match/],
   ])('refuses the upload name %s', async (name, message) => {
     const res = await app.inject({ method: 'POST', url: '/api/pipeline/uploads', ...multipart(name, 'a,b\n') });
     expect(res.statusCode).toBe(400);

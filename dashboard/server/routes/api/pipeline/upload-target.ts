@@ -2,7 +2,7 @@
 // by the mappings' patterns exactly as a run finds it: pipeline/src/mapping/resolve.ts), or as the
 // dataset its name starts with. The same rules as the run, so the answer is what the next run does.
 import path from 'node:path';
-import { datasetForFile } from '../../../../../pipeline/src/datasets.ts';
+import { datasetForFile, nearName } from '../../../../../pipeline/src/datasets.ts';
 import { loadMappings, mappingMatches, resolveMappedFiles } from '../../../../../pipeline/src/mapping/resolve.ts';
 import { MappingError } from '../../../../../pipeline/src/mapping/errors.ts';
 import type { Mapping } from '../../../../../pipeline/src/mapping/types.ts';
@@ -63,7 +63,9 @@ export function uploadTarget(name: string, mappings: Mapping[], requested: strin
   if (resolved.mapped.length) return fromMapping(resolved.mapped[0].mapping);
   const dataset = datasetForFile(name);
   if (!dataset) {
-    throw new BadRequestError(`File name "${name}" names no dataset: start it with a dataset name (e.g. employees.csv, reviews_2026.csv) or match a configured mapping's pattern (mappings: ${known()})`);
+    const near = nearName(name);
+    throw new BadRequestError(`File name "${name}" names no dataset: ${near ? `a dataset name must be followed by "_" or the extension: rename it ${near}`
+      : 'start it with a dataset name (e.g. employees.csv, reviews_2026.csv)'} or match a configured mapping's pattern (mappings: ${known()})`);
   }
   return { dataset, datasets: [dataset], mapping: null };
 }
