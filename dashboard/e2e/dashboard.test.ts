@@ -191,6 +191,31 @@ describe("a manager's organisation and team", () => {
     await context.close();
   });
 
+  it('a manager whose own employee left is told why every page shows no one, not that nothing is loaded', async () => {
+    const [left] = await h.sql<{ full_name: string; left_on: string }>(`select full_name, strftime(termination_date, '%Y-%m-%d') as left_on
+      from stg_employees where employee_id = 'B10' and termination_date is not null`);
+    expect(left).toBeDefined();
+    const context = await h.contextAs('manager', 'B10');
+    const { page, errors } = await h.open('/', context);
+    const notice = page.getByTestId('unlinked');
+    await notice.waitFor();
+    expect((await notice.textContent())!.replace(/\s+/g, ' ').trim()).toBe(`Your account stands for employee B10 (${left.full_name}), who left on ${left.left_on} `
+      + `in the data as of ${await page.getByTestId('as-of').textContent()}, so your pages show no one. Ask an administrator to link your account to your current employee id.`);
+    await page.getByText('No active employees in your organisation').waitFor();
+    expect(await page.getByText('No employees loaded yet').count()).toBe(0);
+    await page.goto(new URL('/retention', page.url()).href);
+    await page.getByTestId('unlinked').waitFor();
+    await screenshot(page, 'manager-left');
+    expect(errors).toEqual([]);
+    await context.close();
+    // a manager who still works here sees no such notice
+    const tara = await h.contextAs('manager', 'B01');
+    const other = await h.open('/', tara);
+    await other.page.getByTestId('headcount').waitFor();
+    expect(await other.page.getByTestId('unlinked').count()).toBe(0);
+    await tara.close();
+  });
+
   it('a manager narrows the retention list to their direct reports, and the export has those rows', async () => {
     const team = await offPath(`c.employee_id in (select employee_id from org_closure where ancestor_id = 'B01')`);
     const direct = await offPath(`c.manager_id = 'B01'`);

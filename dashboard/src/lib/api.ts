@@ -33,6 +33,8 @@ export interface Meta {
   lastRun: RunBrief | null;
   lastGoodRun: RunBrief | null;
   user: { username: string; role: Role; employeeId: string | null } | null;
+  /** A manager's or employee's own employee in the data (null before data or for admin/leader); not active: their pages are empty. */
+  linkedEmployee: { employeeId: string; fullName: string | null; terminationDate: string | null; active: boolean } | null;
   /** Risk factors off because a source was never loaded; `text` says which and why (null when none is). */
   factorsOff: { factors: { factor: string; reason: string }[]; text: string | null };
 }

@@ -1,5 +1,5 @@
-// GET /api/health (public), GET /api/docs (OpenAPI), GET /api/meta (as-of, last run, last good run, user,
-// retention factors left out of the scores).
+// GET /api/health (public), GET /api/docs (OpenAPI), GET /api/meta (as-of, last run, last good run, user and
+// the employee their account stands for, retention factors left out of the scores).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { userOf, hasTable } from '../../../context.ts';
@@ -31,6 +31,19 @@ const FactorsOff = Type.Object({
   text: Str({ description: 'e.g. "4 factors: no check-ins loaded (low_pulse, pulse_drop, checkins_lapsed, no_career_talk)"; null when none is off' }),
 });
 
+/** The employee a manager's or employee's account is linked to, as the serving data knows them. */
+const LinkedEmployee = Type.Union([Type.Null(), Type.Object({
+  employeeId: Type.String(),
+  fullName: Str({ description: 'null when the id is not in the loaded employees' }),
+  terminationDate: Str(),
+  active: Type.Boolean({ description: 'active as of the data date: false leaves every page of a manager or employee empty' }),
+})]);
+
+const LINKED_SQL = `select id.employee_id as "employeeId", e.full_name as "fullName",
+    strftime(e.termination_date, '%Y-%m-%d') as "terminationDate",
+    exists (select 1 from career_path_state c where c.employee_id = id.employee_id) as active
+  from (select $id as employee_id) as id left join stg_employees e on e.employee_id = id.employee_id`;
+
 const RUN_SQL = `select run_id::int as "runId", status, strftime(as_of::date, '%Y-%m-%d') as "asOf",
   started_at as "startedAt", finished_at as "finishedAt", trigger, error from runs`;
 
@@ -52,20 +65,24 @@ export default async function system(app: FastifyInstance) {
       summary: 'Data as-of date, the last run and the last good run, the signed-in user',
       tags: ['system'],
       response: {
-        200: Type.Object({ asOf: Str(), runId: Int(), lastRun: RunBrief, lastGoodRun: RunBrief, user: UserBrief, factorsOff: FactorsOff }),
+        200: Type.Object({ asOf: Str(), runId: Int(), lastRun: RunBrief, lastGoodRun: RunBrief, user: UserBrief, linkedEmployee: LinkedEmployee, factorsOff: FactorsOff }),
         ...errors,
       },
     },
   }, async (request) => {
     const user = userOf(request);
-    const { lastRun, lastGoodRun, off } = await app.reads.use(async (conn) => {
+    const { lastRun, lastGoodRun, off, linked } = await app.reads.use(async (conn) => {
       const off: FactorOff[] = (await hasTable(conn, 'retention_factors'))
         ? (await readRows(conn, FACTORS_OFF_SQL)).map((r) => ({ factor: String(r.factor), reason: String(r.reason) })) : [];
-      if (!(await hasTable(conn, 'runs'))) return { lastRun: null, lastGoodRun: null, off };
+      // whom a scoped account stands for, once data is loaded (one who left sees no one: the layout says why)
+      const linked = user?.employeeId && (await hasTable(conn, 'stg_employees')) && (await hasTable(conn, 'career_path_state'))
+        ? (await readOne(conn, LINKED_SQL, { id: user.employeeId })) ?? null : null;
+      if (!(await hasTable(conn, 'runs'))) return { lastRun: null, lastGoodRun: null, off, linked };
       return {
         lastRun: (await readOne(conn, `${RUN_SQL} order by run_id desc limit 1`)) ?? null,
         lastGoodRun: (await readOne(conn, `${RUN_SQL} where ${SERVING_STATUS_SQL} order by run_id desc limit 1`)) ?? null,
         off,
+        linked,
       };
     });
     const self = user?.role === 'employee';
@@ -75,6 +92,7 @@ export default async function system(app: FastifyInstance) {
       lastRun: self ? null : lastRun,
       lastGoodRun: self ? null : lastGoodRun,
       user: user ? { username: user.username, role: user.role, employeeId: user.employeeId } : null,
+      linkedEmployee: linked,
       factorsOff: self ? { factors: [], text: null } : { factors: off, text: factorsOffText(off) },
     };
   });
