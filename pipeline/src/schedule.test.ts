@@ -5,7 +5,7 @@ import path from 'node:path';
 import { all, openDb, type Db } from './db.ts';
 import { SQL_DIR } from './models.ts';
 import { runPipeline, type RunSummary } from './run.ts';
-import { createScheduler, type ScheduleLogger } from './schedule.ts';
+import { createScheduler, serverTime, type ScheduleLogger } from './schedule.ts';
 
 function memoryLogger(lines: string[]): ScheduleLogger {
   return { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
@@ -81,5 +81,27 @@ describe('scheduler with real runs', () => {
     expect(n).toBe(2);
     expect(lines).toContain('error [trellis-pipeline] run failed (a): boom');
     expect(lines).toContain('info [trellis-pipeline] run finished (b)');
+  });
+});
+
+describe('when the schedule runs next', () => {
+  it('names the next tick of the expression in the server time zone, and none without a schedule', async () => {
+    const nightly = createScheduler({ expr: '0 2 * * *', run: async () => undefined, logger: memoryLogger([]), timezone: 'UTC' });
+    try {
+      const next = nightly.nextRun()!;
+      expect(next.getUTCHours()).toBe(2);
+      expect(next.getUTCMinutes()).toBe(0);
+      expect(next.getTime()).toBeGreaterThan(Date.now());
+      expect(next.getTime() - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
+    } finally {
+      await nightly.stop();
+    }
+    expect(createScheduler({ expr: null, run: async () => undefined }).nextRun()).toBeNull();
+  });
+
+  it('writes a moment as the server reads a cron expression, its zone named', () => {
+    const d = new Date('2026-12-08T02:00:00Z');
+    expect(serverTime(d, 'UTC')).toBe('2026-12-08 02:00 UTC');
+    expect(serverTime(d, 'Europe/Berlin')).toBe('2026-12-08 03:00 GMT+1');
   });
 });

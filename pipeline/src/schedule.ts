@@ -19,6 +19,16 @@ export interface Scheduler {
   stop(): Promise<void>;
   readonly running: boolean;
   readonly queued: boolean;
+  /** When the schedule next starts a run (null: no schedule). */
+  nextRun(): Date | null;
+}
+
+/** A moment in the server's own time zone, named: "2026-12-08 02:00 UTC" (how a schedule reads its expression). */
+export function serverTime(d: Date, timeZone?: string): string {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+  }).formatToParts(d).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 }
 
 export interface ScheduleOptions {
@@ -123,5 +133,6 @@ export function createScheduler(opts: ScheduleOptions): Scheduler {
     },
     get running() { return current !== null; },
     get queued() { return queuedReason !== null; },
+    nextRun: () => task?.getNextRun() ?? null,
   };
 }

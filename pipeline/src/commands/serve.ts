@@ -12,7 +12,7 @@ import { discoverModels, modelsFingerprint } from '../models.ts';
 import { runPipeline } from '../run.ts';
 import { inboxProblem } from '../run-files.ts';
 import { describeOutcome, SERVING_STATUS_SQL } from '../run-outcome.ts';
-import { createScheduler, type Scheduler } from '../schedule.ts';
+import { createScheduler, serverTime, type Scheduler } from '../schedule.ts';
 import { findServer, openDbExplained, serverFilePath } from '../server-link.ts';
 import { line, parse, type Command, type CommandContext } from './context.ts';
 
@@ -186,7 +186,8 @@ Options:
     const db = await openDbExplained(config.db, { memoryLimitMb: config.memoryLimitMb });
     await ensureFirstAdmin(ctx, db, config);
     const server = await startServer(ctx, db, config, { scheduleExpr: values['no-schedule'] ? null : config.schedule });
-    line(ctx.stdout, `Trellis is running at ${server.url}  (schedule: ${values['no-schedule'] ? 'off' : config.schedule}; Ctrl+C stops it)`);
+    const next = server.scheduler.nextRun();
+    line(ctx.stdout, `Trellis is running at ${server.url}  (schedule: ${next ? `${config.schedule} in server time, next run ${serverTime(next)}` : 'off'}; Ctrl+C stops it)`);
     const problem = inboxProblem(config.inbox);
     if (problem) line(ctx.stderr, `note: ${problem}: runs find no files until it does (an upload on the Pipeline page creates it; TRELLIS_INBOX names another)`);
     return serveUntilStopped(ctx, server, db);
