@@ -300,6 +300,11 @@ describe('pipeline', () => {
     await row.waitFor();
     expect(await page.getByRole('table', { name: 'Rejected rows' }).locator('thead th').allTextContents()).toContain('Dataset');
     expect(await row.textContent()).toMatch(/check_ins_unknown\.csv\s*check_ins\s*2/);
+    // the same reject by kind: the file, the column, the reason with its value blanked, one row, first line 2
+    const kinds = page.getByRole('table', { name: 'Rejected rows by kind' });
+    expect(await kinds.locator('thead th').allTextContents()).toEqual(['Run', 'File', 'Column', 'Problem', 'Rows', 'First line', 'Severity']);
+    expect(await kinds.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim()))))
+      .toEqual([['3', 'check_ins_unknown.csv', 'employee_id', 'employee_id "…" is not in employees', '1', '2', 'Reject']]);
     await screenshot(page, 'pipeline-run-with-issues');
     expect(errors).toEqual([]);
     await page.close();

@@ -142,10 +142,12 @@ export async function testServer(dir = tmpDir()): Promise<{ app: FastifyInstance
 /**
  * A hand-made org of fixtures/orgs/<name> loaded through the real runPipeline, and a server on it;
  * `append` adds rows (CSV lines) to some of its files, for a test's variant of the org; `edit` changes the
- * copied files before the run; `auth` goes to the auth plugin (e.g. a pinned clock `now`).
+ * copied files before the run; `auth` goes to the auth plugin (e.g. a pinned clock `now`); `status`: how the run
+ * must end (default succeeded; succeeded_with_issues for an org made to have rejects).
  */
 export async function orgServer(name = 'paths', append: Record<string, string[]> = {},
-  opts: { edit?: (inbox: string) => void; auth?: Record<string, unknown> } = {}): Promise<{ app: FastifyInstance; db: Db; dir: string; asOf: string; inbox: string }> {
+  opts: { edit?: (inbox: string) => void; auth?: Record<string, unknown>; status?: 'succeeded' | 'succeeded_with_issues' } = {},
+): Promise<{ app: FastifyInstance; db: Db; dir: string; asOf: string; inbox: string }> {
   const { runPipeline } = await import('../../pipeline/src/run.ts');
   const { REPO_ROOT } = await import('./paths.ts');
   const src = path.join(REPO_ROOT, 'fixtures', 'orgs', name);
@@ -161,7 +163,7 @@ export async function orgServer(name = 'paths', append: Record<string, string[]>
   opts.edit?.(inbox);
   const db = await openDb(path.join(dir, 'org.duckdb'));
   const summary = await runPipeline(db, { inbox, asOf, trigger: 'cli', clock: () => new Date('2026-01-01T00:00:00Z') });
-  if (summary.status !== 'succeeded') throw new Error(`pipeline on fixtures/orgs/${name}: ${summary.status} ${summary.error}`);
+  if (summary.status !== (opts.status ?? 'succeeded')) throw new Error(`pipeline on fixtures/orgs/${name}: ${summary.status} ${summary.error}`);
   const app = await buildServer({
     config: { inbox, asOf, uploadLimitMb: 1, staticDir: path.join(dir, 'no-build') },
     db, localToken: LOCAL_TOKEN, ...(opts.auth ? { auth: opts.auth } : {}),

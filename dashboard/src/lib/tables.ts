@@ -391,6 +391,14 @@ export const TABLES = {
       { key: 'top_decile_lift', label: 'Top-10 % lift', kind: 'num' },
     ],
   },
+  rejectKinds: {
+    source: list('/api/pipeline/rejects/kinds'),
+    columns: [
+      { key: 'run_id', label: 'Run', kind: 'int' }, { key: 'file', label: 'File' }, { key: 'column', label: 'Column' },
+      { key: 'problem', label: 'Problem' }, { key: 'n_rows', label: 'Rows', kind: 'int' },
+      { key: 'first_line', label: 'First line', kind: 'int' }, { key: 'severity', label: 'Severity', kind: 'label' },
+    ],
+  },
   rejects: {
     source: list('/api/pipeline/rejects'),
     columns: [

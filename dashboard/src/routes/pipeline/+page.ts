@@ -7,11 +7,13 @@ export async function load({ fetch, url, parent }) {
   const { meta } = (await parent()) as { meta?: Loaded<Meta> };
   // The pipeline routes are admin-only: others get a plain message instead of three 403 boxes.
   if (!meta?.ok || meta.data.user?.role !== 'admin') return { filters, admin: false as const };
-  const [runs, run, rejects, mappings] = await Promise.all([
+  const rejectFilters = { run: filters.run, file: filters.file, severity: filters.severity };
+  const [runs, run, kinds, rejects, mappings] = await Promise.all([
     settle(getList<RunRow>('/api/pipeline/runs', { limit: 50 }, fetch)),
     filters.run ? settle(getJson<RunDetail>(`/api/pipeline/runs/${encodeURIComponent(filters.run)}`, undefined, fetch)) : Promise.resolve(null),
-    settle(getList('/api/pipeline/rejects', { run: filters.run, file: filters.file, severity: filters.severity, limit: 5000 }, fetch)),
+    settle(getList('/api/pipeline/rejects/kinds', { ...rejectFilters, limit: 500 }, fetch)),
+    settle(getList('/api/pipeline/rejects', { ...rejectFilters, limit: 5000 }, fetch)),
     settle(getJson<{ mappingsDir: string; mappings: MappingInfo[] }>('/api/pipeline/mappings', undefined, fetch)),
   ]);
-  return { filters, admin: true as const, runs, run, rejects, mappings };
+  return { filters, admin: true as const, runs, run, kinds, rejects, mappings };
 }

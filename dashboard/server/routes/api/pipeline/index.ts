@@ -31,6 +31,22 @@ const RejectRow = Row({
   run_id: Type.Integer(), file: Str(), dataset: Str(), line: Int(), column: Str(), value: Str(), reason: Str(), severity: Str(),
 });
 
+const RejectKindRow = Row({
+  run_id: Type.Integer(), file: Str(), dataset: Str(), column: Str(), severity: Str(), problem: Str(),
+  n_rows: Type.Integer(), first_line: Int(), example: Str(),
+});
+
+/**
+ * The rejects of each run by kind: per file, dataset, column and severity, the reason with its quoted values
+ * blanked (`hire_date "…" is not a valid date (expected YYYY-MM-DD)`), how many rows, the first line and one
+ * reason in full. Thousands of rejected rows read as a few kinds, and the rows of other files that lost
+ * their owner (`employee_id "…" is not in employees`) show as one line beside the rejects that caused them.
+ */
+const REJECT_KINDS_SQL = `select run_id::int as run_id, file, dataset, "column", severity,
+    regexp_replace(reason, '"[^"]*"', '"…"', 'g') as problem,
+    count(*)::int as n_rows, min(line)::int as first_line, arg_min(reason, coalesce(line, 0)) as example
+  from rejects group by all`;
+
 const Progress = Type.Object({
   running: Type.Boolean(),
   runId: Int(),
@@ -113,6 +129,27 @@ export default async function pipelineRoutes(app: FastifyInstance) {
       defaultSort: 'run_id',
       defaultOrder: 'desc',
       tieBreak: ['file', 'dataset', 'line', 'column'],
+      scopeColumn: null,
+    },
+  });
+
+  listRoute(app, '/rejects/kinds', {
+    summary: 'Rejected rows and warnings by kind: per file, column and reason (its values blanked), how many rows',
+    tags: ['pipeline'],
+    requires: ['rejects'],
+    row: RejectKindRow,
+    config: ADMIN_ONLY,
+    spec: {
+      base: REJECT_KINDS_SQL,
+      filters: {
+        run: { column: 'run_id', kind: 'int', description: 'run id' },
+        file: { column: 'file', description: 'file name' },
+        severity: { column: 'severity', description: 'reject | warning' },
+      },
+      sorts: ['run_id', 'n_rows', 'file', 'first_line'],
+      defaultSort: 'n_rows',
+      defaultOrder: 'desc',
+      tieBreak: ['run_id', 'file', 'dataset', 'column', 'severity', 'problem'],
       scopeColumn: null,
     },
   });
