@@ -242,6 +242,31 @@ describe('goals, talent needs, framework', () => {
     await page.close();
   });
 
+  it('the employee list has every active person, 500 to a page, and Export CSV writes them all', async () => {
+    const expected = (await h.sql<{ employee_id: string }>('select employee_id from career_path_state order by 1')).map((r) => r.employee_id);
+    expect(expected.length).toBeGreaterThan(1000); // more than one page: the first 500 alone were all it had
+    const { page, errors } = await h.open('/employees');
+    const rows = rowsOf(page, 'Employees');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(500);
+    expect((await page.getByRole('region', { name: 'Employees' }).locator('.table-head .muted').textContent())?.trim()).toBe(`rows 1–500 of ${expected.length}`);
+    const seen = new Set(await column(page, 'Employees', 1));
+    const next = page.getByRole('region', { name: 'Employees' }).getByRole('button', { name: 'Next' });
+    while (await next.isEnabled()) {
+      await next.click();
+      for (const id of await column(page, 'Employees', 1)) seen.add(id);
+    }
+    expect([...seen].sort()).toEqual(expected);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV: Employees' }).click(),
+    ]);
+    const text = (await import('node:fs')).readFileSync(await download.path(), 'utf8').replace(/^\ufeff/, '');
+    expect(text.trim().split('\r\n')).toHaveLength(expected.length + 1);
+    await noAlerts(page, errors);
+    await page.close();
+  });
+
   it('talent needs show the open need and shortfall of talent_needs, for all and for one job family', async () => {
     const sums = (family: string | null) => h.sql<{ open_need: number; shortfall: number; n: number }>(`
       select sum(t.open_need)::int as open_need, sum(t.shortfall)::int as shortfall, count(*)::int as n
