@@ -219,6 +219,22 @@ describe('charts', () => {
   });
 });
 
+describe('print', () => {
+  it('a printed page has every row of its tables (no scroll box cuts one) and no buttons', async () => {
+    const { page, errors } = await h.open('/succession');
+    await rowsOf(page, 'Hidden bench: critical roles without a ready-now successor').first().waitFor();
+    // cut on screen: some table is taller than its scroll box (else the test would prove nothing)
+    const cut = () => page.locator('.scroll').evaluateAll((els) => els.filter((el) => el.scrollHeight > el.clientHeight + 1).length);
+    expect(await cut()).toBeGreaterThan(0);
+    await page.emulateMedia({ media: 'print' });
+    expect(await cut()).toBe(0);
+    expect(await page.locator('main button').evaluateAll((els) => els.filter((el) => (el as HTMLElement).offsetParent !== null).length)).toBe(0);
+    await screenshot(page, 'workforce-succession-print');
+    await noAlerts(page, errors);
+    await page.close();
+  });
+});
+
 describe('goals, talent needs, framework', () => {
   it('the objective tree shows each objective under its parent with its roll-up progress', async () => {
     const objectives = await h.sql<{ objective_id: string; parent_objective_id: string | null; progress: number | null }>(`
