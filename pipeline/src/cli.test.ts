@@ -150,6 +150,14 @@ describe('trellis CLI', () => {
     expect(injected.err).toMatch(/^trellis export: no table or model named "headcount; drop table runs"/);
     expect((await cli('export', 'users')).err).toMatch(/no table or model named "users"/);
     expect((await cli('export', 'headcount', '--format', 'xlsx')).code).toBe(2);
+    // a typo gets the name it was a typo of; an .xlsx file name is refused rather than given CSV inside
+    expect((await cli('export', 'headcont')).err).toMatch(/no table or model named "headcont" to export; did you mean headcount\? /);
+    expect((await cli('export', 'stg_employes')).err).toMatch(/did you mean stg_employees\? /);
+    const xlsx = await cli('export', 'headcount', '--out', 'report.xlsx');
+    expect(xlsx.code).toBe(2);
+    expect(xlsx.err).toMatch(/--out "report\.xlsx": \.xlsx is not a format Trellis writes; name the file \.csv \(Excel opens it\)/);
+    expect(fs.existsSync(path.join(tmp, 'report.xlsx'))).toBe(false);
+    expect((await cli('export', 'headcount', '--out', 'report.txt', '--format', 'csv')).code).toBe(0);
     const list = await cli('export', '--list');
     expect(list.out.split('\n')).toEqual(expect.arrayContaining(['headcount', 'runs', 'stg_employees']));
   });

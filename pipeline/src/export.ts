@@ -27,13 +27,27 @@ export function isExportFormat(v: string): v is ExportFormat {
 
 interface Column { name: string; type: string }
 
+/** Levenshtein distance (insertions, deletions, substitutions) between two short names. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
 /** The catalog's name and columns of a table or view of schema main; ExportError when there is none. */
 export async function resolveTable(conn: DuckDBConnection, name: string): Promise<{ table: string; columns: Column[] }> {
   const tables = await all<{ table_name: string }>(conn,
     "select table_name from information_schema.tables where table_schema = 'main' order by table_name");
   const found = tables.find((t) => t.table_name === name) ?? tables.find((t) => t.table_name.toLowerCase() === name.toLowerCase());
   if (!found || NEVER_EXPORTED.has(found.table_name)) {
-    const close = tables.map((t) => t.table_name).filter((t) => !NEVER_EXPORTED.has(t) && (t.includes(name.toLowerCase()) || name.toLowerCase().includes(t)));
+    // names that contain it or that it contains, or a typo away (an edit or two: headcont → headcount)
+    const wanted = name.toLowerCase();
+    const close = tables.map((t) => t.table_name).filter((t) => !NEVER_EXPORTED.has(t)
+      && (t.includes(wanted) || wanted.includes(t) || editDistance(t, wanted) <= Math.max(1, Math.min(2, Math.floor(wanted.length / 4)))));
     throw new ExportError(`no table or model named "${name}" to export${close.length ? `; did you mean ${close.slice(0, 5).join(', ')}?` : ''}`
       + ' (list them with `trellis export --list`)');
   }

@@ -12,7 +12,8 @@ export const exportCommand: Command = {
        trellis export --list [--db FILE]
 
 Writes any model (e.g. headcount, skill_gaps_employee) or table to a file, or to standard output
-without --out. The format defaults to the --out file's extension, else csv. In CSV, text cells that
+without --out. The format defaults to the --out file's extension (one it does not write, such as
+.xlsx, is refused: name the file .csv, which Excel opens), else csv. In CSV, text cells that
 start with = + - @ get a leading ' so spreadsheets do not run them as formulas.
 
 Options:
@@ -30,6 +31,10 @@ Options:
     const dbFile = values.db ? path.resolve(ctx.cwd, values.db) : config.db;
     const out = values.out ? path.resolve(ctx.cwd, values.out) : null;
     const fromExt = out ? path.extname(out).slice(1).toLowerCase() : '';
+    // an extension Trellis does not write (report.xlsx) would get CSV under a name that says otherwise
+    if (fromExt && !values.format && !isExportFormat(fromExt)) {
+      throw new UsageError(`--out "${values.out}": .${fromExt} is not a format Trellis writes; name the file .csv (Excel opens it), .parquet, .json or .arrow, or give --format`);
+    }
     const format = (values.format ?? (isExportFormat(fromExt) ? fromExt : 'csv')).toLowerCase();
     if (!isExportFormat(format)) throw new UsageError(`--format "${format}" is not one of ${EXPORT_FORMATS.join(', ')}`);
     const table = positionals[0];
