@@ -305,6 +305,11 @@ describe('pipeline', () => {
     expect(await kinds.locator('thead th').allTextContents()).toEqual(['Run', 'File', 'Column', 'Problem', 'Rows', 'First line', 'Severity']);
     expect(await kinds.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim()))))
       .toEqual([['3', 'check_ins_unknown.csv', 'employee_id', 'employee_id "…" is not in employees', '1', '2', 'Reject']]);
+    // and what the run said, in the order it said it
+    const notes = (await h.sql<{ note: string }>('select note from run_notes where run_id = 3 order by position')).map((r) => r.note);
+    expect(notes.length).toBeGreaterThan(0);
+    expect(await page.getByRole('list', { name: 'Notes of run 3' }).locator('li').allTextContents()).toEqual(notes);
+    expect(await page.getByTestId('progress-notes').locator('li').allTextContents()).toEqual(notes);
     await screenshot(page, 'pipeline-run-with-issues');
     expect(errors).toEqual([]);
     await page.close();

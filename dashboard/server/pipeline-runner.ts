@@ -26,6 +26,8 @@ export interface RunState {
   error: string | null;
   /** How the run ended in words ("run 7 succeeded with issues: 1 file refused, 12 rows rejected"); null while running. */
   outcome: string | null;
+  /** What the run said besides (run_notes), once it ended. */
+  notes: string[];
   progress: ProgressEvent | null;
 }
 
@@ -57,7 +59,7 @@ function busyError(err: unknown): boolean {
 }
 
 export class PipelineRunner {
-  state: RunState = { running: false, runId: null, startedAt: null, finishedAt: null, status: null, error: null, outcome: null, progress: null };
+  state: RunState = { running: false, runId: null, startedAt: null, finishedAt: null, status: null, error: null, outcome: null, notes: [], progress: null };
   private current: Promise<unknown> | null = null;
   private readonly finished: (() => Promise<void>)[] = [];
 
@@ -72,7 +74,7 @@ export class PipelineRunner {
       throw new ConflictError(`A pipeline run is already in progress (run ${this.state.runId ?? 'starting'}); wait for it to finish`);
     }
     const runPipeline = await this.load();
-    this.state = { running: true, runId: null, startedAt: this.now().toISOString(), finishedAt: null, status: 'running', error: null, outcome: null, progress: null };
+    this.state = { running: true, runId: null, startedAt: this.now().toISOString(), finishedAt: null, status: 'running', error: null, outcome: null, notes: [], progress: null };
     let announce!: (id: number | null) => void;
     let refuse!: (err: Error) => void;
     const announced = new Promise<number | null>((resolve, reject) => { announce = resolve; refuse = reject; });
@@ -89,7 +91,8 @@ export class PipelineRunner {
         const status = String(summary?.status ?? 'succeeded');
         const error = (summary?.error as string | null | undefined) ?? null;
         const outcome = describeOutcome({ runId, status, error, files: (summary?.files ?? []) as FileIssue[] });
-        this.state = { ...this.state, running: false, runId, finishedAt: this.now().toISOString(), status, error, outcome };
+        const notes = Array.isArray(summary?.notes) ? (summary.notes as unknown[]).map(String) : [];
+        this.state = { ...this.state, running: false, runId, finishedAt: this.now().toISOString(), status, error, outcome, notes };
         announce(runId);
       })
       .catch((err: Error & { runId?: number }) => {

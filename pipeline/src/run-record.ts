@@ -41,6 +41,14 @@ export async function loadedContents(conn: DuckDBConnection): Promise<{ sha256: 
     from latest left join unresolved using (sha256)`, { unknown: UNKNOWN_REFERENCE_LIKE });
 }
 
+/** The run's notes, in order (the Pipeline page shows them); a note that cannot be written is not worth failing the run for. */
+export async function recordNotes(conn: DuckDBConnection, runId: number, notes: string[]): Promise<void> {
+  for (const [position, note] of notes.entries()) {
+    await exec(conn, 'insert into run_notes (run_id, position, note) values ($run_id, $position, $note)', { run_id: runId, position, note })
+      .catch(() => undefined);
+  }
+}
+
 export interface RejectRow extends Record<string, unknown> {
   file: string | null;
   dataset: string | null;

@@ -197,6 +197,9 @@ describe('runPipeline', () => {
     expect(s.status).toBe('succeeded');
     expect(s.counts.loaded).toBe(0);
     expect(s.notes).toContain(`the inbox ${missing} does not exist: no files to load`);
+    // kept with the run, in order, for the Pipeline page
+    expect((await all<{ note: string }>(conn, 'select note from run_notes where run_id = $id order by position', { id: s.runId })).map((r) => r.note))
+      .toEqual(s.notes);
     const present = await runPipeline(db, { ...opts, asOf: '2026-04-30' });
     expect(present.notes.filter((n) => n.includes('does not exist'))).toEqual([]);
   });

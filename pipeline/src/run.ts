@@ -26,7 +26,7 @@ import type { MappingLimits } from './mapping/limits.ts';
 import { resolveMappedFiles } from './mapping/resolve.ts';
 import { countResults, freshFiles, hashInbox, inboxProblem, settleFiles, type RunCounts } from './run-files.ts';
 import {
-  appendRejects, historyFallbackNote, insertLoadedFiles, loadedContents, insertRunFiles, readRejects, ts, type RejectRow,
+  appendRejects, historyFallbackNote, insertLoadedFiles, loadedContents, recordNotes, insertRunFiles, readRejects, ts, type RejectRow,
 } from './run-record.ts';
 
 export { fileOutcomes, listInbox, sha256File } from './run-files.ts';
@@ -221,6 +221,7 @@ async function finish(run: Run, status: RunSummary['status'], error: string | nu
   await exec(run.conn, `update runs set status = $status, error = $error, finished_at = $now::timestamp,
       models_sha256 = coalesce($models, models_sha256) where run_id = $run_id`,
   { status, error, now: ts(run.clock()), models: extra.models ?? null, run_id: run.runId });
+  await recordNotes(run.conn, run.runId, run.notes);
   run.timings.total = Math.round(performance.now() - run.started);
   const { runId, opts, results, modelCount: models, modelTimings, testCount: tests, timings, notes } = run;
   return { runId, status, asOf: opts.asOf, trigger: opts.trigger, files: results, counts: countResults(results), models, tests, modelTimings, timings, error, notes } satisfies RunSummary;

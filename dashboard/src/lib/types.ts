@@ -225,7 +225,7 @@ export interface RunRow {
 }
 
 /** GET /api/pipeline/runs/:id */
-export interface RunDetail { run: RunRow; files: Record<string, unknown>[] }
+export interface RunDetail { run: RunRow; files: Record<string, unknown>[]; notes: string[] }
 
 /** A mapping of GET /api/pipeline/mappings */
 export interface MappingInfo { file: string; name: string; description: string | null; patterns: string[]; datasets: string[] }

@@ -6,6 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { baseline } from './001-baseline.ts';
 import { successionPlans } from './002-succession-plans.ts';
 import { ssoIdentities } from './003-sso-identities.ts';
+import { runNotes } from './004-run-notes.ts';
 
 export interface Migration {
   /** 1, 2, 3, … in order, never reused or renumbered once released. */
@@ -17,7 +18,7 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const MIGRATIONS: readonly Migration[] = [baseline, successionPlans, ssoIdentities];
+export const MIGRATIONS: readonly Migration[] = [baseline, successionPlans, ssoIdentities, runNotes];
 
 /**
  * Tables that hold what people write through Trellis (accounts, sessions, the audit log, saved succession
@@ -33,7 +34,7 @@ export const APP_TABLES: readonly string[] = [
 export const APP_VIEWS: readonly string[] = ['succession_plans'];
 
 /** The pipeline's bookkeeping: written by runs, kept across them, their shape owned by the migrations. */
-export const PIPELINE_TABLES: readonly string[] = ['runs', 'run_files', 'loaded_files', 'run_history', 'rejects'];
+export const PIPELINE_TABLES: readonly string[] = ['runs', 'run_files', 'loaded_files', 'run_history', 'rejects', 'run_notes'];
 
 export class SchemaTooNewError extends Error {
   constructor(readonly version: number, readonly known: number) {

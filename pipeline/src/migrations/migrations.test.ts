@@ -47,7 +47,7 @@ const OWNED = [...APP_TABLES, ...PIPELINE_TABLES].filter((t) => t !== 'schema_mi
 const LATEST = MIGRATIONS.length;
 const PLAN_TABLES = APP_TABLES.filter((t) => t.startsWith('succession_plan_'));
 /** Tables made by migrations after the baseline: the previous version had none of them. */
-const LATER_TABLES = [...PLAN_TABLES, 'sso_identities'];
+const LATER_TABLES = [...PLAN_TABLES, 'sso_identities', 'run_notes'];
 const OLD_OWNED = OWNED.filter((t) => !LATER_TABLES.includes(t));
 
 /** The rows of every table the previous version made, as they read now. */

@@ -60,7 +60,7 @@ export function startChildRun(db: string, inbox: string, asOf: string, pauseAt?:
 }
 
 /** Tables that record runs rather than results (their rows differ by run id and time). */
-const RUN_RECORDS = new Set(['runs', 'run_files', 'loaded_files', 'rejects', 'users', 'sessions', 'audit_log']);
+const RUN_RECORDS = new Set(['runs', 'run_files', 'loaded_files', 'rejects', 'run_notes', 'users', 'sessions', 'audit_log']);
 /** Columns naming the run or the time a row was written. */
 const RUN_COLUMNS = ['_run_id', '_file', '_line', 'run_id', 'loaded_at', 'started_at', 'finished_at'];
 

@@ -7,6 +7,8 @@ export interface ProgressState {
   error?: string | null;
   /** How the run ended in words, e.g. "run 7 succeeded with issues: 1 file refused, 12 rows rejected". */
   outcome?: string | null;
+  /** What the run said besides, once it ended (as `trellis run` prints them). */
+  notes?: string[];
   progress: ProgressEvent | null;
 }
 

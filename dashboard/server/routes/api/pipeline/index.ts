@@ -55,6 +55,7 @@ const Progress = Type.Object({
   finishedAt: Str(),
   error: Str(),
   outcome: Str(),
+  notes: Type.Array(Type.String(), { description: "what the run said besides its status, once it ended (as `trellis run` prints them)" }),
   progress: Type.Union([Type.Null(), Type.Object({
     runId: Int(), phase: Type.String(), dataset: Type.Optional(Type.String()), model: Type.Optional(Type.String()),
     done: Type.Optional(Type.Number()), total: Type.Optional(Type.Number()), message: Type.Optional(Type.String()),
@@ -90,10 +91,10 @@ export default async function pipelineRoutes(app: FastifyInstance) {
 
   app.get('/runs/:id', {
     schema: {
-      summary: 'One run with its per-file results',
+      summary: 'One run with its per-file results and its notes',
       tags: ['pipeline'],
       params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-      response: { 200: Type.Object({ run: RunRow, files: Type.Array(FileRow) }), ...errors },
+      response: { 200: Type.Object({ run: RunRow, files: Type.Array(FileRow), notes: Type.Array(Type.String()) }), ...errors },
     },
     config: ADMIN_ONLY,
   }, async (request) => {
@@ -105,7 +106,9 @@ export default async function pipelineRoutes(app: FastifyInstance) {
       const files = await readRows(conn, `select file, dataset, sha256, status, rows_read::int as rows_read, rows_loaded::int as rows_loaded,
         rows_rejected::int as rows_rejected, rows_warned::int as rows_warned, reason, mapping
         from run_files where run_id = $id order by file, dataset`, { id });
-      return { run, files };
+      const notes = (await hasTable(conn, 'run_notes'))
+        ? (await readRows(conn, 'select note from run_notes where run_id = $id order by position', { id })).map((r) => String(r.note)) : [];
+      return { run, files, notes };
     });
     if (!answer) throw new NotFoundError(`No pipeline run ${id}`);
     return answer;
@@ -181,7 +184,7 @@ export default async function pipelineRoutes(app: FastifyInstance) {
     config: ADMIN_ONLY,
   }, async () => {
     const s = app.pipelineRunner.state;
-    return { running: s.running, runId: s.runId, status: s.status, startedAt: s.startedAt, finishedAt: s.finishedAt, error: s.error, outcome: s.outcome, progress: s.progress };
+    return { running: s.running, runId: s.runId, status: s.status, startedAt: s.startedAt, finishedAt: s.finishedAt, error: s.error, outcome: s.outcome, notes: s.notes, progress: s.progress };
   });
 
   app.get('/mappings', {

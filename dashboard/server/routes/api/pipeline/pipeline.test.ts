@@ -35,6 +35,8 @@ describe('pipeline routes', () => {
     const one = (await app.inject({ url: '/api/pipeline/runs/1', headers: ADMIN })).json();
     expect(one.files.map((f: { file: string }) => f.file)).toContain('employees.csv');
     expect(one.files.find((f: { file: string }) => f.file === 'employees.csv')).toMatchObject({ dataset: 'employees', mapping: null });
+    // what the run said, as `trellis run` printed it (paths has no job_history: the history fallback note)
+    expect(one.notes.some((n: string) => /^history: \d+ of \d+ employee-dates over \d+ dates have no job_history row/.test(n))).toBe(true);
     expect((await app.inject({ url: '/api/pipeline/runs/99', headers: ADMIN })).statusCode).toBe(404);
     expect((await app.inject({ url: '/api/pipeline/runs/abc', headers: ADMIN })).statusCode).toBe(400);
   });
