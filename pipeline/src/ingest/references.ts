@@ -13,6 +13,7 @@ export const MSG = '_ingest_msg';
 const CANDIDATES = '_ingest_cycle_candidates';
 
 export const STAGE_REFS = 3;
+export const STAGE_CYCLES = 4;
 
 /**
  * Every reason a reference not found gives (a reject or a warning: `<column> "<value>" is not in <dataset>`),
@@ -20,7 +21,6 @@ export const STAGE_REFS = 3;
  */
 const NOT_IN = '" is not in ';
 export const UNKNOWN_REFERENCE_LIKE = `%${NOT_IN}%`;
-export const STAGE_CYCLES = 4;
 
 function targetTable(def: DatasetDef, dataset: string): string {
   return dataset === def.name ? WORK : srcTable(dataset as DatasetDef['name']);
