@@ -130,6 +130,20 @@ describe('trellis user', () => {
     expect(await check('ex', 'long-enough-1')).toMatchObject({ role: 'employee', employee_id: 'E1' });
     expect((await cli(['list'])).out).toMatch(/^ex\s+employee\s+E1\s/m);
   });
+
+  it('says when the employee an account stands for is not active in the data (it would see no one)', async () => {
+    const conn = await db.connect();
+    await exec(conn, "insert into src_employees values ('E2')");
+    await exec(conn, 'create table stg_employees (employee_id varchar, full_name varchar, termination_date date)');
+    await exec(conn, "insert into stg_employees values ('E1', 'Ann Here', null), ('E2', 'Bo Gone', '2026-03-27')");
+    await exec(conn, "create table career_path_state as select 'E1' as employee_id");
+    conn.closeSync();
+    const gone = await cli(['add', '--username', 'm2', '--role', 'manager', '--employee-id', 'E2', '--password-stdin'], 'long-enough-1');
+    expect(gone).toMatchObject({ code: 0, out: 'Added manager "m2" (team of E2)\n'
+      + 'note: E2 (Bo Gone) left on 2026-03-27 in the data loaded: the account sees no one until it stands for an active employee\n' });
+    const here = await cli(['add', '--username', 'm1', '--role', 'manager', '--employee-id', 'E1', '--password-stdin'], 'long-enough-1');
+    expect(here).toMatchObject({ code: 0, out: 'Added manager "m1" (team of E1)\n' });
+  });
 });
 
 describe('ensureDemoAccounts', () => {

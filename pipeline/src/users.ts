@@ -113,6 +113,22 @@ export async function addUser(conn: DuckDBConnection, user: NewUser, now = new D
   return (await findUser(conn, user.username))!;
 }
 
+/**
+ * Why an account standing for this employee would see no one, or null: the employee is not active in the
+ * data serving (left, or not hired yet, as of the run's date; the dashboard says the same to them). Null
+ * before any run.
+ */
+export async function inactiveEmployeeNote(conn: DuckDBConnection, employeeId: string): Promise<string | null> {
+  if (!(await tableExists(conn, 'career_path_state')) || !(await tableExists(conn, 'stg_employees'))) return null;
+  const row = await one<{ active: boolean; full_name: string | null; left_on: string | null }>(conn,
+    `select exists (select 1 from career_path_state where employee_id = $id) as active, e.full_name,
+       strftime(e.termination_date, '%Y-%m-%d') as left_on
+     from (select $id as employee_id) as id left join stg_employees e using (employee_id)`, { id: employeeId });
+  if (!row || row.active) return null;
+  return `${employeeId}${row.full_name ? ` (${row.full_name})` : ''} ${row.left_on ? `left on ${row.left_on}` : 'is not active'} in the data loaded: `
+    + 'the account sees no one until it stands for an active employee';
+}
+
 export async function findUser(conn: DuckDBConnection, username: string): Promise<UserRecord | undefined> {
   return one<UserRecord & Record<string, unknown>>(conn,
     `select username, role, employee_id, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') as created_at, disabled
@@ -313,35 +329,37 @@ type Action =
   | { kind: 'remove'; username: string }
   | { kind: 'passwd'; username: string; password: string };
 
-async function viaServer(server: ServerLink, action: Action): Promise<UserRecord[] | void> {
+/** What an action answers: the accounts (list), a note about the account added. */
+interface Outcome { listed?: UserRecord[]; note?: string | null }
+
+async function viaServer(server: ServerLink, action: Action): Promise<Outcome> {
   const base = `${server.base}/api/users`;
   const call = async (method: string, url: string, body?: unknown) => {
     // no content-type without a body: Fastify refuses an empty JSON body (DELETE)
     const headers = { authorization: `Bearer ${server.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
     const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const json = await res.json().catch(() => ({})) as { message?: string; rows?: unknown[] };
+    const json = await res.json().catch(() => ({})) as { message?: string; rows?: unknown[]; note?: string | null };
     if (!res.ok) throw new UserError(json.message ?? `the server answered ${res.status}`);
     return json;
   };
   const name = (u: string) => encodeURIComponent(u);
   switch (action.kind) {
     case 'add':
-      await call('POST', base, { username: action.username, role: action.role, employeeId: action.employeeId, password: action.password });
-      return;
+      return { note: (await call('POST', base, { username: action.username, role: action.role, employeeId: action.employeeId, password: action.password })).note };
     case 'list': {
       const json = await call('GET', base) as { rows: { username: string; role: Role; employeeId: string | null; createdAt: string; disabled: boolean }[] };
-      return json.rows.map((r) => ({ username: r.username, role: r.role, employee_id: r.employeeId, created_at: r.createdAt, disabled: r.disabled }));
+      return { listed: json.rows.map((r) => ({ username: r.username, role: r.role, employee_id: r.employeeId, created_at: r.createdAt, disabled: r.disabled })) };
     }
     case 'remove':
       await call('DELETE', `${base}/${name(action.username)}`);
-      return;
+      return {};
     case 'passwd':
       await call('PUT', `${base}/${name(action.username)}/password`, { password: action.password });
-      return;
+      return {};
   }
 }
 
-async function direct(dbFile: string, action: Action): Promise<UserRecord[] | void> {
+async function direct(dbFile: string, action: Action): Promise<Outcome> {
   const db = await openDbExplained(dbFile);
   const conn = await db.connect();
   try {
@@ -352,17 +370,17 @@ async function direct(dbFile: string, action: Action): Promise<UserRecord[] | vo
       case 'add':
         await addUser(conn, action);
         await audit('user_add', action.username);
-        return;
+        return { note: action.employeeId ? await inactiveEmployeeNote(conn, action.employeeId) : null };
       case 'list':
-        return await listUsers(conn);
+        return { listed: await listUsers(conn) };
       case 'remove':
         await removeUser(conn, action.username);
         await audit('user_remove', action.username);
-        return;
+        return {};
       case 'passwd':
         await setPassword(conn, action.username, action.password);
         await audit('user_passwd', action.username);
-        return;
+        return {};
     }
   } finally {
     conn.closeSync();
@@ -414,9 +432,12 @@ export async function usersCommand(argv: readonly string[], ctx: UsersCommandCon
     }
     const dbFile = ctx.db ?? ctx.config?.db ?? process.env.TRELLIS_DB ?? 'data/trellis.duckdb';
     const server = await findServer(dbFile);
-    const listed = server ? await viaServer(server, action) : await direct(dbFile, action);
+    const { listed, note } = server ? await viaServer(server, action) : await direct(dbFile, action);
     switch (action.kind) {
-      case 'add': out.write(`Added ${action.role} "${action.username}"${action.employeeId ? ` (${action.role === 'employee' ? '' : 'team of '}${action.employeeId})` : ''}\n`); break;
+      case 'add':
+        out.write(`Added ${action.role} "${action.username}"${action.employeeId ? ` (${action.role === 'employee' ? '' : 'team of '}${action.employeeId})` : ''}\n`);
+        if (note) out.write(`note: ${note}\n`);
+        break;
       case 'remove': out.write(`Removed "${action.username}" and ended their sessions\n`); break;
       case 'passwd': out.write(`Password of "${action.username}" changed; their sessions ended\n`); break;
       case 'list': {

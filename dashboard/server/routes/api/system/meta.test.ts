@@ -29,6 +29,15 @@ describe('/api/meta: the employee an account stands for', () => {
     expect((await metaAs('employee', 'E11')).linkedEmployee).toMatchObject({ employeeId: 'E11', terminationDate: '2026-05-10', active: false });
   });
 
+  it('is what an admin adding such an account through the API is told', async () => {
+    const add = (username: string, employeeId: string) => app.inject({ method: 'POST', url: '/api/users', headers: ADMIN,
+      payload: { username, role: 'manager', employeeId, password: 'long-enough-123' } });
+    const gone = await add('left-mgr', 'E10');
+    expect(gone.statusCode).toBe(201);
+    expect(gone.json().note).toBe('E10 (Jon Quit) left on 2026-04-30 in the data loaded: the account sees no one until it stands for an active employee');
+    expect((await add('here-mgr', 'E03')).json().note).toBeNull();
+  });
+
   it('is none for the local token (no employee), and gives no name for an id the data does not have', async () => {
     expect((await app.inject({ url: '/api/meta', headers: ADMIN })).json().linkedEmployee).toBeNull();
     const conn = await db.connect();

@@ -1,7 +1,7 @@
 // Account administration (admins only): list, add, remove, set a password. Every change is audited.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { addUser, listUsers, removeUser, setPassword, UserError } from '../../../../../pipeline/src/users.ts';
+import { addUser, inactiveEmployeeNote, listUsers, removeUser, setPassword, UserError } from '../../../../../pipeline/src/users.ts';
 import { audit } from '../../../auth/audit.ts';
 import { basePath } from '../../../auth/routes-base.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../../errors.ts';
@@ -57,13 +57,19 @@ export default async function usersRoutes(app: FastifyInstance) {
         employeeId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
         password: Password,
       }, { additionalProperties: false }),
-      response: { 201: UserRow, ...errors },
+      response: {
+        201: Type.Object({ ...UserRow.properties, note: Type.Union([Type.String(), Type.Null()], { description: 'why the account would see no one (its employee is not active in the data), else null' }) }),
+        ...errors,
+      },
     },
   }, async (request: FastifyRequest<{ Body: { username: string; role: string; employeeId?: string | null; password: string } }>, reply) => {
     const body = request.body;
-    const user = await store().use((conn) => addUser(conn, body, app.trellisAuth.now())).catch(apiError);
+    const { user, note } = await store().use(async (conn) => {
+      const added = await addUser(conn, body, app.trellisAuth.now());
+      return { user: added, note: added.employee_id ? await inactiveEmployeeNote(conn, added.employee_id) : null };
+    }).catch(apiError);
     await audit(request, 'user_add', user.username, { role: user.role, employeeId: user.employee_id });
-    return reply.status(201).send({ username: user.username, role: user.role, employeeId: user.employee_id ?? null, createdAt: user.created_at, disabled: user.disabled });
+    return reply.status(201).send({ username: user.username, role: user.role, employeeId: user.employee_id ?? null, createdAt: user.created_at, disabled: user.disabled, note });
   });
 
   app.delete(`${base}/:username`, {
