@@ -295,21 +295,25 @@ describe('pipeline', () => {
     await expect.poll(() => page.getByTestId('progress-status').textContent(), { timeout: 60_000 }).toBe('succeeded with issues');
     expect(await page.getByTestId('progress-outcome').textContent()).toMatch(/^run 3 succeeded with issues: 1 row rejected; the rest is loaded\./);
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 15_000 }).toMatch(/Last run #3: succeeded with issues/);
+    // what the run said, in the order it said it, under "Run now" as it ends
+    const notes = (await h.sql<{ note: string }>('select note from run_notes where run_id = 3 order by position')).map((r) => r.note);
+    expect(notes.length).toBeGreaterThan(0);
+    expect(await page.getByTestId('progress-notes').locator('li').allTextContents()).toEqual(notes);
     await page.getByRole('link', { name: 'See the files and rejected rows of run #3' }).click();
     const row = rowsOf(page, 'Rejected rows').first();
     await row.waitFor();
     expect(await page.getByRole('table', { name: 'Rejected rows' }).locator('thead th').allTextContents()).toContain('Dataset');
     expect(await row.textContent()).toMatch(/check_ins_unknown\.csv\s*check_ins\s*2/);
+    // run 3's page (its notes are there once its data is: the tables below are run 3's too)
+    await page.waitForURL(/run=3/);
+    const runNotes = page.getByRole('list', { name: 'Notes of run 3' });
+    await runNotes.waitFor();
+    expect(await runNotes.locator('li').allTextContents()).toEqual(notes);
     // the same reject by kind: the file, the column, the reason with its value blanked, one row, first line 2
     const kinds = page.getByRole('table', { name: 'Rejected rows by kind' });
     expect(await kinds.locator('thead th').allTextContents()).toEqual(['Run', 'File', 'Column', 'Problem', 'Rows', 'First line', 'Severity']);
     expect(await kinds.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim()))))
       .toEqual([['3', 'check_ins_unknown.csv', 'employee_id', 'employee_id "…" is not in employees', '1', '2', 'Reject']]);
-    // and what the run said, in the order it said it
-    const notes = (await h.sql<{ note: string }>('select note from run_notes where run_id = 3 order by position')).map((r) => r.note);
-    expect(notes.length).toBeGreaterThan(0);
-    expect(await page.getByRole('list', { name: 'Notes of run 3' }).locator('li').allTextContents()).toEqual(notes);
-    expect(await page.getByTestId('progress-notes').locator('li').allTextContents()).toEqual(notes);
     await screenshot(page, 'pipeline-run-with-issues');
     expect(errors).toEqual([]);
     await page.close();
