@@ -113,19 +113,27 @@ export async function addUser(conn: DuckDBConnection, user: NewUser, now = new D
   return (await findUser(conn, user.username))!;
 }
 
+/** The employee an account stands for, as the data serving knows them. */
+export interface LinkedEmployee { employeeId: string; fullName: string | null; terminationDate: string | null; active: boolean }
+
 /**
- * Why an account standing for this employee would see no one, or null: the employee is not active in the
- * data serving (left, or not hired yet, as of the run's date; the dashboard says the same to them). Null
- * before any run.
+ * Whom a manager's or employee's account stands for: name, the day they left, and whether they are active
+ * as of the serving run (in career_path_state; not active, their pages show no one). Null before any run.
+ * /api/meta answers it, and `trellis user add` turns it into a note (inactiveEmployeeNote).
  */
-export async function inactiveEmployeeNote(conn: DuckDBConnection, employeeId: string): Promise<string | null> {
+export async function linkedEmployee(conn: DuckDBConnection, employeeId: string): Promise<LinkedEmployee | null> {
   if (!(await tableExists(conn, 'career_path_state')) || !(await tableExists(conn, 'stg_employees'))) return null;
-  const row = await one<{ active: boolean; full_name: string | null; left_on: string | null }>(conn,
-    `select exists (select 1 from career_path_state where employee_id = $id) as active, e.full_name,
-       strftime(e.termination_date, '%Y-%m-%d') as left_on
-     from (select $id as employee_id) as id left join stg_employees e using (employee_id)`, { id: employeeId });
-  if (!row || row.active) return null;
-  return `${employeeId}${row.full_name ? ` (${row.full_name})` : ''} ${row.left_on ? `left on ${row.left_on}` : 'is not active'} in the data loaded: `
+  return (await one<LinkedEmployee & Record<string, unknown>>(conn,
+    `select id.employee_id as "employeeId", e.full_name as "fullName", strftime(e.termination_date, '%Y-%m-%d') as "terminationDate",
+       exists (select 1 from career_path_state c where c.employee_id = id.employee_id) as active
+     from (select $id as employee_id) as id left join stg_employees e on e.employee_id = id.employee_id`, { id: employeeId })) ?? null;
+}
+
+/** Why an account standing for this employee would see no one (linkedEmployee not active), or null. */
+export async function inactiveEmployeeNote(conn: DuckDBConnection, employeeId: string): Promise<string | null> {
+  const linked = await linkedEmployee(conn, employeeId);
+  if (!linked || linked.active) return null;
+  return `${employeeId}${linked.fullName ? ` (${linked.fullName})` : ''} ${linked.terminationDate ? `left on ${linked.terminationDate}` : 'is not active'} in the data loaded: `
     + 'the account sees no one until it stands for an active employee';
 }
 

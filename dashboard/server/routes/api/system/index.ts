@@ -8,6 +8,7 @@ import { SERVING_STATUS_SQL } from '../../../../../pipeline/src/run-outcome.ts';
 import { readOne, readRows } from '../../../rows.ts';
 import { Int, Str, errors } from '../../../schemas.ts';
 import { ROLES } from '../../../auth/user.ts';
+import { linkedEmployee } from '../../../../../pipeline/src/users.ts';
 
 const RunBrief = Type.Union([Type.Null(), Type.Object({
   runId: Type.Integer(),
@@ -31,18 +32,13 @@ const FactorsOff = Type.Object({
   text: Str({ description: 'e.g. "4 factors: no check-ins loaded (low_pulse, pulse_drop, checkins_lapsed, no_career_talk)"; null when none is off' }),
 });
 
-/** The employee a manager's or employee's account is linked to, as the serving data knows them. */
+/** The employee a manager's or employee's account is linked to (pipeline/src/users.ts linkedEmployee). */
 const LinkedEmployee = Type.Union([Type.Null(), Type.Object({
   employeeId: Type.String(),
   fullName: Str({ description: 'null when the id is not in the loaded employees' }),
   terminationDate: Str(),
   active: Type.Boolean({ description: 'active as of the data date: false leaves every page of a manager or employee empty' }),
 })]);
-
-const LINKED_SQL = `select id.employee_id as "employeeId", e.full_name as "fullName",
-    strftime(e.termination_date, '%Y-%m-%d') as "terminationDate",
-    exists (select 1 from career_path_state c where c.employee_id = id.employee_id) as active
-  from (select $id as employee_id) as id left join stg_employees e on e.employee_id = id.employee_id`;
 
 const RUN_SQL = `select run_id::int as "runId", status, strftime(as_of::date, '%Y-%m-%d') as "asOf",
   started_at as "startedAt", finished_at as "finishedAt", trigger, error from runs`;
@@ -75,8 +71,7 @@ export default async function system(app: FastifyInstance) {
       const off: FactorOff[] = (await hasTable(conn, 'retention_factors'))
         ? (await readRows(conn, FACTORS_OFF_SQL)).map((r) => ({ factor: String(r.factor), reason: String(r.reason) })) : [];
       // whom a scoped account stands for, once data is loaded (one who left sees no one: the layout says why)
-      const linked = user?.employeeId && (await hasTable(conn, 'stg_employees')) && (await hasTable(conn, 'career_path_state'))
-        ? (await readOne(conn, LINKED_SQL, { id: user.employeeId })) ?? null : null;
+      const linked = user?.employeeId ? await linkedEmployee(conn, user.employeeId) : null;
       if (!(await hasTable(conn, 'runs'))) return { lastRun: null, lastGoodRun: null, off, linked };
       return {
         lastRun: (await readOne(conn, `${RUN_SQL} order by run_id desc limit 1`)) ?? null,
