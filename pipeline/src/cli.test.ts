@@ -7,6 +7,7 @@ import { TextSink as Sink } from './text-sink.ts';
 import { tableFromIPC } from 'apache-arrow';
 import { all, exec, openDb } from './db.ts';
 import { COMMANDS, main } from './cli.ts';
+import { CONFIG_ENV_NAMES } from './config.ts';
 import { createContext } from './commands/context.ts';
 import { startServer } from './commands/serve.ts';
 
@@ -42,6 +43,23 @@ describe('trellis CLI', () => {
     const r = await cli(name, '--help');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`Usage:\\s+trellis ${name}`));
+  });
+
+  it.each(COMMANDS.map((c) => c.name))('%s --help: every option it explains is in its Usage line', async (name) => {
+    const text = (await cli(name, '--help')).out;
+    const usage = text.slice(0, text.search(/\n\n|$/));
+    const explained = [...text.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]);
+    expect(explained.filter((flag) => !usage.includes(flag))).toEqual([]);
+  });
+
+  it('trellis --help names every configuration variable, and the README or docs/access.md explains each', async () => {
+    const r = await cli('--help');
+    const help = r.out.replace(/\s+/g, ' ');
+    const docs = ['README.md', 'docs/access.md'].map((f) => fs.readFileSync(path.join(REPO, f), 'utf8')).join('\n');
+    expect(CONFIG_ENV_NAMES).toContain('TRELLIS_HISTORY_MONTHS');
+    expect(CONFIG_ENV_NAMES).toContain('TRELLIS_OIDC_ISSUER');
+    expect(CONFIG_ENV_NAMES.filter((v) => !help.includes(v))).toEqual([]);
+    expect(CONFIG_ENV_NAMES.filter((v) => !docs.includes(`\`${v}\``))).toEqual([]);
   });
 
   it('names unknown commands and bad options in one line with a non-zero exit', async () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { createContext, line, UsageError, type CliIo, type Command } from './commands/context.ts';
 import { keepNewFilesPrivate } from './private-files.ts';
+import { CONFIG_ENV_NAMES, CONFIG_FILE } from './config.ts';
 import { backupCommand, restoreCommand } from './commands/backup.ts';
 import { demoCommand } from './commands/demo.ts';
 import { exportCommand } from './commands/export.ts';
@@ -42,6 +43,17 @@ const mappingCommand: Command = {
 /** Every command; add one here (name, summary, usage, run) and it shows in `trellis --help`. */
 export const COMMANDS: Command[] = [runCommand, exportCommand, serveCommand, demoCommand, userCommand, mappingCommand, backupCommand, restoreCommand];
 
+/** `text` broken at spaces into lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
@@ -53,10 +65,7 @@ function overview(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `trellis <command> --help` for the options of a command.',
-    'Configuration: TRELLIS_DB, TRELLIS_INBOX, TRELLIS_MAPPINGS, TRELLIS_SCHEDULE, TRELLIS_PORT, TRELLIS_HOST,',
-    'TRELLIS_AS_OF, TRELLIS_MAX_REJECTS, TRELLIS_MAPPING_MAX_CHARS, TRELLIS_MAPPING_TIMEOUT, TRELLIS_UPLOAD_LIMIT_MB,',
-    'TRELLIS_REQUEST_TIMEOUT_S, TRELLIS_ADMIN_PASSWORD, TRELLIS_ALLOWED_HOSTS, TRELLIS_TRUST_PROXY,',
-    'or trellis.config.json.',
+    ...wrap(`Configuration: ${CONFIG_ENV_NAMES.join(', ')}, or ${CONFIG_FILE} (README.md "Configuration").`, 100),
   ].join('\n');
 }
 

@@ -35,6 +35,9 @@ const ENV: Partial<Record<(typeof KEYS)[number], string>> = {
   groupsClaim: 'TRELLIS_OIDC_GROUPS_CLAIM',
 };
 
+/** The environment variables of the `oidc` block (`trellis --help` lists them). */
+export const OIDC_ENV_NAMES: readonly string[] = Object.values(ENV);
+
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** An http(s) URL; plain http only on loopback (a provider run locally for tests or a trial). */

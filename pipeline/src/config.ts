@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { hostName, isProxyAddress } from './host-names.ts';
-import { parseOidc, type OidcConfig } from './config-oidc.ts';
+import { OIDC_ENV_NAMES, parseOidc, type OidcConfig } from './config-oidc.ts';
 
 export type { OidcConfig } from './config-oidc.ts';
 import { DEFAULT_BACKTEST_HORIZON_MONTHS, DEFAULT_RISK_WEIGHTS, parseRiskWeights, type RiskWeights } from './model-settings.ts';
@@ -93,6 +93,9 @@ const FIELDS: { key: Exclude<keyof Config, 'configFile' | 'mappingsDirSet' | 'oi
 ];
 
 export const CONFIG_FILE = 'trellis.config.json';
+
+/** Every environment variable a Trellis process reads its configuration from (`trellis --help` lists them). */
+export const CONFIG_ENV_NAMES: readonly string[] = ['TRELLIS_CONFIG', ...FIELDS.map((f) => f.env), ...OIDC_ENV_NAMES];
 
 /** True for an existing calendar date written YYYY-MM-DD. */
 export function isIsoDate(value: string): boolean {

@@ -47,7 +47,7 @@ function ended(ctx: CommandContext, run: { runId: number; status: string; error:
 export const runCommand: Command = {
   name: 'run',
   summary: 'load new files from the inbox and rebuild the models',
-  usage: `Usage: trellis run [--inbox DIR] [--db FILE] [--as-of YYYY-MM-DD]
+  usage: `Usage: trellis run [--inbox DIR] [--db FILE] [--as-of YYYY-MM-DD] [--history-months N]
 
 Loads the CSV/Parquet files in the inbox (files already loaded are skipped), rebuilds every model
 and runs the model tests, all in one transaction: a failure leaves the previous results in place.
