@@ -276,7 +276,7 @@ describe('trellis CLI', () => {
 });
 
 describe('trellis serve: the scheduled run', () => {
-  it('logs how the run ended: committed with issues is not a plain "finished"', async () => {
+  it('logs how the run ended (committed with issues is not a plain "finished"), and the run\'s notes under it', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-sched-'));
     fs.mkdirSync(path.join(tmp, 'inbox'));
     for (const f of fs.readdirSync(ORG).filter((x) => x.endsWith('.csv'))) fs.copyFileSync(path.join(ORG, f), path.join(tmp, 'inbox', f));
@@ -285,13 +285,19 @@ describe('trellis serve: the scheduled run', () => {
     const ctx = createContext({ stdout: new Sink(), stderr, env: { TRELLIS_INBOX: 'inbox', TRELLIS_AS_OF: AS_OF }, cwd: tmp });
     const db = await openDb(path.join(tmp, 'trellis.duckdb'));
     const server = await startServer(ctx, db, { ...ctx.config(), port: 0 }, { scheduleExpr: null });
+    let notes: string[];
     try {
       server.scheduler.trigger('schedule');
       await server.scheduler.idle();
+      const conn = await db.connect();
+      notes = (await all<{ note: string }>(conn, 'select note from run_notes where run_id = 1 order by position')).map((r) => r.note);
+      conn.closeSync();
     } finally {
       await server.close();
       db.close();
     }
-    expect(stderr.text).toContain('[pipeline] run finished (schedule): run 1 succeeded with issues: 1 file refused\n');
+    expect(notes.length).toBeGreaterThan(0);
+    expect(stderr.text).toContain(['[pipeline] run finished (schedule): run 1 succeeded with issues: 1 file refused',
+      ...notes.map((n) => `  note: ${n}`)].join('\n') + '\n');
   });
 });

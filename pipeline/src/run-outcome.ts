@@ -50,3 +50,8 @@ export function describeOutcome(run: { runId: number | null; status: string; err
   ];
   return `${head}: ${parts.join(', ')}`;
 }
+
+/** A run's text followed by its notes, one indented `note:` line each (as `trellis run` prints them). */
+export function withNotes(text: string, notes: readonly string[]): string {
+  return [text, ...notes.map((x) => `  note: ${x}`)].join('\n');
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { effectiveAsOf, isIsoDate, mappingsDirFor } from '../config.ts';
 import { runPipeline, type FileResult, type RunSummary } from '../run.ts';
 import { inboxProblem } from '../run-files.ts';
-import { describeOutcome, exitCodeOf, type FileIssue } from '../run-outcome.ts';
+import { describeOutcome, exitCodeOf, withNotes, type FileIssue } from '../run-outcome.ts';
 import { findServer, openDbExplained, runViaServer, type RemoteRun } from '../server-link.ts';
 import { line, parse, progressPrinter, UsageError, type Command, type CommandContext } from './context.ts';
 
@@ -24,7 +24,7 @@ export function formatSummary(s: Pick<RunSummary, 'runId' | 'status' | 'asOf' | 
   const head = `run ${s.runId} ${s.status} (as of ${s.asOf}) in ${(s.timings.total / 1000).toFixed(1)} s: `
     + `${c.loaded} loaded, ${c.skipped} skipped, ${c.refused} refused, ${c.superseded} superseded; `
     + `${n(c.rowsLoaded)} rows loaded, ${n(c.rowsRejected)} rejected, ${n(c.rowsWarned)} warnings`;
-  return [head, ...fileLines(s.files), ...s.notes.map((x) => `  note: ${x}`)].join('\n');
+  return withNotes([head, ...fileLines(s.files)].join('\n'), s.notes);
 }
 
 const fromServer = (f: RemoteRun['files'][number]): FileLine => ({

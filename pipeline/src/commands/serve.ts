@@ -11,7 +11,7 @@ import { all, type Db as Db } from '../db.ts';
 import { discoverModels, modelsFingerprint } from '../models.ts';
 import { runPipeline } from '../run.ts';
 import { inboxProblem } from '../run-files.ts';
-import { describeOutcome, SERVING_STATUS_SQL } from '../run-outcome.ts';
+import { describeOutcome, SERVING_STATUS_SQL, withNotes } from '../run-outcome.ts';
 import { createScheduler, serverTime, type Scheduler } from '../schedule.ts';
 import { findServer, openDbExplained, serverFilePath } from '../server-link.ts';
 import { line, parse, type Command, type CommandContext } from './context.ts';
@@ -52,23 +52,26 @@ export async function startServer(
       db, localToken: token, errorLog: (text: string) => line(ctx.stderr, text),
     });
     const runner = (app as FastifyInstance & {
-      pipelineRunner?: { start(db: Db, o: unknown): Promise<unknown>; idle(): Promise<void>; state: { outcome: string | null } };
+      pipelineRunner?: { start(db: Db, o: unknown): Promise<unknown>; idle(): Promise<void>; state: { outcome: string | null; notes: string[] } };
     }).pipelineRunner;
     if (runner) {
       // through the server's runner, so the dashboard sees the scheduled run's progress
       runInServer = async (reason) => {
         await runner.start(db, { inbox, mappingsDir, asOf: effectiveAsOf(config), historyMonths: config.historyMonths, trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile, mappingLimits: config, settings: config });
         await runner.idle();
-        return runner.state.outcome;
+        return runner.state.outcome === null ? null : withNotes(runner.state.outcome, runner.state.notes);
       };
     }
   } else {
     app = await stubServer();
   }
-  const run = runInServer ?? (async (reason: string) => describeOutcome(await runPipeline(db, {
-    inbox, mappingsDir, asOf: effectiveAsOf(config), historyMonths: config.historyMonths, trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile,
-    mappingLimits: config, settings: config,
-  })));
+  const run = runInServer ?? (async (reason: string) => {
+    const summary = await runPipeline(db, {
+      inbox, mappingsDir, asOf: effectiveAsOf(config), historyMonths: config.historyMonths, trigger: reason === 'schedule' ? 'schedule' : 'api', maxRejectsPerFile: config.maxRejectsPerFile,
+      mappingLimits: config, settings: config,
+    });
+    return withNotes(describeOutcome(summary), summary.notes);
+  });
   const outdated = await modelsChangedSinceLastRun(db, config);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
