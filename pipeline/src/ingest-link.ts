@@ -9,6 +9,8 @@ export interface InboxFile {
   name: string;
   sha256: string;
   bytes: number;
+  /** Size and modification time when hashed (run-files.ts fileStamp). */
+  stamp: string;
   dataset: DatasetName | null;
 }
 

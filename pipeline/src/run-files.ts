@@ -31,7 +31,8 @@ export function inboxProblem(inbox: string): string | null {
 /**
  * The files directly in the inbox (not subfolders, not dotfiles such as uploads in progress), in byte
  * order of name. Every one is considered: a file that is neither CSV nor Parquet (an `.xlsx` dropped by
- * mistake) is refused with a reason rather than silently left lying there.
+ * mistake) is refused with a reason rather than silently left lying there, except one still being written
+ * (BEING_WRITTEN, hashInbox).
  */
 export function listInbox(inbox: string): string[] {
   if (inboxProblem(inbox)) return [];
@@ -58,16 +59,40 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** The inbox's files (listInbox) with their hashes and sizes. */
-export async function hashInbox(inbox: string, onFile: (i: number, total: number, name: string) => void): Promise<InboxFile[]> {
+/**
+ * Names a file has while a tool is still writing it (WinSCP's `.filepart`, a browser's `.crdownload` or
+ * `.part`, …; rsync's temporary files start with a dot and are not listed at all). Such a file is left in
+ * the inbox for a later run, never refused: refusing would move it away under the tool's feet.
+ */
+export const BEING_WRITTEN = /\.(part|partial|filepart|crdownload|download|tmp)$/i;
+
+/** A file's size and modification time: two looks that differ mean something is writing it. */
+export function fileStamp(file: string): string {
+  const s = fs.statSync(file);
+  return `${s.size}:${s.mtimeMs}`;
+}
+
+/**
+ * The inbox's files (listInbox) with their hashes and sizes, and those left for a later run because they
+ * are still being written: a name of BEING_WRITTEN, or a size or time that changed while the file was hashed.
+ */
+export async function hashInbox(inbox: string, onFile: (i: number, total: number, name: string) => void): Promise<{ files: InboxFile[]; writing: string[] }> {
   const names = listInbox(inbox);
   const files: InboxFile[] = [];
+  const writing: string[] = [];
   for (const [i, name] of names.entries()) {
-    onFile(i, names.length, name);
     const full = path.join(inbox, name);
-    files.push({ path: full, name, sha256: await sha256File(full), bytes: fs.statSync(full).size, dataset: datasetForFile(name) as DatasetName | null });
+    const before = BEING_WRITTEN.test(name) ? null : fileStamp(full);
+    onFile(i, names.length, name);
+    const sha256 = before === null ? '' : await sha256File(full);
+    const stamp = before === null ? null : fileStamp(full);
+    if (stamp === null || stamp !== before) {
+      writing.push(name);
+      continue;
+    }
+    files.push({ path: full, name, sha256, bytes: Number(stamp.split(':')[0]), stamp, dataset: datasetForFile(name) as DatasetName | null });
   }
-  return files;
+  return { files, writing };
 }
 
 /** The fresh files, and those skipped: identical to a file already loaded (`known` hashes) or to an earlier one of this drop. */
@@ -137,13 +162,22 @@ function moveFile(from: string, toDir: string, name: string): void {
   }
 }
 
-/** Move the files of a committed run: accepted ones to archive/<run_id>/, refused ones to refused/ with a reason. */
-export function settleFiles(inbox: string, runId: number, files: FileResult[]): string[] {
+/**
+ * Move the files of a committed run: accepted ones to archive/<run_id>/, refused ones to refused/ with a
+ * reason. A file whose size or time differs from when the run hashed it (`stamps`, by name) is being written
+ * again: it stays in the inbox, and the next run reads it whole (its content is new).
+ */
+export function settleFiles(inbox: string, runId: number, files: FileResult[], stamps: ReadonlyMap<string, string>): string[] {
   const problems: string[] = [];
   for (const [file, f] of fileOutcomes(files)) {
     const from = path.join(inbox, file);
     if (!fs.existsSync(from)) continue;
     try {
+      const stamp = stamps.get(file);
+      if (stamp !== undefined && fileStamp(from) !== stamp) {
+        problems.push(`${file} changed after the run read it (still being written?): left in the inbox, the next run reads it again`);
+        continue;
+      }
       if (f.status === 'refused') {
         const dir = path.join(inbox, 'refused');
         moveFile(from, dir, file);

@@ -266,3 +266,70 @@ describe('a file dropped again whose rows lacked what they refer to', () => {
     expect(await active()).toEqual(['e1', 'e5', 'e6']);
   });
 });
+
+describe('a file still being written when the run starts (a nightly copy not yet done)', () => {
+  const employees = csv('employees', [emp('e1', 'Eng'), emp('e3', 'Ops')]);
+  let env: RunEnv;
+  let conn: DuckDBConnection;
+  const active = async () => (await all<{ employee_id: string }>(conn, 'select employee_id from stg_employees order by 1')).map((r) => r.employee_id);
+  const inInbox = () => fs.readdirSync(env.inbox).filter((f) => !['archive', 'refused'].includes(f)).sort();
+
+  beforeAll(async () => {
+    env = await runEnv('trellis-writing-', AS_OF, '2026-04-01T02:00:00Z', { sqlDir: sqlDir() });
+    conn = await env.db.connect();
+    env.drop('roles.csv', roles);
+  });
+  afterAll(() => env.db.close());
+
+  it('leaves a file named as one being written (WinSCP .filepart, .part) in the inbox, neither loaded nor refused', async () => {
+    env.drop('employees.csv.filepart', employees.slice(0, 40));
+    env.drop('check_ins.csv.part', 'employee_id,week_of\n');
+    const s = await runPipeline(env.db, env.opts);
+    expect(s.files.map((f) => [f.file, f.status])).toEqual([['roles.csv', 'loaded']]);
+    expect(s.notes).toContain('2 files still being written (a name such as .filepart or .part, or a size that changed while it was read), '
+      + 'left in the inbox for the next run: check_ins.csv.part, employees.csv.filepart');
+    expect(inInbox()).toEqual(['check_ins.csv.part', 'employees.csv.filepart']);
+    expect(fs.existsSync(path.join(env.inbox, 'refused'))).toBe(false);
+    // the copy ends with its rename: the next run loads it
+    fs.rmSync(path.join(env.inbox, 'check_ins.csv.part'));
+    fs.renameSync(path.join(env.inbox, 'employees.csv.filepart'), path.join(env.inbox, 'employees.csv'));
+    env.drop('employees.csv', employees);
+    expect((await runPipeline(env.db, { ...env.opts, asOf: '2026-03-30' })).files).toMatchObject([{ file: 'employees.csv', status: 'loaded', rowsLoaded: 2 }]);
+    expect(await active()).toEqual(['e1', 'e3']);
+  });
+
+  it('leaves a file whose size changes while it is hashed for the next run', async () => {
+    const partial = csv('employees', [emp('e1', 'Eng')]);
+    env.drop('employees.csv', partial);
+    const s = await runPipeline(env.db, {
+      ...env.opts, asOf: '2026-03-29',
+      // the copy goes on after the run's first look at the file
+      onProgress: (e) => { if (e.message === 'hashing employees.csv') fs.appendFileSync(path.join(env.inbox, 'employees.csv'), 'e9,'); },
+    });
+    expect(s.files).toEqual([]);
+    expect(s.notes.join('\n')).toMatch(/1 file still being written .*: employees\.csv$/m);
+    expect(inInbox()).toEqual(['employees.csv']);
+    expect(await active()).toEqual(['e1', 'e3']);
+    fs.rmSync(path.join(env.inbox, 'employees.csv'));
+  });
+
+  it('does not archive a file that changed after the run read it: the next run reads it again, whole', async () => {
+    const first = csv('employees', [emp('e1', 'Eng')]);
+    env.drop('employees.csv', first);
+    const s = await runPipeline(env.db, {
+      ...env.opts, asOf: '2026-03-28',
+      // the rest of the file arrives while the models build
+      onProgress: (e) => {
+        if (e.phase === 'models' && e.done === 0) fs.writeFileSync(path.join(env.inbox, 'employees.csv'), csv('employees', [emp('e1', 'Eng'), emp('e7', 'Ops')]));
+      },
+    });
+    expect(s.files).toMatchObject([{ file: 'employees.csv', status: 'loaded', rowsLoaded: 1 }]);
+    expect(s.notes).toContain('employees.csv changed after the run read it (still being written?): left in the inbox, the next run reads it again');
+    expect(inInbox()).toEqual(['employees.csv']);
+    expect(await active()).toEqual(['e1']);
+    const next = await runPipeline(env.db, { ...env.opts, asOf: '2026-03-28' });
+    expect(next.files).toMatchObject([{ file: 'employees.csv', status: 'loaded', rowsLoaded: 2 }]);
+    expect(await active()).toEqual(['e1', 'e7']);
+    expect(inInbox()).toEqual([]);
+  });
+});

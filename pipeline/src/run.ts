@@ -133,6 +133,8 @@ interface Run {
   started: number;
   timings: RunSummary['timings'];
   notes: string[];
+  /** Size and time of each inbox file when hashed, by name (settleFiles moves only a file still the same). */
+  stamps: Map<string, string>;
   progress: (e: Omit<ProgressEvent, 'runId'>) => void;
   results: FileResult[];
   modelCount: number;
@@ -211,6 +213,7 @@ async function startRun(db: Db, opts: RunOptions, me: { runId: number | null }):
     db, conn, opts, runId, clock, started,
     timings: { hash: 0, ingest: 0, models: 0, commit: 0, archive: 0, total: 0 },
     notes: [],
+    stamps: new Map(),
     progress: (e) => opts.onProgress?.({ runId, ...e }),
     results: [], modelCount: 0, modelTimings: [], testCount: 0, schema: null, inTransaction: false, prepared: null,
   };
@@ -231,7 +234,12 @@ async function finish(run: Run, status: RunSummary['status'], error: string | nu
 async function readInbox(run: Run): Promise<{ fresh: InboxFile[]; skipped: FileResult[] }> {
   const problem = inboxProblem(run.opts.inbox);
   if (problem) run.notes.push(`${problem}: no files to load`);
-  const files = await hashInbox(run.opts.inbox, (i, total, name) => run.progress({ phase: 'read', done: i, total, message: `hashing ${name}` }));
+  const { files, writing } = await hashInbox(run.opts.inbox, (i, total, name) => run.progress({ phase: 'read', done: i, total, message: `hashing ${name}` }));
+  if (writing.length) {
+    run.notes.push(`${writing.length} file${writing.length === 1 ? '' : 's'} still being written (a name such as .filepart or .part, `
+      + `or a size that changed while it was read), left in the inbox for the next run: ${writing.join(', ')}`);
+  }
+  run.stamps = new Map(files.map((f) => [f.name, f.stamp]));
   const loaded = await loadedContents(run.conn);
   let { fresh, skipped } = freshFiles(files, new Set(loaded.map((l) => l.sha256)));
   // A file some of whose rows were rejected (or links emptied) for want of a row they refer to is loaded
@@ -272,7 +280,7 @@ async function settleUnchanged(run: Run, skipped: FileResult[], plan: ModelPlan)
   await insertRunFiles(run.conn, run.runId, run.results);
   run.notes.push('no new files and the same as-of date: the models are unchanged, nothing rebuilt');
   const t = performance.now();
-  run.notes.push(...settleFiles(run.opts.inbox, run.runId, run.results));
+  run.notes.push(...settleFiles(run.opts.inbox, run.runId, run.results, run.stamps));
   lap(run, 'archive', t);
   return finish(run, 'no_change', null, { models: plan.fingerprint });
 }
@@ -398,7 +406,7 @@ async function commitRun(run: Run, plan: ModelPlan): Promise<ReturnType<typeof c
 
 /** archive: move the committed run's files to archive/<run_id>/ or refused/. */
 function settleCommitted(run: Run): void {
-  run.notes.push(...settleFiles(run.opts.inbox, run.runId, run.results));
+  run.notes.push(...settleFiles(run.opts.inbox, run.runId, run.results, run.stamps));
 }
 
 async function checkpoint(run: Run): Promise<void> {
