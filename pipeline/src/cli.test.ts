@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { TextSink as Sink } from './text-sink.ts';
@@ -272,6 +273,26 @@ describe('trellis CLI', () => {
       expect(listed).not.toContain('users');
       expect(listed).toEqual([...listed].sort());
     });
+  });
+});
+
+describe('trellis serve: a port it cannot listen on', () => {
+  it('says the port is in use and how to choose another, and closes what it opened', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-port-'));
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as net.AddressInfo).port;
+    const ctx = createContext({ stdout: new Sink(), stderr: new Sink(), env: {}, cwd: tmp });
+    const db = await openDb(path.join(tmp, 'trellis.duckdb'));
+    try {
+      await expect(startServer(ctx, db, { ...ctx.config(), port }, { scheduleExpr: null }))
+        .rejects.toThrow(`port ${port} is already in use on 127.0.0.1 (another Trellis, or another program, listens there): `
+          + 'stop it, or choose another port with TRELLIS_PORT=N (trellis serve also takes --port N)');
+      expect(fs.existsSync(path.join(tmp, 'trellis.duckdb.server.json'))).toBe(false);
+    } finally {
+      busy.close();
+      db.close();
+    }
   });
 });
 

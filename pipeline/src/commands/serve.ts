@@ -37,6 +37,20 @@ async function stubServer(): Promise<FastifyInstance> {
 }
 
 /** Start the server on `db` (owned by this process from now on) with the schedule. */
+/** Why the server could not listen, in words and with what to do (Node's own message names no way out). */
+export function listenProblem(err: NodeJS.ErrnoException, config: Pick<Config, 'port' | 'host'>): string {
+  const where = `${config.host}:${config.port}`;
+  if (err.code === 'EADDRINUSE') {
+    return `port ${config.port} is already in use on ${config.host} (another Trellis, or another program, listens there): `
+      + 'stop it, or choose another port with TRELLIS_PORT=N (trellis serve also takes --port N)';
+  }
+  if (err.code === 'EACCES') {
+    return `not allowed to listen on ${where}${config.port < 1024 ? ': ports below 1024 need root; use a port such as 8080 (behind a reverse proxy for 80 or 443)' : ''}`;
+  }
+  if (err.code === 'EADDRNOTAVAIL') return `${config.host} is not an address of this machine (TRELLIS_HOST): use 127.0.0.1, 0.0.0.0 or one of its addresses`;
+  return `could not listen on ${where}: ${err.message}`;
+}
+
 export async function startServer(
   ctx: CommandContext, db: Db, config: Config, opts: { inbox?: string; scheduleExpr?: string | null; staticDir?: string } = {},
 ): Promise<RunningServer> {
@@ -73,7 +87,12 @@ export async function startServer(
     return withNotes(describeOutcome(summary), summary.notes);
   });
   const outdated = await modelsChangedSinceLastRun(db, config);
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await app.close();
+    throw new Error(listenProblem(err as NodeJS.ErrnoException, config));
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const file = serverFilePath(db.path);
