@@ -25,7 +25,7 @@ const userCommand: Command = {
     };
     if (!mod.usersCommand) throw new Error('pipeline/src/users.ts exports no usersCommand');
     const sub = args[0] === '--help' || args[0] === '-h' ? ['help'] : args;
-    return mod.usersCommand(sub, { config: ctx.config(), stdout: ctx.stdout, stderr: ctx.stderr });
+    return mod.usersCommand(sub, { config: ctx.config(), cwd: ctx.cwd, stdout: ctx.stdout, stderr: ctx.stderr });
   },
 };
 

@@ -60,6 +60,18 @@ describe('passwords', () => {
 });
 
 describe('trellis user', () => {
+  it('--db names the database, as for trellis run, export and backup (a relative path from the working folder)', async () => {
+    const out = sink();
+    const err = sink();
+    const args = ['add', '--username', 'otto', '--role', 'leader', '--password-stdin', '--db', 'other.duckdb'];
+    expect(await usersCommand(args, { db: dbFile, cwd: dir, stdin: Readable.from(['other-secret-1']), stdout: out.stream, stderr: err.stream })).toBe(0);
+    expect(err.text()).toBe('');
+    const elsewhere = sink();
+    expect(await usersCommand(['list', `--db=${path.join(dir, 'other.duckdb')}`], { db: dbFile, stdout: elsewhere.stream })).toBe(0);
+    expect(elsewhere.text()).toMatch(/^otto\s+leader\s+-/m);
+    expect((await cli(['list'])).out).not.toMatch(/otto/);
+  });
+
   it('adds, lists, changes the password of and removes a user; the password never shows', async () => {
     const add = await cli(['add', '--username', 'ada', '--role', 'admin', '--password-stdin'], 'first-secret-1\n');
     expect(add).toMatchObject({ code: 0, err: '' });

@@ -2,6 +2,7 @@
 // migrations/), password hashing (scrypt with a per-user salt), and the `trellis user …` CLI. Passwords
 // are never logged or echoed.
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, exec, one, tableExists } from './db.ts';
@@ -287,8 +288,10 @@ export async function ensureDemoAccounts(conn: DuckDBConnection, opts: {
 // ---- CLI: trellis user add|list|remove|passwd --------------------------------------------------------
 
 export interface UsersCommandContext {
-  /** The DuckDB file (else ctx.config.db, else TRELLIS_DB, else data/trellis.duckdb). */
+  /** The DuckDB file (else ctx.config.db, else TRELLIS_DB, else data/trellis.duckdb); --db wins. */
   db?: string;
+  /** The folder a relative --db is taken from (default the process's). */
+  cwd?: string;
   config?: { db: string };
   stdin?: Readable;
   stdout?: Writable;
@@ -296,11 +299,13 @@ export interface UsersCommandContext {
 }
 
 const USAGE = `Usage:
-  trellis user add --username U --role ${ROLES.join('|')} [--employee-id E] --password-stdin
-  trellis user list
-  trellis user remove --username U
-  trellis user passwd --username U --password-stdin
-The password is read from standard input (one line), e.g.  printf '%s' "$PW" | trellis user add ...`;
+  trellis user add --username U --role ${ROLES.join('|')} [--employee-id E] --password-stdin [--db FILE]
+  trellis user list [--db FILE]
+  trellis user remove --username U [--db FILE]
+  trellis user passwd --username U --password-stdin [--db FILE]
+The password is read from standard input (one line), e.g.  printf '%s' "$PW" | trellis user add ...
+The accounts are in the database: --db FILE, else TRELLIS_DB, else data/trellis.duckdb (while a server
+runs on it, the server makes the change).`;
 
 function parseFlags(args: string[]): Record<string, string | true> {
   const flags: Record<string, string | true> = {};
@@ -310,7 +315,7 @@ function parseFlags(args: string[]): Record<string, string | true> {
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
     if (name === 'password-stdin') { flags[name] = true; continue; }
     if (name === 'password') throw new UserError('passwords are not taken on the command line (they end up in shell history): use --password-stdin');
-    if (!['username', 'role', 'employee-id'].includes(name)) throw new UserError(`unknown option --${name}\n${USAGE}`);
+    if (!['username', 'role', 'employee-id', 'db'].includes(name)) throw new UserError(`unknown option --${name}\n${USAGE}`);
     const value = inline ?? args[++i];
     if (value === undefined || value.startsWith('--')) throw new UserError(`--${name} needs a value`);
     flags[name] = value;
@@ -438,7 +443,8 @@ export async function usersCommand(argv: readonly string[], ctx: UsersCommandCon
       default:
         throw new UserError(`unknown command "user ${sub}"\n${USAGE}`);
     }
-    const dbFile = ctx.db ?? ctx.config?.db ?? process.env.TRELLIS_DB ?? 'data/trellis.duckdb';
+    const dbFile = typeof flags.db === 'string' ? path.resolve(ctx.cwd ?? process.cwd(), flags.db)
+      : ctx.db ?? ctx.config?.db ?? process.env.TRELLIS_DB ?? 'data/trellis.duckdb';
     const server = await findServer(dbFile);
     const { listed, note } = server ? await viaServer(server, action) : await direct(dbFile, action);
     switch (action.kind) {
