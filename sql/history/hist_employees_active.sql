@@ -14,43 +14,60 @@ roles as (select * from stg_roles),
 
 jobs as (select * from int_job_history_ordered),
 
-job_spans as (
-    -- each job row holds from its effective_date until the employee's next one
+spans as (
+    -- [span_from, span_until): the days one set of values holds, within the employment [hire_date,
+    -- termination_date): before the employee's first job row (or always, without any) the snapshot's values,
+    -- then each job row until their next one. The dates then take one range join to ~3 spans per employee,
+    -- not an as-of join of every employee-date (~20 per employee) to the job rows
     select
-        employee_id, effective_date, role_id, manager_id, department, promoted_on,
-        coalesce(lead(effective_date) over (partition by employee_id order by effective_date), date '9999-12-31')
-            as effective_until
-    from jobs
-),
-
-active as (
-    -- only the columns needed (the as-of join below sorts whole rows); one inequality in the join condition
-    -- (a range join), the termination test after it
-    select
-        dates.as_of_date, employees.employee_id, employees.department, employees.role_id, employees.manager_id,
-        employees.hire_date, employees.last_promotion_date
+        employees.employee_id,
+        employees.hire_date as span_from,
+        least(coalesce(first_jobs.effective_date, date '9999-12-31'), coalesce(employees.termination_date, date '9999-12-31'))
+            as span_until,
+        employees.department,
+        employees.role_id,
+        employees.manager_id,
+        null::date as promoted_on,
+        false as has_job_row,
+        employees.hire_date,
+        employees.last_promotion_date
     from employees
-    join dates on employees.hire_date <= dates.as_of_date
-    where employees.termination_date is null or employees.termination_date > dates.as_of_date
+    left join (select employee_id, min(effective_date) as effective_date from jobs group by employee_id) as first_jobs
+        using (employee_id)
+    union all
+    select
+        jobs.employee_id,
+        greatest(jobs.effective_date, employees.hire_date),
+        least(coalesce(lead(jobs.effective_date) over (partition by jobs.employee_id order by jobs.effective_date), date '9999-12-31'),
+              coalesce(employees.termination_date, date '9999-12-31')),
+        coalesce(jobs.department, employees.department),
+        coalesce(jobs.role_id, employees.role_id),
+        jobs.manager_id,
+        jobs.promoted_on,
+        true,
+        employees.hire_date,
+        employees.last_promotion_date
+    from jobs
+    join employees using (employee_id)
 ),
 
 at_date as (
+    -- active at T (hire_date <= T, no termination by T) and the span holding T: one inequality each side
     select
-        active.as_of_date,
-        active.employee_id,
-        coalesce(jobs.department, active.department) as department,
-        coalesce(jobs.role_id, active.role_id) as role_id,
-        case when jobs.employee_id is null then active.manager_id else jobs.manager_id end as manager_id,
-        active.hire_date,
-        coalesce(jobs.promoted_on,
-                 case when active.last_promotion_date <= active.as_of_date then active.last_promotion_date end)
+        dates.as_of_date,
+        spans.employee_id,
+        spans.department,
+        spans.role_id,
+        spans.manager_id,
+        spans.hire_date,
+        coalesce(spans.promoted_on,
+                 case when spans.last_promotion_date <= dates.as_of_date then spans.last_promotion_date end)
             as last_promotion_date,
-        jobs.employee_id is not null as has_job_row
-    from active
-    left join job_spans as jobs
-        on jobs.employee_id = active.employee_id
-       and jobs.effective_date <= active.as_of_date
-       and jobs.effective_until > active.as_of_date
+        spans.has_job_row
+    from spans
+    join dates
+        on dates.as_of_date >= spans.span_from
+       and dates.as_of_date < spans.span_until
 )
 
 select
