@@ -82,15 +82,16 @@ export async function hashInbox(inbox: string, onFile: (i: number, total: number
   const writing: string[] = [];
   for (const [i, name] of names.entries()) {
     const full = path.join(inbox, name);
-    const before = BEING_WRITTEN.test(name) ? null : fileStamp(full);
-    onFile(i, names.length, name);
-    const sha256 = before === null ? '' : await sha256File(full);
-    const stamp = before === null ? null : fileStamp(full);
-    if (stamp === null || stamp !== before) {
+    if (BEING_WRITTEN.test(name)) {
       writing.push(name);
       continue;
     }
-    files.push({ path: full, name, sha256, bytes: Number(stamp.split(':')[0]), stamp, dataset: datasetForFile(name) as DatasetName | null });
+    const before = fileStamp(full);
+    onFile(i, names.length, name);
+    const sha256 = await sha256File(full);
+    const stamp = fileStamp(full);
+    if (stamp !== before) writing.push(name);
+    else files.push({ path: full, name, sha256, bytes: fs.statSync(full).size, stamp, dataset: datasetForFile(name) as DatasetName | null });
   }
   return { files, writing };
 }

@@ -36,9 +36,8 @@ async function stubServer(): Promise<FastifyInstance> {
   return app;
 }
 
-/** Start the server on `db` (owned by this process from now on) with the schedule. */
 /** Why the server could not listen, in words and with what to do (Node's own message names no way out). */
-export function listenProblem(err: NodeJS.ErrnoException, config: Pick<Config, 'port' | 'host'>): string {
+function listenProblem(err: NodeJS.ErrnoException, config: Pick<Config, 'port' | 'host'>): string {
   const where = `${config.host}:${config.port}`;
   if (err.code === 'EADDRINUSE') {
     return `port ${config.port} is already in use on ${config.host} (another Trellis, or another program, listens there): `
@@ -51,6 +50,7 @@ export function listenProblem(err: NodeJS.ErrnoException, config: Pick<Config, '
   return `could not listen on ${where}: ${err.message}`;
 }
 
+/** Start the server on `db` (owned by this process from now on) with the schedule. */
 export async function startServer(
   ctx: CommandContext, db: Db, config: Config, opts: { inbox?: string; scheduleExpr?: string | null; staticDir?: string } = {},
 ): Promise<RunningServer> {
