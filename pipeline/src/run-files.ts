@@ -64,10 +64,10 @@ export async function sha256File(file: string): Promise<string> {
  * `.part`, …; rsync's temporary files start with a dot and are not listed at all). Such a file is left in
  * the inbox for a later run, never refused: refusing would move it away under the tool's feet.
  */
-export const BEING_WRITTEN = /\.(part|partial|filepart|crdownload|download|tmp)$/i;
+const BEING_WRITTEN = /\.(part|partial|filepart|crdownload|download|tmp)$/i;
 
 /** A file's size and modification time: two looks that differ mean something is writing it. */
-export function fileStamp(file: string): string {
+function fileStamp(file: string): string {
   const s = fs.statSync(file);
   return `${s.size}:${s.mtimeMs}`;
 }

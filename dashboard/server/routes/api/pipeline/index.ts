@@ -106,8 +106,8 @@ export default async function pipelineRoutes(app: FastifyInstance) {
       const files = await readRows(conn, `select file, dataset, sha256, status, rows_read::int as rows_read, rows_loaded::int as rows_loaded,
         rows_rejected::int as rows_rejected, rows_warned::int as rows_warned, reason, mapping
         from run_files where run_id = $id order by file, dataset`, { id });
-      const notes = (await hasTable(conn, 'run_notes'))
-        ? (await readRows(conn, 'select note from run_notes where run_id = $id order by position', { id })).map((r) => String(r.note)) : [];
+      // run_notes comes with runs (the migrations, applied when the database opens)
+      const notes = (await readRows(conn, 'select note from run_notes where run_id = $id order by position', { id })).map((r) => String(r.note));
       return { run, files, notes };
     });
     if (!answer) throw new NotFoundError(`No pipeline run ${id}`);
