@@ -8,7 +8,9 @@ dates as (select * from history_dates),
 
 employees as (select * from hist_employees_active),
 
-states as (select * from hist_path_state),
+paths as (select * from hist_path_state),
+
+progressions as (select * from stg_role_progressions),
 
 staff as (select * from stg_employees),
 
@@ -99,14 +101,27 @@ review_days as (
     )
 ),
 
+roles_with_a_way_out as (
+    select distinct from_role_id as role_id from progressions
+),
+
 facts as (
-    -- the latest review on or before T: the one whose span holds T
+    -- the path state at T (career_path_state's rule) and the latest review on or before T: the one whose
+    -- span holds T
     select
         employees.as_of_date,
         employees.employee_id,
+        case
+            when paths.employee_id is null and roles_with_a_way_out.role_id is null then 'top_of_ladder'
+            when paths.employee_id is null then 'no_path'
+            when not paths.has_linked_goal then 'plan_only'
+            else 'on_path'
+        end as path_state,
         employees.months_since_promotion,
         review_days.performance
     from employees
+    left join paths using (as_of_date, employee_id)
+    left join roles_with_a_way_out on roles_with_a_way_out.role_id = employees.role_id
     left join review_days
         on review_days.employee_id = employees.employee_id
        and review_days.reviewed_on <= employees.as_of_date
@@ -117,9 +132,9 @@ flags as (
     select
         facts.as_of_date,
         facts.employee_id,
-        states.path_state,
-        case when switches.has_plans_or_goals then states.path_state = 'no_path' end as no_path,
-        case when switches.has_plans_or_goals then states.path_state = 'plan_only' end as plan_only,
+        facts.path_state,
+        case when switches.has_plans_or_goals then facts.path_state = 'no_path' end as no_path,
+        case when switches.has_plans_or_goals then facts.path_state = 'plan_only' end as plan_only,
         facts.months_since_promotion >= 36 as stalled,
         case when switches.has_check_ins then coalesce(stats.n_pulses_recent, 0) >= 2
             and 2 * stats.pulse_sum_recent <= 5 * stats.n_pulses_recent end as low_pulse,
@@ -131,10 +146,9 @@ flags as (
         case when switches.has_check_ins then coalesce(stats.n_check_ins_42d, 0) = 0 end as checkins_lapsed,
         case when switches.has_check_ins then coalesce(stats.n_career_talks_180d, 0) = 0 end as no_career_talk,
         case when switches.has_plans_or_goals and switches.has_reviews
-            then coalesce(facts.performance >= 4, false) and states.path_state in ('no_path', 'plan_only')
+            then coalesce(facts.performance >= 4, false) and facts.path_state in ('no_path', 'plan_only')
         end as high_performer_off_path
     from facts
-    join states using (as_of_date, employee_id)
     join switches using (as_of_date)
     left join check_in_stats as stats using (as_of_date, employee_id)
 ),
