@@ -83,7 +83,10 @@ describe('admins and leaders', () => {
 });
 
 describe('managers', () => {
-  /** The manager's backtest and history, checked against the walk: scored + excluded, and n_active, per date. */
+  /**
+   * The manager's backtest and history, checked against the walk: scored + excluded, and n_active, per date;
+   * the mean coverage of the role held at as_of.
+   */
   async function checkAgainstWalk(root: string, username: string) {
     const headers = (await loginAs(app, 'manager', { employeeId: root, username })).headers;
     const body = await get('/api/retention/backtest', headers);
@@ -100,6 +103,12 @@ describe('managers', () => {
     const history = await get('/api/overview/history', headers);
     expect(history.rows.map((r: R) => r.n_active))
       .toEqual(history.rows.map((r: R) => [...walk].filter((k) => k.startsWith(`${r.as_of_date}|`)).length));
+    // the mean coverage of the role held, at as_of: role_coverage's 'current' rows of the people in the walk
+    const current = await sql(`select employee_id, coverage from role_coverage where target_kind = 'current' and coverage is not null`);
+    const covered = current.filter((r) => walk.has(`${AS_OF}|${r.employee_id}`)).map((r) => Number(r.coverage));
+    expect(covered.length).toBeGreaterThan(0);
+    expect(history.rows.find((r: R) => r.as_of_date === AS_OF).mean_current_role_coverage)
+      .toBeCloseTo(covered.reduce((a, b) => a + b, 0) / covered.length, 9);
     expect(history.rows[0].n_exits).toBeNull(); // no date before the first: exits of its month not placed
     expect(history.rows.every((r: R) => r.succession_readiness_rate === null)).toBe(true); // org-wide figures: not served to managers
     return body;

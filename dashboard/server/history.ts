@@ -47,10 +47,6 @@ export async function historyRows(conn: DuckDBConnection, user: AuthUser | null)
   }
   const root = await managerRoot(conn, user);
   if (!root || !(await hasTable(conn, 'history_retention_risk'))) return [];
-  const coverage = (await hasTable(conn, 'hist_role_coverage'))
-    ? `(select c.as_of_date, avg(c.coverage)::double as mean_current_role_coverage from hist_role_coverage c
-         join sub using (as_of_date, employee_id) where c.is_current group by c.as_of_date)`
-    : `(select null::date as as_of_date, null::double as mean_current_role_coverage where false)`;
   // Exits of the month ending at T: people in the subtree at the history date before T who left in
   // (month_start_exclusive, T] (the first date has no date before it: null). Hires: in the subtree at T,
   // hired in that month.
@@ -81,7 +77,9 @@ export async function historyRows(conn: DuckDBConnection, user: AuthUser | null)
       select d.as_of_date, count(*)::integer as n_hires
       from dates d join sub s using (as_of_date) join stg_employees e on e.employee_id = s.employee_id
       where e.hire_date > d.month_start_exclusive and e.hire_date <= d.as_of_date group by d.as_of_date),
-    coverage as ${coverage}
+    coverage as (
+      select h.as_of_date, avg(h.current_role_coverage)::double as mean_current_role_coverage
+      from hist_employees_active h join sub using (as_of_date, employee_id) group by h.as_of_date)
     select strftime(d.as_of_date, '%Y-%m-%d') as as_of_date, coalesce(risk.n_active, 0) as n_active,
            coalesce(n_on_path, 0) as n_on_path, coalesce(n_plan_only, 0) as n_plan_only, coalesce(n_no_path, 0) as n_no_path,
            coalesce(n_top_of_ladder, 0) as n_top_of_ladder, n_no_path::double / nullif(risk.n_active, 0) as no_path_share,

@@ -102,7 +102,7 @@ describe('materialization', () => {
     // temp tables for the intermediates nothing reads after the run (bench/README.md "Temp tables, measured on a quiet box")
     const views = (m: { layer: string; name: string }) => m.layer === 'staging'
       || ['int_mobility_options_collected', 'int_skill_gaps_computed'].includes(m.name);
-    const temps = new Set(['hist_employment_spans', 'hist_goals_live', 'hist_path_state', 'hist_path_targets', 'hist_succession']);
+    const temps = new Set(['hist_employment_spans', 'hist_goals_live', 'hist_path_state', 'hist_path_targets', 'hist_role_coverage', 'hist_role_timelines', 'hist_succession']);
     for (const m of discoverModels(SQL_DIR)) expect(m.materialized).toBe(views(m) ? 'view' : temps.has(m.name) ? 'temp' : 'table');
   });
 

@@ -3,8 +3,8 @@
 -- one set of values holding over each: before their first job_history row (or always, without any) the
 -- snapshot's values, then each job row until their next one. Spans of a role the roles file does not know
 -- are left out (as int_employees_active). A history date T falls in at most one span of an employee: the
--- employee is active at T with that span's values (hist_employees_active joins the dates to them; so does
--- hist_role_coverage, for the coverage of the role held). One row per span (some empty, or holding no date).
+-- employee is active at T with that span's values (hist_employees_active joins the dates to them; the roles
+-- held are pairs hist_role_timelines follows). One row per span (some empty, or holding no date).
 with
 
 employees as (select * from stg_employees),

@@ -43,7 +43,6 @@ candidates as (
         on review_days.employee_id = coverage.employee_id
        and review_days.reviewed_on <= coverage.as_of_date
        and review_days.reviewed_until > coverage.as_of_date
-    where not coverage.is_current                                       -- the candidate pairs
 ),
 
 rated as (

@@ -13,8 +13,6 @@ risk as (select * from history_retention_risk),
 
 succession as (select * from hist_succession),
 
-coverage as (select * from hist_role_coverage),
-
 staff as (select * from stg_employees),
 
 people as (
@@ -43,9 +41,8 @@ risk_figures as (
 
 coverage_figures as (
     -- rounded to 12 places: a mean of doubles summed in parallel differs in its last bits from run to run
-    select as_of_date, round(avg(coverage), 12)::double as mean_current_role_coverage
-    from coverage
-    where is_current
+    select as_of_date, round(avg(current_role_coverage), 12)::double as mean_current_role_coverage
+    from employees
     group by as_of_date
 ),
 
