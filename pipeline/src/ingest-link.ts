@@ -35,6 +35,8 @@ export interface IngestContext {
   /** The mappings folder the run searched (for the reason a file is placed nowhere). */
   mappingsDir?: string;
   onProgress?: (e: { phase: 'read' | 'validate'; dataset?: string; file?: string; message: string }) => void;
+  /** More connections in the run's schema, to load datasets on at the same time. */
+  workers?: DuckDBConnection[];
 }
 
 /** What ingest answers per file (its FileResult: no hash, reason optional). */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DATASET_NAMES, dataset, datasetForFile, nearName } from '../datasets.ts';
 import { srcColumnsDdl } from './tables.ts';
 import { nativeOrText } from './read-parquet.ts';
+import { loadFiles } from './load.ts';
 import { FULL, harness, ORG, type Harness } from './test-helpers.ts';
 
 let h: Harness;
@@ -308,5 +309,36 @@ describe('snapshots and events', () => {
     await h.load([h.csv('skills.csv', ORG.skills), h.csv('roles.csv', ORG.roles)],
       { onProgress: (e) => events.push(`${e.phase} ${e.dataset} ${e.file}`) });
     expect(events).toEqual(['read roles roles.csv', 'validate roles roles.csv', 'read skills skills.csv', 'validate skills skills.csv']);
+  });
+});
+
+describe('datasets loaded beside each other', () => {
+  it('on two connections give the results, rows and rejects of one connection', async () => {
+    // As a run loads (run.ts): each statement commits as it goes, and a second connection loads the datasets
+    // nothing references beside the first. Two files of one event dataset (the later wins) and rows rejected
+    // in two datasets that load at the same time; the same drop on one connection, in another database.
+    const drop = (x: Harness) => [
+      ...DATASET_NAMES.map((d) => x.csv(`${d}.csv`, FULL[d])),
+      x.csv('check_ins_w11.csv', [FULL.check_ins[0], ['E2', 'E1', '2026-03-09', 'nine', '', ''], ['E3', 'E1', '2026-03-02', 2, '', '']]),
+      x.csv('check_ins_w12.csv', [FULL.check_ins[0], ['E3', 'E1', '2026-03-02', 5, 'yes', '']]),
+      x.csv('reviews_late.csv', [FULL.reviews[0], ['E404', '2026-H1', 'E1', 4, 2, '2026-07-01'], ['E3', '2026-H1', 'E1', 9, '', '2026-07-01']]),
+    ];
+    const two = await harness();
+    const helper = await two.db.connect();
+    try {
+      const alone = await loadFiles(h.conn, drop(h), { runId: 5 });
+      const beside = await loadFiles(two.conn, drop(two), { runId: 5, workers: [helper] });
+      expect(beside).toEqual(alone);
+      expect(alone.filter((r) => r.rowsRejected > 0).map((r) => r.file)).toEqual(['check_ins_w11.csv', 'reviews_late.csv']);
+      expect(await two.rejects()).toEqual(await h.rejects());
+      for (const d of DATASET_NAMES) {
+        const rows = `select * from src_${d} order by all`;
+        expect(await two.rows(rows)).toEqual(await h.rows(rows));
+      }
+      expect(await two.rows(`select pulse from src_check_ins where employee_id = 'E3' and week_of = '2026-03-02'`)).toEqual([{ pulse: 5 }]);
+    } finally {
+      helper.closeSync();
+      two.close();
+    }
   });
 });

@@ -2,6 +2,7 @@
 // is which dataset, which are superseded, and the order (byte order of names; datasets in reference
 // order so references see the rows in effect after the run). It never moves files.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import fs from 'node:fs';
 import { DATASET_NAMES, dataset as datasetDef, datasetForFile, nearName, type DatasetName } from '../datasets.ts';
 import { RefusedError } from './columns.ts';
 import { scanCsv, type CsvScan } from './csv-scan.ts';
@@ -14,6 +15,12 @@ export interface LoadContext {
   /** The mappings folder the run searched (named when a file's name places it nowhere). */
   mappingsDir?: string;
   onProgress?: (e: { phase: 'read' | 'validate'; dataset: string; file: string; message: string }) => void;
+  /**
+   * More connections, in the same schema as the first, to load on at the same time: once the datasets others
+   * reference are loaded, the rest load beside each other (one dataset's files in order, on one connection).
+   * A run passes one.
+   */
+  workers?: DuckDBConnection[];
 }
 
 /** A file on disk, placed by its name. */
@@ -62,6 +69,10 @@ export const LOAD_ORDER: readonly DatasetName[] = (() => {
 
 const RAW = '_ingest_raw';
 const READ_REJECTS = '_ingest_read_rejects';
+
+/** The datasets another dataset references (roles, skills, objectives, employees): loaded before the rest. */
+const REFERENCED: ReadonlySet<DatasetName> = new Set(DATASET_NAMES.flatMap((name) =>
+  datasetDef(name).columns.flatMap((c) => (c.ref && c.ref.dataset !== name ? [c.ref.dataset] : []))));
 
 export function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
@@ -128,21 +139,49 @@ export async function loadFiles(conn: DuckDBConnection, files: LoadInput[], ctx:
     }
     plan.push(...toLoad);
   }
+  // The datasets others reference load first, one after another; then the rest, a dataset's files in order
+  // on the first connection free, the largest dataset first. A mapped file's raw table is a temp table of
+  // `conn`: it loads there.
+  const first = plan.filter((e) => REFERENCED.has(e.dataset));
+  const byDatasetLeft = new Map<DatasetName, Entry[]>();
+  for (const e of plan) if (!REFERENCED.has(e.dataset)) byDatasetLeft.set(e.dataset, [...(byDatasetLeft.get(e.dataset) ?? []), e]);
+  const bytes = (e: Entry) => (isRawInput(e.input) ? 0 : fs.statSync(e.input.path).size);
+  const groups = [...byDatasetLeft.values()].map((entries) => ({ entries, bytes: entries.reduce((n, e) => n + bytes(e), 0) }))
+    .sort((a, b) => b.bytes - a.bytes);
+  const order = [...first, ...groups.flatMap((g) => g.entries)];
   // The next CSV file is scanned (JavaScript, on this thread) while DuckDB works on the current one.
   const scans = new Map<Entry, Promise<CsvScan>>();
-  const scanAhead = (e: Entry | undefined) => {
+  const started = new Set<Entry>();
+  const scan = (e: Entry | undefined) => {
     if (!e || isRawInput(e.input) || !/\.csv$/i.test(e.name) || scans.has(e)) return;
-    const scan = scanCsv(e.input.path);
-    scan.catch(() => {}); // a failure is reported when the file's turn comes
-    scans.set(e, scan);
+    const scanning = scanCsv(e.input.path);
+    scanning.catch(() => {}); // a failure is reported when the file's turn comes
+    scans.set(e, scanning);
   };
-  scanAhead(plan[0]);
-  for (const [i, e] of plan.entries()) {
-    scanAhead(plan[i + 1]);
-    const res = isRawInput(e.input) ? await loadRaw(conn, e.input, ctx) : await loadOne(conn, e.input, e.dataset, ctx, scans.get(e));
+  const load = async (c: DuckDBConnection, e: Entry) => {
+    started.add(e);
+    scan(e);
+    scan(order.find((x) => !started.has(x)));
+    const res = isRawInput(e.input) ? await loadRaw(c, e.input, ctx) : await loadOne(c, e.input, e.dataset, ctx, scans.get(e));
     scans.delete(e);
     results.set(key(e.name, e.dataset), res);
-  }
+  };
+  for (const e of first) await load(conn, e);
+  const failures: unknown[] = [];
+  const worker = async (c: DuckDBConnection, own: boolean) => {
+    for (;;) {
+      const i = groups.findIndex((g) => own || !g.entries.some((e) => isRawInput(e.input)));
+      if (i < 0 || failures.length) return;
+      const [group] = groups.splice(i, 1);
+      try {
+        for (const e of group.entries) await load(c, e);
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+  };
+  await Promise.all([worker(conn, true), ...(ctx.workers ?? []).map((w) => worker(w, false))]);
+  if (failures.length) throw failures[0];
   const rank = (ds: DatasetName | null) => (ds ? LOAD_ORDER.indexOf(ds) : -1);
   return [...results.values()].sort((a, b) => byteOrder(a.file, b.file) || rank(a.dataset) - rank(b.dataset));
 }

@@ -1,5 +1,5 @@
-// References and cycles, checked set-based on the working table of rows still accepted (`_ingest_t`, a
-// row identified by its rowid), recording entries into the messages table (`_ingest_msg`). References point at the rows in effect
+// References and cycles, checked set-based on the working table of rows still accepted (`_ingest_<dataset>`,
+// a row identified by its rowid), recording entries into the messages table (`_ingest_msg`). References point at the rows in effect
 // after the run: this file's rows for a self-reference, else the `src_` table, which ingest has already
 // replaced or upserted when this run brings that dataset (datasets load in reference order).
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -8,7 +8,13 @@ import { exec, ident, literal } from '../db.ts';
 import { srcTable } from './tables.ts';
 import { changed } from './changed.ts';
 
-export const WORK = '_ingest_t';
+/**
+ * The working table of a dataset's rows (an ordinary table of the connection's schema, so that it can become
+ * `src_`): one per dataset, so that datasets load beside each other on two connections (load.ts).
+ */
+export function workTable(def: DatasetDef): string {
+  return `_ingest_${def.name}`;
+}
 export const MSG = '_ingest_msg';
 const CANDIDATES = '_ingest_cycle_candidates';
 
@@ -23,7 +29,7 @@ const NOT_IN = '" is not in ';
 export const UNKNOWN_REFERENCE_LIKE = `%${NOT_IN}%`;
 
 function targetTable(def: DatasetDef, dataset: string): string {
-  return dataset === def.name ? WORK : srcTable(dataset as DatasetDef['name']);
+  return dataset === def.name ? workTable(def) : srcTable(dataset as DatasetDef['name']);
 }
 
 /**
@@ -32,6 +38,7 @@ function targetTable(def: DatasetDef, dataset: string): string {
  * Answers the messages written and the rows deleted.
  */
 export async function checkReferences(conn: DuckDBConnection, def: DatasetDef): Promise<{ messages: number; deleted: number }> {
+  const WORK = workTable(def);
   let messages = 0;
   let deleted = 0;
   for (const kind of ['owner', 'optional'] as const) {
@@ -75,6 +82,7 @@ export async function checkReferences(conn: DuckDBConnection, def: DatasetDef): 
  * its row, gets the field nulled and a warning naming the cycle. Answers the warnings written.
  */
 export async function checkCycles(conn: DuckDBConnection, def: DatasetDef): Promise<number> {
+  const WORK = workTable(def);
   let messages = 0;
   for (const col of def.columns.filter((c) => c.acyclic)) {
     if (!col.ref || col.ref.dataset !== def.name) throw new Error(`datasets.ts: ${def.name}.${col.name} is acyclic but not a self-reference`);

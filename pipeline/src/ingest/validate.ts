@@ -6,7 +6,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { dataset as datasetDef, duckType, type DatasetDef, type DatasetName } from '../datasets.ts';
 import { all, currentSchema, exec, ident, literal, one, tableExists } from '../db.ts';
 import { mustBePresent, RefusedError } from './columns.ts';
-import { checkCycles, checkReferences, MSG, WORK } from './references.ts';
+import { checkCycles, checkReferences, MSG, workTable } from './references.ts';
 import { NATIVE_TYPES, oneOf, ownRules, typedSql } from './rules.ts';
 import { REJECTS_TABLE, srcTable } from './tables.ts';
 import { changed } from './changed.ts';
@@ -74,6 +74,7 @@ export async function validateAndApply(
   conn: DuckDBConnection, rawTable: string, name: DatasetName, ctx: ValidateContext,
 ): Promise<ValidateResult> {
   const def = datasetDef(name);
+  const WORK = workTable(def);
   const maxRejects = ctx.maxRejectsPerFile ?? DEFAULT_MAX_REJECTS_PER_FILE;
   const countReadRejects = async () => (ctx.readRejectsTable
     ? count(conn, `select count(*)::INTEGER as n from ${ident(ctx.readRejectsTable)}`) : 0);
@@ -245,6 +246,7 @@ async function garbageReason(conn: DuckDBConnection, file: string, n: number, ma
  * check runs.
  */
 async function keysIncrease(conn: DuckDBConnection, def: DatasetDef): Promise<boolean> {
+  const WORK = workTable(def);
   const k = def.key.map((c) => ident(c));
   const p = def.key.map((_, i) => `_p${i}`);
   const greater = (i: number): string => (i === k.length - 1
@@ -265,6 +267,7 @@ async function keysIncrease(conn: DuckDBConnection, def: DatasetDef): Promise<bo
  * half the window over the key (1.27M employee_skills rows, 100k org: 0.23 s vs 0.40 s CPU).
  */
 async function keysDistinct(conn: DuckDBConnection, def: DatasetDef): Promise<boolean> {
+  const WORK = workTable(def);
   const r = await one<{ n: number; d: number }>(conn, `select count(*)::INTEGER as n,
     count(distinct hash(${def.key.map(ident).join(', ')}))::INTEGER as d from ${WORK}`);
   return Number(r?.n) === Number(r?.d);
@@ -275,6 +278,7 @@ async function keysDistinct(conn: DuckDBConnection, def: DatasetDef): Promise<bo
  * Answers the messages written and the rows deleted.
  */
 async function checkDuplicates(conn: DuckDBConnection, def: DatasetDef): Promise<{ messages: number; deleted: number }> {
+  const WORK = workTable(def);
   const keys = def.key.map(ident).join(', ');
   let messages = 0;
   let deleted = 0;
@@ -325,6 +329,7 @@ async function checkDuplicates(conn: DuckDBConnection, def: DatasetDef): Promise
  * its `_text` and renaming it costs nothing, where copying millions of rows costs seconds.
  */
 async function applyRows(conn: DuckDBConnection, def: DatasetDef, rows: number): Promise<number> {
+  const WORK = workTable(def);
   const name = srcTable(def.name);
   const src = ident(name);
   // The connection's schema: `main`, or a run's own (run-schema.ts), where `src_` is written while the one in
