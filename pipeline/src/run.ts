@@ -20,7 +20,7 @@ import { dropUnpublished, enterRunSchema, joinRunSchema, leaveRunSchema, publish
 import { committedStatus, SERVING_STATUS_SQL, type RunStatus } from './run-outcome.ts';
 import { countDanglingEventRows, danglingNote } from './dangling.ts';
 import { factorsOffText, readFactorsOff } from './factors-off.ts';
-import { defaultIngest, type FileResult, type Ingest, type InboxFile } from './ingest-link.ts';
+import { defaultIngest, type FileResult, type Ingest, type IngestResult, type InboxFile } from './ingest-link.ts';
 import { prepareMappedFiles, type PreparedMappedFiles } from './mapping/load-mapped.ts';
 import type { MappingLimits } from './mapping/limits.ts';
 import { resolveMappedFiles } from './mapping/resolve.ts';
@@ -311,20 +311,20 @@ async function ingestFresh(run: Run, fresh: InboxFile[], skipped: FileResult[]):
   run.schema = await enterRunSchema(conn, runId);
   const inputs = [...resolved.unmapped, ...(prepared?.inputs ?? [])];
   let step = 0;
-  // a helper connection in the run's schema: datasets nothing references load two at a time (bench/README.md
-  // "Session 14")
-  const helper = await run.db.connect();
-  let answered;
-  try {
-    await joinRunSchema(helper, run.schema);
-    answered = inputs.length
-      ? await ingest.loadFiles(conn, inputs, {
+  let answered: IngestResult[] = [];
+  if (inputs.length) {
+    // a helper connection in the run's schema: the datasets nothing references load two at a time
+    // (bench/README.md "Session 14")
+    const helper = await run.db.connect();
+    try {
+      await joinRunSchema(helper, run.schema);
+      answered = await ingest.loadFiles(conn, inputs, {
         runId, maxRejectsPerFile: opts.maxRejectsPerFile, mappingsDir, workers: [helper],
         onProgress: (e) => progress({ phase: e.phase, dataset: e.dataset, done: e.phase === 'read' ? step++ : Math.max(0, step - 1), total: fresh.length, message: e.message }),
-      })
-      : [];
-  } finally {
-    helper.closeSync();
+      });
+    } finally {
+      helper.closeSync();
+    }
   }
   await prepared?.drop();
   const mappingOf = (file: string) => prepared?.mappingOf.get(file) ?? null;

@@ -143,10 +143,10 @@ export async function loadFiles(conn: DuckDBConnection, files: LoadInput[], ctx:
   // on the first connection free, the largest dataset first. A mapped file's raw table is a temp table of
   // `conn`: it loads there.
   const first = plan.filter((e) => REFERENCED.has(e.dataset));
-  const byDatasetLeft = new Map<DatasetName, Entry[]>();
-  for (const e of plan) if (!REFERENCED.has(e.dataset)) byDatasetLeft.set(e.dataset, [...(byDatasetLeft.get(e.dataset) ?? []), e]);
+  const rest = new Map<DatasetName, Entry[]>();
+  for (const e of plan) if (!REFERENCED.has(e.dataset)) rest.set(e.dataset, [...(rest.get(e.dataset) ?? []), e]);
   const bytes = (e: Entry) => (isRawInput(e.input) ? 0 : fs.statSync(e.input.path).size);
-  const groups = [...byDatasetLeft.values()].map((entries) => ({ entries, bytes: entries.reduce((n, e) => n + bytes(e), 0) }))
+  const groups = [...rest.values()].map((entries) => ({ entries, bytes: entries.reduce((n, e) => n + bytes(e), 0) }))
     .sort((a, b) => b.bytes - a.bytes);
   const order = [...first, ...groups.flatMap((g) => g.entries)];
   // The next CSV file is scanned (JavaScript, on this thread) while DuckDB works on the current one.
