@@ -9,7 +9,7 @@ export interface InboxFile {
   name: string;
   sha256: string;
   bytes: number;
-  /** Size and modification time when hashed (run-files.ts fileStamp). */
+  /** Size and modification time when hashed (run-files.ts stampOf). */
   stamp: string;
   dataset: DatasetName | null;
 }

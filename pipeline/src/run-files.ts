@@ -66,9 +66,8 @@ export async function sha256File(file: string): Promise<string> {
  */
 const BEING_WRITTEN = /\.(part|partial|filepart|crdownload|download|tmp)$/i;
 
-/** A file's size and modification time: two looks that differ mean something is writing it. */
-function fileStamp(file: string): string {
-  const s = fs.statSync(file);
+/** A file's size and modification time (of its stat): two looks that differ mean something is writing it. */
+function stampOf(s: fs.Stats): string {
   return `${s.size}:${s.mtimeMs}`;
 }
 
@@ -86,12 +85,13 @@ export async function hashInbox(inbox: string, onFile: (i: number, total: number
       writing.push(name);
       continue;
     }
-    const before = fileStamp(full);
+    const before = stampOf(fs.statSync(full));
     onFile(i, names.length, name);
     const sha256 = await sha256File(full);
-    const stamp = fileStamp(full);
+    const after = fs.statSync(full);
+    const stamp = stampOf(after);
     if (stamp !== before) writing.push(name);
-    else files.push({ path: full, name, sha256, bytes: fs.statSync(full).size, stamp, dataset: datasetForFile(name) as DatasetName | null });
+    else files.push({ path: full, name, sha256, bytes: after.size, stamp, dataset: datasetForFile(name) as DatasetName | null });
   }
   return { files, writing };
 }
@@ -175,7 +175,7 @@ export function settleFiles(inbox: string, runId: number, files: FileResult[], s
     if (!fs.existsSync(from)) continue;
     try {
       const stamp = stamps.get(file);
-      if (stamp !== undefined && fileStamp(from) !== stamp) {
+      if (stamp !== undefined && stampOf(fs.statSync(from)) !== stamp) {
         problems.push(`${file} changed after the run read it (still being written?): left in the inbox, the next run reads it again`);
         continue;
       }

@@ -2,8 +2,8 @@
 -- terminated by T) with their role, manager and department at T (the latest job_history row on or before
 -- T, else the snapshot's current values: the values of hist_employment_spans' span holding T), the last
 -- promotion and the months since it at T, and role_coverage's coverage of the role held at T. Each span is
--- cut where that coverage changes (hist_role_timelines), and the dates take one range join to the pieces
--- (~5 per employee), not an as-of join of every employee-date. Narrower than int_employees_active: the
+-- cut where that coverage changes (hist_role_timelines), and the dates take one range join to the pieces,
+-- not an as-of join of every employee-date. Narrower than int_employees_active: the
 -- role's level, the months in role and the hire and role start dates are read by no history model and no
 -- manager's history (each would be 2M more values to write at 100k). One row per date per active employee.
 with
