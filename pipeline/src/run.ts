@@ -311,21 +311,13 @@ async function ingestFresh(run: Run, fresh: InboxFile[], skipped: FileResult[]):
   run.schema = await enterRunSchema(conn, runId);
   const inputs = [...resolved.unmapped, ...(prepared?.inputs ?? [])];
   let step = 0;
-  let answered: IngestResult[] = [];
-  if (inputs.length) {
-    // a helper connection in the run's schema: the datasets nothing references load two at a time
-    // (bench/README.md "Session 14")
-    const helper = await run.db.connect();
-    try {
-      await joinRunSchema(helper, run.schema);
-      answered = await ingest.loadFiles(conn, inputs, {
-        runId, maxRejectsPerFile: opts.maxRejectsPerFile, mappingsDir, workers: [helper],
-        onProgress: (e) => progress({ phase: e.phase, dataset: e.dataset, done: e.phase === 'read' ? step++ : Math.max(0, step - 1), total: fresh.length, message: e.message }),
-      });
-    } finally {
-      helper.closeSync();
-    }
-  }
+  // with a helper connection: the datasets nothing references load two at a time (bench/README.md "Session 14")
+  const answered: IngestResult[] = inputs.length
+    ? await withHelper(run, (helper) => ingest.loadFiles(conn, inputs, {
+      runId, maxRejectsPerFile: opts.maxRejectsPerFile, mappingsDir, workers: [helper],
+      onProgress: (e) => progress({ phase: e.phase, dataset: e.dataset, done: e.phase === 'read' ? step++ : Math.max(0, step - 1), total: fresh.length, message: e.message }),
+    }))
+    : [];
   await prepared?.drop();
   const mappingOf = (file: string) => prepared?.mappingOf.get(file) ?? null;
   const loaded: FileResult[] = [...answered, ...refusedHere].map((r) => ({
@@ -337,6 +329,17 @@ async function ingestFresh(run: Run, fresh: InboxFile[], skipped: FileResult[]):
   run.results = [...loaded, ...skipped].sort((a, b) => Buffer.compare(Buffer.from(a.file), Buffer.from(b.file)));
 }
 
+/** `fn` with a second connection of the run's database, in the run's schema, closed after it. */
+async function withHelper<T>(run: Run, fn: (helper: DuckDBConnection) => Promise<T>): Promise<T> {
+  const helper = await run.db.connect();
+  try {
+    await joinRunSchema(helper, run.schema!);
+    return await fn(helper);
+  } finally {
+    helper.closeSync();
+  }
+}
+
 /**
  * models: build the SQL models on two connections in the run's schema (the run's own and a helper: about an
  * eighth faster at 100k, bench/README.md "Session 9"), then test them on the helper while the risk backtest
@@ -344,9 +347,7 @@ async function ingestFresh(run: Run, fresh: InboxFile[], skipped: FileResult[]):
  */
 async function buildResults(run: Run, plan: ModelPlan): Promise<void> {
   const { conn, opts, progress } = run;
-  const helper = await run.db.connect();
-  try {
-    await joinRunSchema(helper, run.schema!);
+  await withHelper(run, async (helper) => {
     const onProgress = (p: ModelProgress) => progress({ phase: p.phase, model: p.model || undefined, done: p.done, total: p.total, message: p.message });
     const built = await buildModels(conn, plan.models, {
       asOf: opts.asOf, settings: plan.settings, historyMonths: plan.historyMonths, dropTempAfterUse: true, workers: [helper], onProgress,
@@ -370,9 +371,7 @@ async function buildResults(run: Run, plan: ModelPlan): Promise<void> {
         run.notes.push(`risk backtest: ${exits} voluntary exit${exits === 1 ? '' : 's'} over ${evaluableDates} evaluable date${evaluableDates === 1 ? '' : 's'}: ${TOO_FEW_EXITS}`);
       }
     }
-  } finally {
-    helper.closeSync();
-  }
+  });
   // the temp models (intermediates nothing reads after the run) leave with the run: never in the file
   await dropTempModels(conn, plan.models);
 }
