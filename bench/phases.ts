@@ -1,7 +1,8 @@
 // Per-phase wall time of one pipeline run, from its progress events: each event starts a segment
 // (phase + dataset or model) that lasts until the next event. The bench child feeds it the events of
 // `runPipeline({ onProgress })`; `summarize` folds the segments into read/validate per dataset, models,
-// model tests and commit. Models build two at a time and their tests run beside the backtest, so a model's
+// model tests and commit. Models build two at a time, with each model's tests and the backtest starting as
+// soon as what they read is built, so the models and tests segments interleave and a model's
 // own time comes from the run's summary (`modelTimings`), never from the segments. The datasets nothing
 // references load two at a time too: a dataset's segment ends at the next event of either connection, so its
 // read and validate times are shares of the load's wall time (their sum is that wall time).

@@ -46,8 +46,17 @@ export interface ModelRunOptions {
    * model reading one build on the first connection (a temp table is its connection's). A run passes one.
    */
   workers?: DuckDBConnection[];
+  /**
+   * Work that reads models (a model's tests, the risk backtest), on the same connections: each starts once the
+   * models it reads are built, when no model is ready to start. Models go on building after one fails its
+   * tests; an error thrown stops the build as a model's would.
+   */
+  after?: AfterTask[];
   onProgress?: (p: ModelProgress) => void;
 }
+
+/** Work that reads models: `reads` the tables it needs built; `message` its progress event (phase models) as it starts. */
+export interface AfterTask { name: string; reads: string[]; message?: string; run: (conn: DuckDBConnection) => Promise<void> }
 
 export interface ModelTiming { model: string; ms: number }
 
@@ -83,8 +92,9 @@ export async function buildModels(conn: DuckDBConnection, models: Model[], opts:
 /**
  * Build `ordered` on `conns` (one model per connection at a time): each connection takes the first model of the
  * queue whose inputs are built, the queue being the dependency order, or with more than one connection the
- * longest chain of readers first (the history models, built one after another, start early). After a
- * failure no model starts, the ones under way finish, and the failure is thrown. Timings in dependency order.
+ * longest chain of readers first (the history models, built one after another, start early); then the
+ * `after` tasks, as their models are built. After a failure nothing starts, the ones under way finish, and the
+ * failure is thrown. Timings of the models in dependency order.
  */
 async function buildAll(conns: DuckDBConnection[], ordered: Model[], kinds: Map<string, 'table' | 'view'>,
   opts: ModelRunOptions): Promise<ModelTiming[]> {
@@ -93,19 +103,46 @@ async function buildAll(conns: DuckDBConnection[], ordered: Model[], kinds: Map<
   const readers = new Map<string, Model[]>();
   for (const m of ordered) for (const d of m.deps) if (names.has(d)) readers.set(d, [...(readers.get(d) ?? []), m]);
   const temps = new Set(ordered.filter((m) => m.materialized === 'temp').map((m) => m.name));
-  const pinned = (m: Model) => temps.has(m.name) || m.deps.some((d) => temps.has(d));
   // the readers each temp model without .yml tests waits for before it is dropped
   const unread = new Map(ordered.filter((m) => temps.has(m.name) && !m.spec).map((m) => [m.name, readers.get(m.name)?.length ?? 0]));
   const chain = new Map<string, number>();
   const chainOf = (m: Model): number => chain.get(m.name)
     ?? chain.set(m.name, 1 + Math.max(0, ...(readers.get(m.name) ?? []).map(chainOf))).get(m.name)!;
-  const queue = conns.length > 1 ? [...ordered].sort((a, b) => chainOf(b) - chainOf(a)) : [...ordered];
-  const built = new Set<string>();
   const timings = new Map<string, number>();
+  const built = new Set<string>();
+  const build = (m: Model) => async (conn: DuckDBConnection) => {
+    opts.onProgress?.({ phase: 'models', model: m.name, done: built.size, total: ordered.length, message: `building ${m.name}` });
+    const started = performance.now();
+    try {
+      await buildOne(conn, m, kinds.get(m.name), boundParams(m.sql, opts, settings));
+      if (opts.dropTempAfterUse) {
+        for (const d of m.deps.filter((x) => unread.has(x))) {
+          unread.set(d, unread.get(d)! - 1);
+          if (unread.get(d) === 0) await exec(conn, `drop table if exists temp.main.${ident(d)}`);
+        }
+      }
+    } finally {
+      timings.set(m.name, Math.round(performance.now() - started));
+    }
+  };
+  interface Job { name: string; deps: string[]; pinned: boolean; run: (conn: DuckDBConnection) => Promise<void>; model?: Model }
+  const models: Job[] = (conns.length > 1 ? [...ordered].sort((a, b) => chainOf(b) - chainOf(a)) : ordered).map((m) => ({
+    name: m.name, deps: m.deps, model: m, run: build(m),
+    // a temp table is its connection's: a temp model and its readers build on the first connection
+    pinned: temps.has(m.name) || m.deps.some((d) => temps.has(d)),
+  }));
+  const tasks: Job[] = (opts.after ?? []).map((t) => ({
+    name: t.name, deps: t.reads, pinned: false,
+    run: (conn) => {
+      if (t.message) opts.onProgress?.({ phase: 'models', model: t.name, done: built.size, total: ordered.length, message: t.message });
+      return t.run(conn);
+    },
+  }));
+  const queue: Job[] = [...models, ...tasks];
   const failures: unknown[] = []; // the first is thrown
   const waiting = new Set<() => void>();
   const wake = () => { for (const resume of waiting) resume(); waiting.clear(); };
-  const next = (first: boolean) => queue.findIndex((m) => (first || !pinned(m)) && m.deps.every((d) => !names.has(d) || built.has(d)));
+  const next = (first: boolean) => queue.findIndex((j) => (first || !j.pinned) && j.deps.every((d) => !names.has(d) || built.has(d)));
 
   const worker = async (conn: DuckDBConnection, first: boolean) => {
     while (queue.length && !failures.length) {
@@ -114,22 +151,13 @@ async function buildAll(conns: DuckDBConnection[], ordered: Model[], kinds: Map<
         await new Promise<void>((resume) => waiting.add(resume)); // until another model is built
         continue;
       }
-      const [m] = queue.splice(i, 1);
-      opts.onProgress?.({ phase: 'models', model: m.name, done: built.size, total: ordered.length, message: `building ${m.name}` });
-      const started = performance.now();
+      const [job] = queue.splice(i, 1);
       try {
-        await buildOne(conn, m, kinds.get(m.name), boundParams(m.sql, opts, settings));
-        if (opts.dropTempAfterUse) {
-          for (const d of m.deps.filter((x) => unread.has(x))) {
-            unread.set(d, unread.get(d)! - 1);
-            if (unread.get(d) === 0) await exec(conn, `drop table if exists temp.main.${ident(d)}`);
-          }
-        }
+        await job.run(conn);
       } catch (err) {
-        failures.push(err instanceof ModelBuildError ? err : new ModelBuildError(m.name, m.file, err));
+        failures.push(!job.model || err instanceof ModelBuildError ? err : new ModelBuildError(job.model.name, job.model.file, err));
       }
-      timings.set(m.name, Math.round(performance.now() - started));
-      built.add(m.name);
+      if (job.model) built.add(job.name);
       wake();
     }
     wake(); // a worker waiting for a model that will now never start stops too

@@ -1,10 +1,10 @@
 // The model tests: each test a mart's .yml declares (models.ts parses the specs) as a query counting the
-// rows that fail it, run after the models are built, on the caller's connection inside the run's
-// transaction; every failure is reported at once (ModelTestError).
+// rows that fail it. A model's tests run once the tables they read are built (a run starts them beside the
+// models still building, model-build.ts); every failure is reported at once (ModelTestError).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ident, one } from './db.ts';
 import type { ModelRunOptions } from './model-build.ts';
-import { ModelDefinitionError, orderModels, type Model, type ModelSpec } from './models.ts';
+import { ModelDefinitionError, orderModels, tableRefs, type Model, type ModelSpec } from './models.ts';
 
 export interface TestFailure {
   model: string;
@@ -95,46 +95,72 @@ export function testQueries(model: string, spec: ModelSpec): TestQuery[] {
   return out;
 }
 
-/** Run every .yml test; throws ModelTestError listing all failures. Returns the number of tests run. */
-export async function testModels(conn: DuckDBConnection, models: Model[], opts: Pick<ModelRunOptions, 'onProgress'> = {}): Promise<number> {
-  const queries = orderModels(models).flatMap((m) => (m.spec ? testQueries(m.name, m.spec) : []));
-  const failures: TestFailure[] = [];
-  const where = (q: TestQuery) => `${q.model}${q.column ? `.${q.column}` : ''}`;
+/**
+ * The tests of `models`, one model at a time (`test`, on any connection in the models' schema, once the tables
+ * the model's tests read are built: `reads`), failures kept until `finish` throws them all at once, in model order.
+ */
+export function modelTester(models: Model[], opts: Pick<ModelRunOptions, 'onProgress'> = {}) {
+  const tested = orderModels(models).filter((m) => m.spec);
+  const queries = new Map(tested.map((m) => [m.name, testQueries(m.name, m.spec!)]));
+  const total = [...queries.values()].reduce((n, q) => n + q.length, 0);
+  const failures = new Map<string, TestFailure[]>();
   let done = 0;
-  // The row-wise tests of a model (not_null, accepted_values, expressions) count in one scan of it; should
-  // that combined query fail (a bad expression), each runs alone so the error names its test.
-  const rowWise = new Map<string, TestQuery[]>();
-  for (const q of queries) if (q.failing) rowWise.set(q.model, [...(rowWise.get(q.model) ?? []), q]);
-  for (const [model, group] of rowWise) {
-    opts.onProgress?.({ phase: 'tests', model, done, total: queries.length, message: `testing ${model}: ${group.length} row tests` });
-    const params: Record<string, string> = {};
-    const counts = group.map((q, i) => {
-      let cond = q.failing!;
-      for (const [k, v] of Object.entries(q.params ?? {})) {
-        params[`t${i}_${k}`] = v;
-        cond = cond.replaceAll(new RegExp(`\\$${k}\\b`, 'g'), `$t${i}_${k}`);
+  return {
+    /** The models with tests, in order. */
+    tested,
+    /** The tables `model`'s tests read: the model, the targets of its relationships, tables its expressions name. */
+    reads: (model: Model): string[] => [...new Set((queries.get(model.name) ?? []).flatMap((q) => tableRefs(`${q.screen ?? ''} ${q.sql}`)))],
+    async test(conn: DuckDBConnection, model: Model): Promise<void> {
+      const found: TestFailure[] = [];
+      const qs = queries.get(model.name) ?? [];
+      const where = (q: TestQuery) => `${q.model}${q.column ? `.${q.column}` : ''}`;
+      // The row-wise tests (not_null, accepted_values, expressions) count in one scan of the model; should that
+      // combined query fail (a bad expression), each runs alone so the error names its test.
+      const group = qs.filter((q) => q.failing);
+      if (group.length) {
+        opts.onProgress?.({ phase: 'tests', model: model.name, done, total, message: `testing ${model.name}: ${group.length} row tests` });
+        const params: Record<string, string> = {};
+        const counts = group.map((q, i) => {
+          let cond = q.failing!;
+          for (const [k, v] of Object.entries(q.params ?? {})) {
+            params[`t${i}_${k}`] = v;
+            cond = cond.replaceAll(new RegExp(`\\$${k}\\b`, 'g'), `$t${i}_${k}`);
+          }
+          return `count(*) filter (where ${cond})::int as n${i}`;
+        });
+        let row: Record<string, unknown> | undefined;
+        try {
+          row = await one(conn, `select ${counts.join(', ')} from ${ident(model.name)}`, Object.keys(params).length ? params : undefined);
+        } catch {
+          row = undefined;
+        }
+        for (const [i, q] of group.entries()) {
+          const n = row ? Number(row[`n${i}`] ?? 0) : await countFailing(conn, q, where(q));
+          if (n > 0) found.push({ model: q.model, column: q.column, test: q.test, failing: n });
+        }
+        done += group.length;
       }
-      return `count(*) filter (where ${cond})::int as n${i}`;
-    });
-    let row: Record<string, unknown> | undefined;
-    try {
-      row = await one(conn, `select ${counts.join(', ')} from ${ident(model)}`, Object.keys(params).length ? params : undefined);
-    } catch {
-      row = undefined;
-    }
-    for (const [i, q] of group.entries()) {
-      const n = row ? Number(row[`n${i}`] ?? 0) : await countFailing(conn, q, where(q));
-      if (n > 0) failures.push({ model: q.model, column: q.column, test: q.test, failing: n });
-    }
-    done += group.length;
-  }
-  for (const q of queries.filter((x) => !x.failing)) {
-    opts.onProgress?.({ phase: 'tests', model: q.model, done: done++, total: queries.length, message: `testing ${where(q)} ${q.test}` });
-    const n = await countFailing(conn, q, where(q));
-    if (n > 0) failures.push({ model: q.model, column: q.column, test: q.test, failing: n });
-  }
-  if (failures.length) throw new ModelTestError(failures);
-  return queries.length;
+      for (const q of qs.filter((x) => !x.failing)) {
+        opts.onProgress?.({ phase: 'tests', model: q.model, done: done++, total, message: `testing ${where(q)} ${q.test}` });
+        const n = await countFailing(conn, q, where(q));
+        if (n > 0) found.push({ model: q.model, column: q.column, test: q.test, failing: n });
+      }
+      if (found.length) failures.set(model.name, found);
+    },
+    /** Throws ModelTestError listing every failure found; else the number of tests. */
+    finish(): number {
+      const all = tested.flatMap((m) => failures.get(m.name) ?? []);
+      if (all.length) throw new ModelTestError(all);
+      return total;
+    },
+  };
+}
+
+/** Run every .yml test on `conn`; throws ModelTestError listing all failures. Returns the number of tests run. */
+export async function testModels(conn: DuckDBConnection, models: Model[], opts: Pick<ModelRunOptions, 'onProgress'> = {}): Promise<number> {
+  const tester = modelTester(models, opts);
+  for (const m of tester.tested) await tester.test(conn, m);
+  return tester.finish();
 }
 
 async function countFailing(conn: DuckDBConnection, q: TestQuery, where: string): Promise<number> {

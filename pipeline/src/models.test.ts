@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DATASETS, duckType } from './datasets.ts';
 import { all, exec, ident, openDb, type Db } from './db.ts';
-import { ModelTestError } from './model-tests.ts';
+import { ModelTestError, modelTester } from './model-tests.ts';
 import { ModelBuildError, buildModels, dropTempModels, runModels } from './model-build.ts';
 import {
   ModelCycleError, ModelDefinitionError, SQL_DIR, discoverModels, modelsFingerprint, orderModels, parseSpec, tableRefs,
@@ -382,6 +382,51 @@ columns:
     } finally {
       second.closeSync();
     }
+  });
+
+  it('with after-tasks, starts each once the models it reads are built, on either connection; tests found failing are all reported once every model is built', async () => {
+    // z_c ends the longest chain; z_bad's tests fail (a repeated key, a null) while z_c is still to build
+    const dir = sqlDir({
+      'intermediate/z_a.sql': 'select range as k from range(200000)',
+      'intermediate/z_b.sql': 'select k + 1 as k from z_a',
+      'marts/z_c.sql': 'select count(*)::int as n, sum(k)::bigint as s from z_b',
+      'marts/z_bad.sql': 'select * from (values (1, 1), (1, null)) t(k, v)',
+      'marts/z_bad.yml': 'unique: [k]\ncolumns: [{name: v, tests: [not_null]}]',
+      'marts/z_c.yml': 'columns: [{name: n, tests: [not_null]}]',
+    });
+    const models = discoverModels(dir);
+    const second = await db.connect();
+    try {
+      const events: string[] = [];
+      const onProgress = (p: { phase: string; model: string }) => events.push(`${p.phase}:${p.model}`);
+      const tester = modelTester(models, { onProgress });
+      const seen: string[] = [];
+      const after = [
+        ...tester.tested.map((m) => ({ name: `tests of ${m.name}`, reads: tester.reads(m), run: (c: DuckDBConnection) => tester.test(c, m) })),
+        // reads z_c: before z_c is built this query fails, and the build with it
+        { name: 'sum', reads: ['z_c'], message: 'summing', run: async (c: DuckDBConnection) => { seen.push(String((await all(c, 'select n, s from z_c'))[0].s)); } },
+      ];
+      await buildModels(conn, models, { asOf: '2026-02-03', workers: [second], after, onProgress });
+      expect(seen).toEqual([String(200000 * 200001 / 2)]);
+      expect(tester.reads(models.find((m) => m.name === 'z_bad')!)).toEqual(['z_bad']);
+      // each task's first event comes after its model started building
+      expect(events.indexOf('tests:z_c')).toBeGreaterThan(events.indexOf('models:z_c'));
+      expect(events.indexOf('models:sum')).toBeGreaterThan(events.indexOf('models:z_c'));
+      const err = (() => { try { tester.finish(); } catch (e) { return e; } })();
+      expect(err).toBeInstanceOf(ModelTestError);
+      expect((err as ModelTestError).failures.map((f) => `${f.model}.${f.column} ${f.test} ${f.failing}`)).toEqual(['z_bad.v not_null 1', 'z_bad.k unique 2']);
+    } finally {
+      second.closeSync();
+    }
+  });
+
+  it('with after-tasks, a task that throws fails the build with its error', async () => {
+    const dir = sqlDir({ 'intermediate/t_a.sql': 'select 1 as k', 'marts/t_b.sql': 'select k from t_a' });
+    const err = await buildModels(conn, discoverModels(dir), {
+      asOf: '2026-02-03', after: [{ name: 'boom', reads: ['t_a'], run: async () => { throw new Error('task failed'); } }],
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toBe('task failed');
   });
 
   it('stores `-- enum:` columns as ENUMs of their sorted distinct values, keeps the rows and their order, leaves no type behind', async () => {

@@ -10,11 +10,11 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { defaultMappingsDir } from './config.ts';
 import { all, exec, one, type Db } from './db.ts';
-import { buildModels, DEFAULT_HISTORY_MONTHS, dropTempModels, type ModelProgress, type ModelTiming } from './model-build.ts';
+import { buildModels, DEFAULT_HISTORY_MONTHS, dropTempModels, type AfterTask, type ModelProgress, type ModelTiming } from './model-build.ts';
 import { discoverModels, modelsFingerprint, type Model } from './models.ts';
-import { testModels } from './model-tests.ts';
+import { modelTester } from './model-tests.ts';
 import type { ModelSettings } from './model-settings.ts';
-import { BACKTEST_MARTS, buildBacktest, MIN_EXITS, TOO_FEW_EXITS } from './backtest/marts.ts';
+import { BACKTEST_MARTS, BACKTEST_READS, buildBacktest, MIN_EXITS, TOO_FEW_EXITS } from './backtest/marts.ts';
 import { recordRunHistory } from './run-history.ts';
 import { dropUnpublished, enterRunSchema, joinRunSchema, leaveRunSchema, publishRunSchema } from './run-schema.ts';
 import { committedStatus, SERVING_STATUS_SQL, type RunStatus } from './run-outcome.ts';
@@ -342,36 +342,38 @@ async function withHelper<T>(run: Run, fn: (helper: DuckDBConnection) => Promise
 
 /**
  * models: build the SQL models on two connections in the run's schema (the run's own and a helper: about an
- * eighth faster at 100k, bench/README.md "Session 9"), then test them on the helper while the risk backtest
- * builds its marts on the run's connection.
+ * eighth faster at 100k, bench/README.md "Session 9"), each model's tests and the risk backtest's marts
+ * starting on either as soon as what they read is built (bench/README.md "Session 16").
  */
 async function buildResults(run: Run, plan: ModelPlan): Promise<void> {
   const { conn, opts, progress } = run;
+  const onProgress = (p: ModelProgress) => progress({ phase: p.phase, model: p.model || undefined, done: p.done, total: p.total, message: p.message });
+  // each model's tests and the risk backtest's marts (TypeScript, the logistic fit, over the history tables)
+  // start as soon as what they read is built, when no model is ready to start
+  const tester = modelTester(plan.models, { onProgress });
+  let backtest = null as Awaited<ReturnType<typeof buildBacktest>>; // set by its task
+  // the backtest first: it is the longer, and the tests fill what is left
+  const after: AfterTask[] = [
+    { name: 'risk_backtest', reads: BACKTEST_READS, message: 'backtesting the risk score', run: async (c: DuckDBConnection) => {
+      backtest = await buildBacktest(c, { asOf: opts.asOf, settings: plan.settings });
+    } },
+    ...tester.tested.map((m) => ({ name: `tests of ${m.name}`, reads: tester.reads(m), run: (c: DuckDBConnection) => tester.test(c, m) })),
+  ];
   await withHelper(run, async (helper) => {
-    const onProgress = (p: ModelProgress) => progress({ phase: p.phase, model: p.model || undefined, done: p.done, total: p.total, message: p.message });
-    const built = await buildModels(conn, plan.models, {
-      asOf: opts.asOf, settings: plan.settings, historyMonths: plan.historyMonths, dropTempAfterUse: true, workers: [helper], onProgress,
+    run.modelTimings = await buildModels(conn, plan.models, {
+      asOf: opts.asOf, settings: plan.settings, historyMonths: plan.historyMonths, dropTempAfterUse: true, workers: [helper], after, onProgress,
     });
-    run.modelCount = built.length;
-    run.modelTimings = built;
-    // the risk backtest's marts: TypeScript (the logistic fit) over the history tables, beside the tests
-    progress({ phase: 'models', model: 'risk_backtest', done: run.modelCount, total: run.modelCount, message: 'backtesting the risk score' });
-    const [tests, backtest] = await Promise.allSettled([
-      testModels(helper, plan.models, { onProgress }),
-      buildBacktest(conn, { asOf: opts.asOf, settings: plan.settings }),
-    ]);
-    if (tests.status === 'rejected') throw tests.reason;
-    if (backtest.status === 'rejected') throw backtest.reason;
-    run.testCount = tests.value;
-    if (backtest.value) {
-      run.modelCount += BACKTEST_MARTS.length;
-      run.testCount += backtest.value.tests;
-      if (backtest.value.evaluableDates > 0 && backtest.value.exits < MIN_EXITS) {
-        const { exits, evaluableDates } = backtest.value;
-        run.notes.push(`risk backtest: ${exits} voluntary exit${exits === 1 ? '' : 's'} over ${evaluableDates} evaluable date${evaluableDates === 1 ? '' : 's'}: ${TOO_FEW_EXITS}`);
-      }
-    }
   });
+  run.modelCount = run.modelTimings.length;
+  run.testCount = tester.finish();
+  if (backtest) {
+    run.modelCount += BACKTEST_MARTS.length;
+    run.testCount += backtest.tests;
+    if (backtest.evaluableDates > 0 && backtest.exits < MIN_EXITS) {
+      const { exits, evaluableDates } = backtest;
+      run.notes.push(`risk backtest: ${exits} voluntary exit${exits === 1 ? '' : 's'} over ${evaluableDates} evaluable date${evaluableDates === 1 ? '' : 's'}: ${TOO_FEW_EXITS}`);
+    }
+  }
   // the temp models (intermediates nothing reads after the run) leave with the run: never in the file
   await dropTempModels(conn, plan.models);
 }

@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, exec, openDb, type Db } from '../db.ts';
 import { DEFAULT_RISK_WEIGHTS, RISK_FACTORS } from '../model-settings.ts';
-import { BANDS, backtestFigures, buildBacktest, pointsOf, STATES, withLabelledCounts, TOO_FEW_EXITS, type BacktestResult, type Cell, type LabelledCounts } from './marts.ts';
+import { discoverModels, tableRefs } from '../models.ts';
+import { BACKTEST_DIR, BACKTEST_READS, BANDS, backtestFigures, buildBacktest, pointsOf, STATES, withLabelledCounts, TOO_FEW_EXITS, type BacktestResult, type Cell, type LabelledCounts } from './marts.ts';
 
 const AS_OF = '2026-06-30';
 
@@ -99,6 +100,14 @@ async function smallHistory(conn: DuckDBConnection): Promise<void> {
   await exec(conn, `create table history_retention_risk as select * from (values ${rows.join(', ')})
     t(as_of_date, employee_id, path_state, score, band, ${RISK_FACTORS.join(', ')})`);
 }
+
+describe('BACKTEST_READS', () => {
+  it('names every model the backtest\'s SQL reads (a run starts it once they are built)', () => {
+    const models = new Set(discoverModels().map((m) => m.name));
+    const read = tableRefs(fs.readFileSync(path.join(BACKTEST_DIR, 'marts.ts'), 'utf8')).filter((t) => models.has(t));
+    expect(read).toEqual([...BACKTEST_READS].sort());
+  });
+});
 
 describe('buildBacktest on a hand-made history', () => {
   let db: Db;

@@ -16,6 +16,8 @@ import { parseSpec, type Model } from '../models.ts';
 import { aucOfCounts, clustered, decileCut, fittedProbability, liftOf, logisticFit, type Group, type LogisticFit } from './stats.ts';
 
 export const BACKTEST_MARTS = ['risk_backtest', 'risk_factor_effects', 'risk_weights_fitted'] as const;
+/** The models the backtest reads: a run starts it once they are built (run.ts buildResults). */
+export const BACKTEST_READS = ['history_dates', 'history_retention_risk', 'stg_employees'];
 export const TOO_FEW_EXITS = 'too few exits to judge';
 /** Fewer exits than this over all evaluable dates: figures with the warning, no fitted weights. */
 export const MIN_EXITS = 30;

@@ -58,12 +58,14 @@ export const line = (stream: Writable, text: string) => stream.write(`${text}\n`
 
 /**
  * Progress on stderr (never stdout, which may carry data). On a terminal one line is rewritten in
- * place; otherwise a line is printed when the phase changes and every 20th step.
+ * place; otherwise a line is printed when the phase changes, every 20th event of a phase, and a phase's last.
+ * A run's model tests start beside the models still building: their events interleave, so of those two
+ * phases a change prints only the first time.
  */
 export function progressPrinter(stderr: Writable): (e: { phase: string; message: string; done?: number; total?: number }) => void {
   const tty = Boolean((stderr as { isTTY?: boolean }).isTTY);
+  const seen = new Map<string, number>();
   let lastPhase = '';
-  let printed = 0;
   return (e) => {
     const text = `[${e.phase}] ${e.message}${e.total ? ` (${Math.min((e.done ?? 0) + 1, e.total)}/${e.total})` : ''}`;
     if (tty) {
@@ -71,8 +73,10 @@ export function progressPrinter(stderr: Writable): (e: { phase: string; message:
       return;
     }
     const last = e.total !== undefined && e.done !== undefined && e.done >= e.total;
-    if (e.phase !== lastPhase || last || ++printed % 20 === 0) stderr.write(`${text}\n`);
-    if (e.phase !== lastPhase) printed = 0;
+    const n = (seen.get(e.phase) ?? 0) + 1;
+    seen.set(e.phase, n);
+    const changed = e.phase !== lastPhase && (n === 1 || (e.phase !== 'models' && e.phase !== 'tests'));
+    if (changed || last || n % 20 === 0) stderr.write(`${text}\n`);
     lastPhase = e.phase;
   };
 }
