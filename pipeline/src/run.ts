@@ -349,10 +349,10 @@ async function buildResults(run: Run, plan: ModelPlan): Promise<void> {
   const { conn, opts, progress } = run;
   const onProgress = (p: ModelProgress) => progress({ phase: p.phase, model: p.model || undefined, done: p.done, total: p.total, message: p.message });
   // each model's tests and the risk backtest's marts (TypeScript, the logistic fit, over the history tables)
-  // start as soon as what they read is built, when no model is ready to start
+  // start as soon as what they read is built, when no model is ready to start: the backtest first (the
+  // longer), the tests filling what is left
   const tester = modelTester(plan.models, { onProgress });
   let backtest = null as Awaited<ReturnType<typeof buildBacktest>>; // set by its task
-  // the backtest first: it is the longer, and the tests fill what is left
   const after: AfterTask[] = [
     { name: 'risk_backtest', reads: BACKTEST_READS, message: 'backtesting the risk score', run: async (c: DuckDBConnection) => {
       backtest = await buildBacktest(c, { asOf: opts.asOf, settings: plan.settings });
