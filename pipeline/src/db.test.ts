@@ -1,6 +1,7 @@
 // openDb's instance settings, on a real database file: text is never stored FSST-compressed (db.ts
-// INSTANCE_SETTINGS), whichever connection writes it, and the values read back the same; DuckDB's memory limit
-// is the configured one, else half the machine's memory, at most 8 GiB.
+// INSTANCE_SETTINGS), whichever connection writes it, and the values read back the same; a checkpoint never
+// merges a table's row groups; DuckDB's memory limit is the configured one, else half the machine's memory, at
+// most 8 GiB.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,31 @@ it('stores text columns without FSST compression and reads every value back', as
     expect(kinds.map((k) => k.compression)).not.toContain('FSST');
     const [check] = await all<{ n: number; last: string }>(conn, `select count(distinct id)::int as n, max(id) as last from ids`);
     expect(check).toEqual({ n: 200000, last: 'E0199999-engineering-platform' });
+    conn.closeSync();
+  } finally {
+    db.close();
+  }
+});
+
+it('leaves a table\'s short row groups as they are at a checkpoint (no rewrite to merge them)', async () => {
+  const db = await openDb(path.join(tmp, 'vacuum.duckdb'), { notice: () => {} });
+  try {
+    const conn = await db.connect();
+    // Parquet row groups a little over DuckDB's 122,880 rows: read in file order, each leaves a short one behind it
+    const pq = path.join(tmp, 'groups.parquet');
+    await exec(conn, `copy (select i, 'E' || i as id from range(${8 * 123000}) r(i)) to '${pq}' (format parquet, row_group_size 123000)`);
+    await exec(conn, `create table t as select * from read_parquet('${pq}')`);
+    const groups = async () => (await all<{ n: number; short: number }>(conn, `select count(*)::int as n, count(*) filter (where c < 122880)::int as short
+      from (select row_group_id, max(count) as c from pragma_storage_info('t') where column_id = 0 group by row_group_id)`))[0];
+    const before = await groups();
+    expect(before.short).toBeGreaterThan(2);
+    for (let i = 0; i < 2; i++) {
+      await exec(conn, `create or replace table other as select ${i} as x`); // something for the checkpoint to write
+      await exec(conn, 'checkpoint');
+    }
+    expect(await groups()).toEqual(before);
+    const [sum] = await all<{ n: number; total: number }>(conn, `select count(*)::int as n, sum(i)::double as total from t`);
+    expect(sum).toEqual({ n: 8 * 123000, total: (8 * 123000 - 1) * 8 * 123000 / 2 });
     conn.closeSync();
   } finally {
     db.close();

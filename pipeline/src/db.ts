@@ -30,13 +30,22 @@ export interface Db {
 const open = new Map<string, Db>();
 
 /**
- * Set on every instance when it opens. No FSST compression of text columns: choosing and building FSST's
- * symbol tables was a large part of what writing a run's tables costs, and a 100k run is ~0.9 s faster
- * without it (bench/README.md "Session 9"); the file is ~18 % larger (text is stored plain or as a
- * dictionary). It changes only how new row groups are stored, never a value. (DuckDB ignores this setting
- * when given to `DuckDBInstance.create`, hence a SET.)
+ * Set on every instance when it opens; each changes only how rows are laid out in the file, never a value.
+ * (DuckDB ignores these when given to `DuckDBInstance.create`, hence SETs.)
+ * - No FSST compression of text columns: choosing and building FSST's symbol tables was a large part of what
+ *   writing a run's tables costs, and a 100k run is ~0.9 s faster without it (bench/README.md "Session 9");
+ *   the file is ~18 % larger (text is stored plain or as a dictionary).
+ * - No merging of row groups at a checkpoint ("vacuum"). A table written from a Parquet file whose row groups
+ *   are a little over DuckDB's 122,880 rows has a row group of a few hundred rows after each full one; each
+ *   checkpoint merged some of them (25 at a time, measured), rewriting the table from the first merge on, so
+ *   each of the next few checkpoints rewrote the largest tables again (a 1M run's own final checkpoint:
+ *   9–19 s; bench/README.md "Session 17"). What merging would compact, deleted rows and short row groups, is
+ *   little here: a run writes its tables anew and drops the ones it replaced.
  */
-export const INSTANCE_SETTINGS = "set global disabled_compression_methods = 'fsst'";
+export const INSTANCE_SETTINGS = [
+  "set global disabled_compression_methods = 'fsst'",
+  'set global max_vacuum_tasks = 0',
+];
 
 const MAX_DEFAULT_MEMORY_LIMIT_MB = 8192;
 
@@ -94,7 +103,7 @@ export async function openDb(file: string, options: OpenDbOptions = {}): Promise
   const instance = await DuckDBInstance.create(resolved);
   const setup = await instance.connect();
   try {
-    await setup.run(INSTANCE_SETTINGS);
+    for (const setting of INSTANCE_SETTINGS) await setup.run(setting);
     // a number, never text from outside: config.ts accepts only a whole number of MiB
     const limit = Math.floor(options.memoryLimitMb ?? defaultMemoryLimitMb());
     await setup.run(`set global memory_limit = '${limit}MiB'`);
