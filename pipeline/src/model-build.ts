@@ -48,8 +48,8 @@ export interface ModelRunOptions {
   workers?: DuckDBConnection[];
   /**
    * Work that reads models (a model's tests, the risk backtest), on the same connections: each starts once the
-   * models it reads are built, when no model is ready to start. Models go on building after one fails its
-   * tests; an error thrown stops the build as a model's would.
+   * models it reads are built, when no model is ready to start (on the first connection if it reads a temp
+   * model). Models go on building after one fails its tests; an error thrown stops the build as a model's would.
    */
   after?: AfterTask[];
   onProgress?: (p: ModelProgress) => void;
@@ -103,6 +103,8 @@ async function buildAll(conns: DuckDBConnection[], ordered: Model[], kinds: Map<
   const readers = new Map<string, Model[]>();
   for (const m of ordered) for (const d of m.deps) if (names.has(d)) readers.set(d, [...(readers.get(d) ?? []), m]);
   const temps = new Set(ordered.filter((m) => m.materialized === 'temp').map((m) => m.name));
+  // a temp table is its connection's: what builds or reads one runs on the first connection
+  const readsTemp = (names: string[]) => names.some((d) => temps.has(d));
   // the readers each temp model without .yml tests waits for before it is dropped
   const unread = new Map(ordered.filter((m) => temps.has(m.name) && !m.spec).map((m) => [m.name, readers.get(m.name)?.length ?? 0]));
   const chain = new Map<string, number>();
@@ -127,12 +129,10 @@ async function buildAll(conns: DuckDBConnection[], ordered: Model[], kinds: Map<
   };
   interface Job { name: string; deps: string[]; pinned: boolean; run: (conn: DuckDBConnection) => Promise<void>; model?: Model }
   const models: Job[] = (conns.length > 1 ? [...ordered].sort((a, b) => chainOf(b) - chainOf(a)) : ordered).map((m) => ({
-    name: m.name, deps: m.deps, model: m, run: build(m),
-    // a temp table is its connection's: a temp model and its readers build on the first connection
-    pinned: temps.has(m.name) || m.deps.some((d) => temps.has(d)),
+    name: m.name, deps: m.deps, model: m, run: build(m), pinned: temps.has(m.name) || readsTemp(m.deps),
   }));
   const tasks: Job[] = (opts.after ?? []).map((t) => ({
-    name: t.name, deps: t.reads, pinned: false,
+    name: t.name, deps: t.reads, pinned: readsTemp(t.reads),
     run: (conn) => {
       if (t.message) opts.onProgress?.({ phase: 'models', model: t.name, done: built.size, total: ordered.length, message: t.message });
       return t.run(conn);

@@ -420,6 +420,25 @@ columns:
     }
   });
 
+  it('with after-tasks, runs a task that reads a temp model on the first connection (the one that holds it)', async () => {
+    // once z_t is built the first connection takes z_u, so the idle second one would take the task if it could
+    const dir = sqlDir({
+      'intermediate/z_t.sql': '-- materialized: temp\nselect range as k from range(10)',
+      'intermediate/z_u.sql': 'select count(*)::int as n from z_t, range(2000000)',
+    });
+    const second = await db.connect();
+    try {
+      const counts: number[] = [];
+      const after = [{ name: 'count', reads: ['z_t'], run: async (c: DuckDBConnection) => {
+        counts.push(Number((await all<{ n: number }>(c, 'select count(*)::int as n from z_t'))[0].n));
+      } }];
+      await buildModels(conn, discoverModels(dir), { asOf: '2026-02-03', workers: [second], after });
+      expect(counts).toEqual([10]);
+    } finally {
+      second.closeSync();
+    }
+  });
+
   it('with after-tasks, a task that throws fails the build with its error', async () => {
     const dir = sqlDir({ 'intermediate/t_a.sql': 'select 1 as k', 'marts/t_b.sql': 'select k from t_a' });
     const err = await buildModels(conn, discoverModels(dir), {
